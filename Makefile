@@ -1,0 +1,60 @@
+# glueguard — every command a developer or CI needs. `make test` and `make demo` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .tools/sam
+SAM := $(SAM_VENV)/bin/sam
+export AWS_DEFAULT_REGION ?= us-east-1
+export AWS_ACCESS_KEY_ID ?= testing
+export AWS_SECRET_ACCESS_KEY ?= testing
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: venv test lint unit pytest validate build asl demo bench clean
+
+venv: $(VENV)/.stamp $(SAM_VENV)/.stamp node_modules/.stamp
+
+$(VENV)/.stamp: requirements/dev.txt layers/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(SAM_VENV)/.stamp: requirements/sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q -r requirements/sam.txt
+	touch $@
+
+node_modules/.stamp: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+lint: $(VENV)/.stamp
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest: $(VENV)/.stamp
+	$(BIN)/python -m pytest -q
+
+validate: $(VENV)/.stamp $(SAM_VENV)/.stamp
+	$(SAM) validate --lint
+	$(SAM) validate --region us-east-1
+	$(BIN)/cfn-lint -a cfn_lint_serverless.rules -- template.yaml
+
+asl: node_modules/.stamp
+	npx --no-install asl-validator --json-path 'statemachines/*.asl.json'
+
+build: $(SAM_VENV)/.stamp
+	$(SAM) build --parallel
+
+test: venv lint validate asl build pytest
+
+demo: venv
+	$(BIN)/python -m glueguard_dev.demo
+
+bench: venv
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .tools .aws-sam node_modules

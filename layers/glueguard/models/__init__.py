@@ -1,0 +1,1 @@
+"""Typed models shared by rules, remediation and handlers (no AWS SDK)."""

@@ -1,0 +1,107 @@
+"""A project as the registry holds it: identity, ownership, status and its locked resources."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from glueguard.naming import ProjectNames, require_project_id
+
+
+class ProjectStatus(StrEnum):
+    PROVISIONING = "PROVISIONING"
+    ACTIVE = "ACTIVE"
+    FAILED = "FAILED"
+    DEPROVISIONING = "DEPROVISIONING"
+    DELETED = "DELETED"
+
+
+class UploadTrigger(BaseModel):
+    """An upload binding: an object under bucket/prefix ending in suffix starts job_name."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    bucket: str
+    prefix: str = ""
+    suffix: str = ""
+    job_name: str = Field(alias="jobName")
+    arguments: dict[str, str] = Field(default_factory=dict)
+
+    def matches(self, bucket: str, key: str) -> bool:
+        return bucket == self.bucket and key.startswith(self.prefix) and key.endswith(self.suffix)
+
+    def render_arguments(self, bucket: str, key: str) -> dict[str, str]:
+        return {k: v.replace("{bucket}", bucket).replace("{key}", key) for k, v in self.arguments.items()}
+
+
+class ProjectResources(BaseModel):
+    """ARNs and ids of the project's locked resources, filled in by provisioning."""
+
+    model_config = ConfigDict(extra="allow")
+
+    job_role_arn: str | None = None
+    crawler_role_arn: str | None = None
+    dev_role_arn: str | None = None
+    security_group_id: str | None = None
+    subnet_ids: list[str] = Field(default_factory=list)
+    vpc_id: str | None = None
+    connection_name: str | None = None
+    security_configuration: str | None = None
+    database_name: str | None = None
+    kms_key_arn: str | None = None
+    buckets: dict[str, str] = Field(default_factory=dict)
+
+
+class Project(BaseModel):
+    """A registry entry."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    project_id: str
+    owner: str
+    cost_center: str
+    status: ProjectStatus = ProjectStatus.ACTIVE
+    monthly_budget_usd: float | None = None
+    resources: ProjectResources = Field(default_factory=ProjectResources)
+    policy_overrides: dict[str, Any] = Field(default_factory=dict)
+    upload_triggers: list[UploadTrigger] = Field(default_factory=list)
+    status_reason: str | None = None
+
+    @field_validator("project_id")
+    @classmethod
+    def _canonical(cls, value: str) -> str:
+        return require_project_id(value)
+
+    @property
+    def names(self) -> ProjectNames:
+        return ProjectNames(self.project_id)
+
+    def mandatory_tags(self, service: str = "glue") -> dict[str, str]:
+        """The four tags every project resource must carry, with their registry values."""
+        return {
+            "Project": self.names.prefix,
+            "Service": service,
+            "Owner": self.owner,
+            "CostCenter": self.cost_center,
+        }
+
+    @property
+    def job_role_arn(self) -> str | None:
+        return self.resources.job_role_arn
+
+    @property
+    def connection_name(self) -> str:
+        return self.resources.connection_name or self.names.connection
+
+    @property
+    def security_configuration(self) -> str:
+        return self.resources.security_configuration or self.names.security_configuration
+
+    @property
+    def database_name(self) -> str:
+        return self.resources.database_name or self.names.database
+
+    def bucket(self, purpose: str) -> str:
+        return self.resources.buckets.get(purpose) or self.names.bucket(purpose)

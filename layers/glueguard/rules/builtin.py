@@ -1,0 +1,3 @@
+"""Imports every built-in rule module so that their rules register. Add a new module here."""
+
+from glueguard.rules import job  # noqa: F401

@@ -1,0 +1,175 @@
+"""Rules for Glue jobs (GetJob `Job` definitions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from glueguard import dpu
+from glueguard.models.resource import Resource
+from glueguard.models.violation import Severity, Violation
+from glueguard.naming import project_of
+from glueguard.rules.common import bucket_severity, naming_violations, role_name, s3_bucket, tag_violations
+from glueguard.rules.registry import RuleContext, rule
+
+KIND = "job"
+
+
+@rule(KIND, "job-naming", "the name is project-{uuid}-job-*")
+def naming(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    yield from naming_violations(job, ctx, "job-naming")
+
+
+@rule(KIND, "job-role", "the execution role is the project's locked job role")
+def execution_role(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if not ctx.policy.lock_role:
+        return
+    wanted = ctx.project.job_role_arn or ctx.project.names.job_role
+    current = job.get("Role")
+    if role_name(current) == role_name(wanted):
+        return
+    other = project_of(role_name(current))
+    cross = other is not None and other != ctx.project.project_id
+    yield Violation(
+        "job-role",
+        Severity.CRITICAL if cross else Severity.HIGH,
+        f"execution role {current!r} is not the project's job role {role_name(wanted)!r}",
+        patch={"Role": wanted},
+    )
+
+
+@rule(KIND, "job-vpc", "the project network connection is attached, and no connection of another project")
+def vpc_placement(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if not ctx.policy.lock_vpc:
+        return
+    current = list((job.get("Connections") or {}).get("Connections") or [])
+    wanted_name = ctx.project.connection_name
+    foreign = [c for c in current if (project_of(c) or ctx.project.project_id) != ctx.project.project_id]
+    kept = [c for c in current if c not in foreign]
+    if wanted_name not in kept:
+        kept.insert(0, wanted_name)
+    if kept == current:
+        return
+    problems = []
+    if wanted_name not in current:
+        problems.append(f"project connection {wanted_name!r} missing")
+    if foreign:
+        problems.append(f"connections of other projects attached: {foreign}")
+    yield Violation(
+        "job-vpc",
+        Severity.CRITICAL if foreign else Severity.HIGH,
+        "; ".join(problems),
+        patch={"Connections": {"Connections": kept}},
+    )
+
+
+@rule(KIND, "job-security-configuration", "the project's security configuration is set")
+def security_configuration(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    wanted = ctx.project.security_configuration
+    if job.get("SecurityConfiguration") != wanted:
+        yield Violation(
+            "job-security-configuration",
+            Severity.HIGH,
+            f"security configuration {job.get('SecurityConfiguration')!r} is not {wanted!r}",
+            patch={"SecurityConfiguration": wanted},
+        )
+
+
+@rule(KIND, "job-script-location", "the script is in the project's scripts bucket")
+def script_location(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    location = (job.get("Command") or {}).get("ScriptLocation")
+    bucket = s3_bucket(location)
+    if bucket != ctx.project.bucket("scripts"):
+        # Moving a script needs the owner's copy: reported, never rewritten behind their back.
+        yield Violation(
+            "job-script-location",
+            bucket_severity(bucket, ctx),
+            f"script {location!r} is outside s3://{ctx.project.bucket('scripts')}/",
+        )
+
+
+@rule(KIND, "job-temp-dir", "--TempDir is in the project's temp bucket")
+def temp_dir(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    arguments = job.get("DefaultArguments") or {}
+    current = arguments.get("--TempDir")
+    temp_bucket = ctx.project.bucket("temp")
+    if current is not None and s3_bucket(current) == temp_bucket:
+        return
+    yield Violation(
+        "job-temp-dir",
+        bucket_severity(s3_bucket(current), ctx) if current else Severity.MEDIUM,
+        f"--TempDir {current!r} is not in s3://{temp_bucket}/",
+        patch={"DefaultArguments": {"--TempDir": f"s3://{temp_bucket}/temporary/"}},
+    )
+
+
+@rule(KIND, "job-worker-cap", "workers and DPU within the per-job caps")
+def worker_cap(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    policy = ctx.policy
+    worker_type, workers = job.get("WorkerType"), job.get("NumberOfWorkers")
+    if worker_type and workers:
+        allowed = min(policy.max_workers_per_job, dpu.max_workers_within(worker_type, policy.max_dpu_per_job))
+        if workers > allowed:
+            yield Violation(
+                "job-worker-cap",
+                Severity.HIGH,
+                f"{workers} {worker_type} workers ({dpu.capacity(worker_type, workers, None):g} DPU) exceed the cap "
+                f"of {allowed} ({policy.max_workers_per_job} workers, {policy.max_dpu_per_job:g} DPU per job)",
+                patch={"NumberOfWorkers": max(allowed, 1)},
+            )
+        return
+    max_capacity = job.get("MaxCapacity")
+    if max_capacity is not None and max_capacity > policy.max_dpu_per_job:
+        yield Violation(
+            "job-worker-cap",
+            Severity.HIGH,
+            f"MaxCapacity {max_capacity:g} DPU exceeds the per-job cap of {policy.max_dpu_per_job:g}",
+            patch={"MaxCapacity": float(policy.max_dpu_per_job)},
+        )
+
+
+@rule(KIND, "job-timeout", "a timeout is set, within the maximum")
+def timeout(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    current = job.get("Timeout")
+    policy = ctx.policy
+    # GetJob reports Glue's own default (2880 min) when none was given: treat that as unset too.
+    if current is None or current == 2880 and policy.max_timeout_minutes < 2880:
+        yield Violation(
+            "job-timeout",
+            Severity.MEDIUM,
+            f"no timeout set (Glue's default is 48 h); setting {policy.default_timeout_minutes} min",
+            patch={"Timeout": policy.default_timeout_minutes},
+        )
+    elif current > policy.max_timeout_minutes:
+        yield Violation(
+            "job-timeout",
+            Severity.MEDIUM,
+            f"timeout {current} min exceeds the maximum of {policy.max_timeout_minutes} min",
+            patch={"Timeout": policy.max_timeout_minutes},
+        )
+
+
+@rule(KIND, "job-tags", "the mandatory tags, with the registry's values")
+def tags(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    yield from tag_violations(job, ctx, "job-tags")
+
+
+def _glue_version(job: Resource) -> float:
+    try:
+        return float(job.get("GlueVersion") or "0.9")
+    except ValueError:
+        return 0.0
+
+
+@rule(KIND, "job-flex-preference", "non-critical glueetl jobs on Glue 3.0+ use FLEX (the seed's 'spot')")
+def flex_preference(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    command = (job.get("Command") or {}).get("Name")
+    critical = job.tags.get(ctx.policy.critical_tag_key, "").lower() == ctx.policy.critical_tag_value.lower()
+    if command != "glueetl" or _glue_version(job) < 3.0 or critical:
+        return
+    if job.get("ExecutionClass") != "FLEX":
+        yield Violation(
+            "job-flex-preference",
+            Severity.LOW,
+            "non-critical glueetl job could run as FLEX (spare capacity, lower price)",
+            patch={"ExecutionClass": "FLEX"},
+        )
