@@ -140,7 +140,9 @@ def load_policy(
         document.update(parse_policy(raw, source="GLUEGUARD_POLICY").model_dump(exclude_unset=True))
     elif parameter := environ.get("GLUEGUARD_POLICY_PARAMETER"):
         reader = ssm_reader or _read_ssm_parameter
-        document.update(parse_policy(reader(parameter), source=f"SSM parameter {parameter}").model_dump(exclude_unset=True))
+        document.update(
+            parse_policy(reader(parameter), source=f"SSM parameter {parameter}").model_dump(exclude_unset=True)
+        )
     document.update(_env_fields(environ))
     return parse_policy(document, source="environment")
 

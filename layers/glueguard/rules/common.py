@@ -28,8 +28,7 @@ def naming_violations(resource: Resource, ctx: RuleContext, rule_id: str) -> Ite
         severity=Severity.CRITICAL if cross else Severity.HIGH,
         message=(
             f"{resource.kind} name {resource.name!r} does not follow "
-            f"project-{ctx.project.project_id}-{resource.kind}-*"
-            + (f" (it claims project {other})" if cross else "")
+            f"project-{ctx.project.project_id}-{resource.kind}-*" + (f" (it claims project {other})" if cross else "")
         ),
         unfixable=True,
     )

@@ -132,7 +132,7 @@ def timeout(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
     current = job.get("Timeout")
     policy = ctx.policy
     # GetJob reports Glue's own default (2880 min) when none was given: treat that as unset too.
-    if current is None or current == 2880 and policy.max_timeout_minutes < 2880:
+    if current is None or (current == 2880 and policy.max_timeout_minutes < 2880):
         yield Violation(
             "job-timeout",
             Severity.MEDIUM,

@@ -1,0 +1,20 @@
+"""Extensions to moto that make it behave as AWS documents where moto 5.2.5 falls short.
+
+`install()` is idempotent and works both under `moto.mock_aws` (integration tests) and in the
+moto server the sandbox runs. Follows moto's split: backend models first, wire responses second.
+"""
+
+from __future__ import annotations
+
+_installed = False
+
+
+def install() -> None:
+    """Patch moto's backends and responses with the glueguard extensions (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    from glueguard_dev.emulator import glue_jobs
+
+    glue_jobs.install()
+    _installed = True

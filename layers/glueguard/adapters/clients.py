@@ -1,0 +1,39 @@
+"""boto3 clients with the plane's retry configuration (adaptive mode: throttling and 5xx back off)."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 10}
+
+
+@cache
+def _config() -> Any:
+    from botocore.config import Config
+
+    return Config(retries=RETRY_CONFIG, connect_timeout=5, read_timeout=30)
+
+
+@cache
+def _session() -> Any:
+    import boto3
+
+    return boto3.session.Session()
+
+
+def client(service: str, region: str | None = None) -> Any:
+    """A cached boto3 client for `service` (AWS_ENDPOINT_URL is honoured by botocore itself)."""
+    return _cached_client(service, region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
+
+
+@cache
+def _cached_client(service: str, region: str | None) -> Any:
+    return _session().client(service, region_name=region or "us-east-1", config=_config())
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests switch endpoints and credentials)."""
+    _cached_client.cache_clear()
+    _session.cache_clear()

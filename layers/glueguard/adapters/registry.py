@@ -1,0 +1,125 @@
+"""The project registry (DynamoDB): one item per project, keyed by project_id."""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from typing import Any
+
+from glueguard.adapters.clients import client
+from glueguard.models.project import Project, ProjectStatus
+from glueguard.naming import require_project_id
+
+
+class ProjectExists(Exception):
+    """A project id that is already registered."""
+
+
+class ProjectNotFound(LookupError):
+    """A project id the registry does not hold."""
+
+
+def _to_dynamo(value: Any) -> Any:
+    return json.loads(json.dumps(value), parse_float=Decimal)
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+class Registry:
+    """Read and write project entries."""
+
+    def __init__(self, table_name: str | None = None) -> None:
+        self.table_name = table_name or os.environ["GLUEGUARD_PROJECTS_TABLE"]
+        self._cache: dict[str, Project | None] = {}
+
+    @property
+    def _table(self) -> Any:
+        import boto3
+
+        return boto3.resource("dynamodb", config=client("dynamodb").meta.config).Table(self.table_name)
+
+    def get(self, project_id: str, *, cached: bool = True) -> Project | None:
+        require_project_id(project_id)
+        if cached and project_id in self._cache:
+            return self._cache[project_id]
+        item = self._table.get_item(Key={"project_id": project_id}, ConsistentRead=True).get("Item")
+        project = Project.model_validate(_from_dynamo(item)) if item else None
+        self._cache[project_id] = project
+        return project
+
+    def require(self, project_id: str) -> Project:
+        project = self.get(project_id)
+        if project is None:
+            raise ProjectNotFound(f"project {project_id} is not registered")
+        return project
+
+    def create(self, project: Project) -> None:
+        """Register a new project; raise ProjectExists if the id is taken."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._table.put_item(
+                Item=_to_dynamo(project.model_dump(mode="json", by_alias=False)),
+                ConditionExpression="attribute_not_exists(project_id)",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ProjectExists(f"project {project.project_id} already exists") from None
+            raise
+        self._cache.pop(project.project_id, None)
+
+    def put(self, project: Project) -> None:
+        """Write the whole entry (create or replace)."""
+        self._table.put_item(Item=_to_dynamo(project.model_dump(mode="json")))
+        self._cache.pop(project.project_id, None)
+
+    def update(self, project_id: str, **fields: Any) -> None:
+        """Set top-level attributes of an existing entry (e.g. status, status_reason, resources)."""
+        require_project_id(project_id)
+        if not fields:
+            return
+        names = {f"#f{i}": key for i, key in enumerate(fields)}
+        values = {f":v{i}": _to_dynamo(_jsonable(value)) for i, value in enumerate(fields.values())}
+        self._table.update_item(
+            Key={"project_id": project_id},
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            ConditionExpression="attribute_exists(project_id)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+        self._cache.pop(project_id, None)
+
+    def set_status(self, project_id: str, status: ProjectStatus, reason: str | None = None) -> None:
+        self.update(project_id, status=str(status), status_reason=reason)
+
+    def delete(self, project_id: str) -> None:
+        self._table.delete_item(Key={"project_id": project_id})
+        self._cache.pop(project_id, None)
+
+    def list(self) -> list[Project]:
+        """Every registered project (paginated scan)."""
+        projects: list[Project] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            page = self._table.scan(**kwargs)
+            projects.extend(Project.model_validate(_from_dynamo(item)) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return projects
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
