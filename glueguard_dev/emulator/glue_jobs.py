@@ -40,6 +40,10 @@ _JOB_UPDATE_FIELDS: dict[str, str] = {
 }
 
 
+# JobUpdate/CreateJob members moto's FakeJob does not model; kept verbatim so GetJob returns them.
+_EXTRA_FIELDS = ("MaintenanceWindow", "JobMode", "JobRunQueuingEnabled")
+
+
 # ------------------------------------------------------------------------------- backend models
 def default_timeout(glue_version: str | None) -> int:
     """Glue's default Timeout: 2880 min for Glue <= 4.0, 480 for 5.0+ (FACTS.md)."""
@@ -88,6 +92,7 @@ def update_job(backend: GlueBackend, name: str, job_update: dict[str, Any]) -> s
     _validate_capacity("UpdateJob", job_update)
     for field, attribute in _JOB_UPDATE_FIELDS.items():
         setattr(job, attribute, job_update.get(field))
+    job.extra_fields = {k: job_update[k] for k in _EXTRA_FIELDS if job_update.get(k) is not None}
     job.default_arguments = job.default_arguments or {}
     job.execution_property = job.execution_property or {}
     _apply_defaults(job)
@@ -135,8 +140,27 @@ def _response_batch_stop_job_run(self: GlueResponse) -> ActionResult:
     return ActionResult(result)
 
 
+def _job_as_dict(original: Any) -> Any:
+    def as_dict(self: FakeJob) -> dict[str, Any]:
+        return {**original(self), **getattr(self, "extra_fields", {})}
+
+    return as_dict
+
+
+def _response_create_job(original: Any) -> Any:
+    def create_job(self: GlueResponse) -> ActionResult:
+        result = original(self)
+        job = self.glue_backend.jobs[self._get_param("Name")]
+        job.extra_fields = {k: self._get_param(k) for k in _EXTRA_FIELDS if self._get_param(k) is not None}
+        return result
+
+    return create_job
+
+
 def install() -> None:
     original_create = GlueBackend.create_job
+    FakeJob.as_dict = _job_as_dict(FakeJob.as_dict)  # type: ignore[method-assign]
+    GlueResponse.create_job = _response_create_job(GlueResponse.create_job)  # type: ignore[method-assign]
 
     def patched_create(self: GlueBackend, name: str, **kwargs: Any) -> None:
         create_job(self, original_create, name, **kwargs)

@@ -1,0 +1,35 @@
+"""SNS notifications with `project` and `severity` message attributes (for subscription filter policies)."""
+
+from __future__ import annotations
+
+import os
+
+from glueguard.adapters.clients import client
+from glueguard.models.decision import Decision
+
+PLATFORM = "platform"
+
+
+class Notifier:
+    def __init__(self, topic_arn: str | None = None) -> None:
+        self.topic_arn = topic_arn or os.environ.get("GLUEGUARD_TOPIC_ARN")
+
+    def decision(self, decision: Decision) -> None:
+        """Publish a decision; critical ones are also addressed to the platform team (audience attribute)."""
+        if not self.topic_arn:
+            return
+        severity = decision.severity or "low"
+        subject = f"glueguard {decision.outcome}: {decision.resource_kind} {decision.resource_name}"[:100]
+        attributes = {
+            "project": {"DataType": "String", "StringValue": decision.project_id},
+            "severity": {"DataType": "String", "StringValue": severity},
+            "kind": {"DataType": "String", "StringValue": decision.resource_kind},
+            "outcome": {"DataType": "String", "StringValue": decision.outcome},
+            "audience": {"DataType": "String", "StringValue": PLATFORM if severity == "critical" else "project"},
+        }
+        client("sns").publish(
+            TopicArn=self.topic_arn,
+            Subject=subject,
+            Message=decision.model_dump_json(exclude={"before", "after"}),
+            MessageAttributes=attributes,
+        )

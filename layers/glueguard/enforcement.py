@@ -1,0 +1,166 @@
+"""The enforcement pipeline shared by the enforcer and the compliance sweep:
+read current state -> resolve the project -> evaluate rules -> plan -> execute -> record, measure, notify.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from glueguard.adapters import metrics
+from glueguard.adapters.clients import client
+from glueguard.adapters.decisions import DecisionLog
+from glueguard.adapters.notify import Notifier
+from glueguard.adapters.registry import Registry
+from glueguard.models.decision import UNOWNED, Decision
+from glueguard.models.events import CloudTrailEvent, InvalidEventError
+from glueguard.models.resource import Resource
+from glueguard.models.violation import Severity, Violation, highest
+from glueguard.naming import project_of
+from glueguard.ownership import resolve_project
+from glueguard.policy import Policy
+from glueguard.remediation.execute import execute
+from glueguard.remediation.planner import build_plan
+from glueguard.resources.base import ResourceKind, kind_for_event
+from glueguard.rules import RuleContext, evaluate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Result:
+    """What happened to one event or resource."""
+
+    outcome: str  # compliant | remediated | reported | deleted | skipped
+    reason: str = ""
+    decision: Decision | None = None
+    violations: list[Violation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "violations": [v.rule for v in self.violations],
+            "decision_id": self.decision.decision_id if self.decision else None,
+        }
+
+
+@dataclass
+class Enforcer:
+    registry: Registry
+    decisions: DecisionLog
+    notifier: Notifier
+    policy: Policy
+    client_for: Callable[[str], Any] = client
+    plane_role_path: str = "/glueguard/"
+    plane_arns: frozenset[str] = frozenset()
+    function: str = "enforcer"
+
+    # -------------------------------------------------------------- events
+    def handle_event(self, event: CloudTrailEvent) -> Result:
+        detail = event.detail
+        if detail.errorCode:
+            return Result("skipped", f"rejected call ({detail.errorCode})")
+        identity = detail.userIdentity
+        if identity.is_plane(self.plane_role_path, self.plane_arns):
+            return Result("skipped", "the control plane's own call")
+        kind = kind_for_event(detail.eventName)
+        if kind is None:
+            return Result("skipped", f"{detail.eventName} is not governed")
+        try:
+            name = kind.name_from_event(detail.eventName, detail.requestParameters, detail.responseElements)
+        except KeyError as exc:
+            raise InvalidEventError(str(exc.args[0]), event.id) from None
+        region = detail.awsRegion or event.region or "us-east-1"
+        account = event.account or identity.accountId or "000000000000"
+        return self.enforce(
+            kind,
+            name,
+            kind.arn(name, region, account),
+            event_id=detail.eventID,
+            event_name=detail.eventName,
+            principal=identity.arn,
+            principal_role=identity.role_name,
+        )
+
+    # -------------------------------------------------------------- resources
+    def enforce(
+        self,
+        kind: ResourceKind,
+        name: str,
+        arn: str,
+        *,
+        event_id: str,
+        event_name: str = "",
+        principal: str | None = None,
+        principal_role: str | None = None,
+        resource: Resource | None = None,
+    ) -> Result:
+        """Judge the resource's current state and correct it (the event only names it)."""
+        current = resource or kind.read(self.client_for("glue"), name, arn)
+        if current is None:
+            return Result("skipped", f"{kind.kind} {name} no longer exists")
+        project_id = resolve_project(current, principal_role)
+        project = self.registry.get(project_id) if project_id else None
+        base = {
+            "event_id": event_id,
+            "event_name": event_name,
+            "function": self.function,
+            "resource_kind": kind.kind,
+            "resource_name": name,
+            "principal": principal,
+        }
+        if project is None:
+            violation = Violation(
+                f"{kind.kind}-unowned",
+                Severity.HIGH,
+                f"{kind.kind} {name} belongs to no registered project"
+                + (f" (it points at unregistered project {project_id})" if project_id else ""),
+            )
+            decision = Decision(
+                project_id=UNOWNED,
+                outcome="reported",
+                severity=str(violation.severity),
+                violations=[violation.to_dict()],
+                before=current.definition,
+                **base,
+            )
+            self._publish(decision, [violation])
+            return Result("reported", violation.message, decision, [violation])
+
+        policy = self.policy.with_overrides(project.policy_overrides)
+        ctx = RuleContext(project, policy, principal_project=project_of(principal_role))
+        violations = evaluate(current, ctx)
+        if not violations:
+            return Result("compliant")
+        plan = build_plan(kind, current, violations, project, policy, event_id=event_id)
+        results = execute(plan.actions, self.client_for)
+        after = None
+        if plan.actions and plan.outcome != "deleted":
+            refreshed = kind.read(self.client_for("glue"), name, arn)
+            after = {"definition": refreshed.definition, "tags": refreshed.tags} if refreshed else None
+        decision = Decision(
+            project_id=project.project_id,
+            outcome=plan.outcome,
+            severity=str(highest([v.severity for v in violations])),
+            violations=[v.to_dict() for v in violations],
+            actions=results,
+            before={"definition": current.definition, "tags": current.tags},
+            after=after,
+            **base,
+        )
+        self._publish(decision, violations, enforced=plan.enforced)
+        return Result(plan.outcome, "", decision, violations)
+
+    def _publish(self, decision: Decision, violations: list[Violation], enforced: list[Violation] = ()) -> None:
+        """Record the decision once; only a first write is measured and notified."""
+        if not self.decisions.record(decision):
+            logger.info("decision %s already recorded; duplicate delivery", decision.decision_id)
+            return
+        for violation in violations:
+            metrics.count("Violations", Project=decision.project_id, Rule=violation.rule)
+        for violation in enforced:
+            metrics.count("Remediations", Project=decision.project_id, Rule=violation.rule)
+        self.notifier.decision(decision)

@@ -1,0 +1,1 @@
+"""Behaviour of each Lambda function; functions/<name>/app.py re-exports `handler`."""

@@ -1,0 +1,80 @@
+"""Enforcer Lambda: CloudTrail CreateJob/UpdateJob (and every governed Glue call) -> correct the resource.
+
+Skips rejected calls and the plane's own calls; idempotent on the EventBridge event id; a malformed
+event raises InvalidEventError (logged with its id), changes nothing, and ends in the rule's DLQ.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from glueguard.models.events import InvalidEventError, parse_cloudtrail_event
+
+logger = Logger(service="glueguard-enforcer")
+idempotency_config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+
+
+@cache
+def _persistence() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=os.environ["GLUEGUARD_IDEMPOTENCY_TABLE"])
+
+
+@cache
+def enforcer() -> Any:
+    """The Enforcer, built once per container from the environment."""
+    from glueguard.adapters.decisions import DecisionLog
+    from glueguard.adapters.notify import Notifier
+    from glueguard.adapters.registry import Registry
+    from glueguard.enforcement import Enforcer
+    from glueguard.policy import load_policy
+
+    extra = frozenset(a for a in os.environ.get("GLUEGUARD_PLANE_PRINCIPALS", "").split(",") if a)
+    return Enforcer(
+        registry=Registry(),
+        decisions=DecisionLog(),
+        notifier=Notifier(),
+        policy=load_policy(),
+        plane_role_path=os.environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"),
+        plane_arns=extra,
+    )
+
+
+def reset() -> None:
+    """Forget the cached Enforcer and persistence layer (tests change tables and endpoints)."""
+    enforcer.cache_clear()
+    _persistence.cache_clear()
+    _idempotent.cache_clear()
+
+
+@cache
+def _idempotent() -> Any:
+    return idempotent_function(
+        data_keyword_argument="event", config=idempotency_config, persistence_store=_persistence()
+    )(_enforce_once)
+
+
+def _enforce_once(event: dict[str, Any]) -> dict[str, Any]:
+    parsed = parse_cloudtrail_event(event)
+    result = enforcer().handle_event(parsed)
+    logger.info("enforced", extra={"event_id": parsed.id, "event_name": parsed.detail.eventName, **result.to_dict()})
+    return result.to_dict()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        parse_cloudtrail_event(event)  # validate before any state is touched
+    except InvalidEventError as exc:
+        logger.error("invalid event", extra={"event_id": exc.event_id, "error": str(exc)})
+        raise
+    idempotency_config.register_lambda_context(context)
+    return _idempotent()(event=event)

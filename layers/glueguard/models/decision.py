@@ -1,0 +1,34 @@
+"""A decision record: what the plane saw, judged and did, with the state before and after."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+UNOWNED = "unowned"
+
+
+class Decision(BaseModel):
+    project_id: str = UNOWNED
+    event_id: str
+    event_name: str = ""
+    function: str = "enforcer"
+    resource_kind: str
+    resource_name: str
+    principal: str | None = None
+    outcome: str  # remediated | reported | deleted | stopped | skipped | failed | ...
+    severity: str | None = None
+    violations: list[dict[str, Any]] = Field(default_factory=list)
+    actions: list[dict[str, Any]] = Field(default_factory=list)
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    figures: dict[str, Any] = Field(default_factory=dict)
+    reason: str | None = None
+    created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    @property
+    def decision_id(self) -> str:
+        """Deterministic from the event, so a duplicate delivery cannot add a second record."""
+        return f"{self.event_id}#{self.resource_kind}#{self.resource_name}"

@@ -1,0 +1,36 @@
+"""Carry out a plan, in order, stopping at the first failure (a delete never runs unsaved)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from glueguard.remediation.plan import Action
+
+
+class RemediationError(RuntimeError):
+    """An action failed; `done` lists the actions that had succeeded before it."""
+
+    def __init__(self, action: Action, cause: Exception, done: list[Action]) -> None:
+        super().__init__(f"{action.service}.{action.operation} failed: {cause}")
+        self.action, self.cause, self.done = action, cause, done
+
+
+def execute(actions: list[Action], client_for: Callable[[str], Any]) -> list[dict[str, Any]]:
+    """Run every action; return a summary of each. Raise RemediationError at the first failure."""
+    done: list[Action] = []
+    results: list[dict[str, Any]] = []
+    for action in actions:
+        try:
+            getattr(client_for(action.service), action.operation)(**action.params)
+        except Exception as exc:
+            raise RemediationError(action, exc, done) from exc
+        done.append(action)
+        results.append(summarize(action))
+    return results
+
+
+def summarize(action: Action) -> dict[str, Any]:
+    """What a decision record keeps of an action (no object bodies)."""
+    params = {k: v for k, v in action.params.items() if k != "Body"}
+    return {"call": f"{action.service}:{action.operation}", "reason": action.reason, "params": params}

@@ -1,0 +1,67 @@
+"""A remediation plan: the AWS calls that fix a resource, as data (built without touching AWS)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from glueguard.models.violation import Violation
+
+
+@dataclass(frozen=True)
+class Action:
+    """One AWS call: `service` client, botocore `operation` name (snake_case method), its params."""
+
+    service: str
+    operation: str
+    params: dict[str, Any]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "operation": self.operation, "params": self.params, "reason": self.reason}
+
+
+@dataclass
+class Plan:
+    """Actions in order; `enforced` and `reported` split the violations by what will happen to them."""
+
+    actions: list[Action] = field(default_factory=list)
+    enforced: list[Violation] = field(default_factory=list)
+    reported: list[Violation] = field(default_factory=list)
+    outcome: str = "compliant"  # compliant | remediated | reported | deleted
+
+    @property
+    def empty(self) -> bool:
+        return not self.actions
+
+
+def apply_patches(definition: dict[str, Any], violations: list[Violation]) -> dict[str, Any]:
+    """The definition with every violation's patch applied in order.
+
+    A dict-valued patch merges into the current dict (a None value removes that key), so two rules
+    that patch DefaultArguments both take effect; any other value replaces the field (None drops it).
+    """
+    result = copy.deepcopy(definition)
+    for violation in violations:
+        for key, value in violation.patch.items():
+            if isinstance(value, dict) and isinstance(result.get(key), dict):
+                merged = dict(result[key])
+                for sub_key, sub_value in value.items():
+                    if sub_value is None:
+                        merged.pop(sub_key, None)
+                    else:
+                        merged[sub_key] = copy.deepcopy(sub_value)
+                result[key] = merged
+            elif value is None:
+                result.pop(key, None)
+            else:
+                result[key] = copy.deepcopy(value)
+    return result
+
+
+def merged_tags(violations: list[Violation]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for violation in violations:
+        tags.update(violation.tags)
+    return tags

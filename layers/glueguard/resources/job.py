@@ -1,0 +1,61 @@
+"""Glue jobs: GetJob/GetTags to read, UpdateJob rebuilt from the full definition to correct."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, ClassVar
+
+from glueguard.models.resource import Resource
+from glueguard.remediation.plan import Action
+from glueguard.resources.base import ResourceKind, register_kind
+
+# Read-only fields GetJob returns that JobUpdate/CreateJob do not take.
+_READ_ONLY = {"Name", "CreatedOn", "LastModifiedOn", "AllocatedCapacity", "Tags"}
+
+
+@cache
+def job_update_members() -> frozenset[str]:
+    """The members of Glue's JobUpdate shape, from botocore's service model (so new fields are kept)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("glue")
+    return frozenset(model.shape_for("JobUpdate").members)
+
+
+def job_update(definition: dict[str, Any]) -> dict[str, Any]:
+    """A complete JobUpdate from a GetJob definition: UpdateJob resets whatever it leaves out.
+
+    Keeps every JobUpdate field the job has; drops MaxCapacity when WorkerType is set (Glue
+    rejects both) and the deprecated AllocatedCapacity.
+    """
+    members = job_update_members()
+    update = {k: v for k, v in definition.items() if k in members and k not in _READ_ONLY and v is not None}
+    if update.get("WorkerType"):
+        update.pop("MaxCapacity", None)
+    return update
+
+
+class JobKind(ResourceKind):
+    kind: ClassVar[str] = "job"
+    arn_type: ClassVar[str] = "job"
+    events: ClassVar[dict[str, str]] = {"CreateJob": "name", "UpdateJob": "jobName"}
+
+    def read(self, glue: Any, name: str, arn: str) -> Resource | None:
+        try:
+            definition = glue.get_job(JobName=name)["Job"]
+        except glue.exceptions.EntityNotFoundException:
+            return None
+        tags = glue.get_tags(ResourceArn=arn).get("Tags", {})
+        return Resource(self.kind, name, definition, tags, arn)
+
+    def update_action(self, current: Resource, definition: dict[str, Any]) -> Action:
+        return Action("glue", "update_job", {"JobName": current.name, "JobUpdate": job_update(definition)}, "correct")
+
+    def delete_action(self, current: Resource) -> Action:
+        return Action("glue", "delete_job", {"JobName": current.name}, "name outside the convention")
+
+    def create_request(self, definition: dict[str, Any], name: str, tags: dict[str, str]) -> dict[str, Any]:
+        return {"Name": name, **job_update(definition), "Tags": tags}
+
+
+register_kind(JobKind())

@@ -1,0 +1,52 @@
+"""Shared fixtures: a moto AWS (with the glueguard emulator extensions) holding the stack's tables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from glueguard_dev.emulator import install as install_emulator
+
+install_emulator()
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Glueguard")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "glueguard")
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def _reset_caches() -> None:
+    from glueguard.adapters.clients import reset_clients
+    from glueguard.handlers import enforcer
+
+    reset_clients()
+    enforcer.reset()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """moto with the template's tables and topic; yields the env vars the functions get."""
+    with mock_aws():
+        from tests.support.stack import create_tables
+
+        env = create_tables()
+        env["GLUEGUARD_TOPIC_ARN"] = boto3.client("sns").create_topic(Name="glueguard-decisions")["TopicArn"]
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("GLUEGUARD_POLICY", raising=False)
+        _reset_caches()
+        yield env
+        _reset_caches()
+
+
+@pytest.fixture
+def project(aws: dict[str, str]):
+    from tests.support.projects import make_project
+
+    return make_project("3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c")
