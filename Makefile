@@ -43,7 +43,8 @@ validate: $(VENV)/.stamp $(SAM_VENV)/.stamp
 	$(BIN)/cfn-lint -a cfn_lint_serverless.rules -- template.yaml
 
 asl: node_modules/.stamp
-	npx --no-install asl-validator --json-path 'statemachines/*.asl.json'
+	@for f in statemachines/*.asl.json; do [ -e "$$f" ] || continue; \
+		echo "asl-validator $$f"; npx --no-install asl-validator --json-path "$$f" || exit 1; done
 
 build: $(SAM_VENV)/.stamp
 	$(SAM) build --parallel
