@@ -1,0 +1,49 @@
+import pytest
+from glueguard.models.events import InvalidEventError, parse_cloudtrail_event
+
+from tests.support.events import load
+
+
+def test_sample_events_parse_with_their_principal():
+    event = parse_cloudtrail_event(load("enforcer/create_job_noncompliant.json"))
+    identity = event.detail.userIdentity
+    assert event.detail.eventName == "CreateJob"
+    assert identity.role_name == "AWSReservedSSO_MLScientist_0123"
+    assert not identity.is_plane("/glueguard/")
+
+
+def test_plane_role_is_recognised_by_path_or_listed_arn():
+    identity = parse_cloudtrail_event(load("enforcer/update_job_by_plane.json")).detail.userIdentity
+    assert identity.is_plane("/glueguard/")
+    scientist = parse_cloudtrail_event(load("enforcer/create_job_noncompliant.json")).detail.userIdentity
+    assert scientist.is_plane("/glueguard/", frozenset({scientist.issuer_arn}))
+
+
+def test_iam_user_identity():
+    event = load("enforcer/create_job_noncompliant.json")
+    event["detail"]["userIdentity"] = {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/bob"}
+    identity = parse_cloudtrail_event(event).detail.userIdentity
+    assert identity.issuer_arn == "arn:aws:iam::123456789012:user/bob" and identity.role_name is None
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda e: e.pop("detail"), "detail: Field required"),
+        (lambda e: e["detail"].pop("eventName"), "detail.eventName: Field required"),
+        (lambda e: e.__setitem__("detail-type", "Glue Job State Change"), "is not 'AWS API Call via CloudTrail'"),
+        (lambda e: e["detail"].__setitem__("requestParameters", "oops"), "detail.requestParameters"),
+        (lambda e: e.__setitem__("id", ""), "id: String should have at least 1 character"),
+    ],
+)
+def test_malformed_events_say_what_is_wrong(mutate, message):
+    event = load("enforcer/create_job_noncompliant.json")
+    mutate(event)
+    with pytest.raises(InvalidEventError) as info:
+        parse_cloudtrail_event(event)
+    assert message in str(info.value)
+
+
+def test_non_object_event():
+    with pytest.raises(InvalidEventError, match="expected a JSON object, got list"):
+        parse_cloudtrail_event([])
