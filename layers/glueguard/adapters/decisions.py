@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
-from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from glueguard.adapters.clients import client
+from glueguard.adapters.dynamo import from_item, table, to_item
 from glueguard.models.decision import Decision
 
 
 def _to_item(decision: Decision) -> dict[str, Any]:
-    body = json.loads(decision.model_dump_json(), parse_float=Decimal)
-    body["decision_id"] = decision.decision_id
-    return body
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return {**to_item(decision.model_dump(mode="json")), "decision_id": decision.decision_id}
 
 
 class DecisionLog:
     def __init__(self, table_name: str | None = None) -> None:
         self.table_name = table_name or os.environ["GLUEGUARD_DECISIONS_TABLE"]
 
-    @property
+    @cached_property
     def _table(self) -> Any:
-        import boto3
-
-        return boto3.resource("dynamodb", config=client("dynamodb").meta.config).Table(self.table_name)
+        return table(self.table_name)
 
     def record(self, decision: Decision) -> bool:
         """Write the decision unless one exists for the same event and resource; True if written."""
@@ -66,5 +51,5 @@ class DecisionLog:
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        decisions = [Decision.model_validate(_plain(item)) for item in items]
+        decisions = [Decision.model_validate(from_item(item)) for item in items]
         return sorted(decisions, key=lambda d: d.created_at)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
-from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from glueguard.adapters.clients import client
+from glueguard.adapters.dynamo import from_item, table, to_item
 from glueguard.models.project import Project, ProjectStatus
 from glueguard.naming import require_project_id
 
@@ -20,20 +19,6 @@ class ProjectNotFound(LookupError):
     """A project id the registry does not hold."""
 
 
-def _to_dynamo(value: Any) -> Any:
-    return json.loads(json.dumps(value), parse_float=Decimal)
-
-
-def _from_dynamo(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _from_dynamo(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_dynamo(v) for v in value]
-    return value
-
-
 class Registry:
     """Read and write project entries."""
 
@@ -41,18 +26,16 @@ class Registry:
         self.table_name = table_name or os.environ["GLUEGUARD_PROJECTS_TABLE"]
         self._cache: dict[str, Project | None] = {}
 
-    @property
+    @cached_property
     def _table(self) -> Any:
-        import boto3
-
-        return boto3.resource("dynamodb", config=client("dynamodb").meta.config).Table(self.table_name)
+        return table(self.table_name)
 
     def get(self, project_id: str, *, cached: bool = True) -> Project | None:
         require_project_id(project_id)
         if cached and project_id in self._cache:
             return self._cache[project_id]
         item = self._table.get_item(Key={"project_id": project_id}, ConsistentRead=True).get("Item")
-        project = Project.model_validate(_from_dynamo(item)) if item else None
+        project = Project.model_validate(from_item(item)) if item else None
         self._cache[project_id] = project
         return project
 
@@ -68,7 +51,7 @@ class Registry:
 
         try:
             self._table.put_item(
-                Item=_to_dynamo(project.model_dump(mode="json", by_alias=False)),
+                Item=to_item(project.model_dump(mode="json", by_alias=False)),
                 ConditionExpression="attribute_not_exists(project_id)",
             )
         except ClientError as exc:
@@ -79,7 +62,7 @@ class Registry:
 
     def put(self, project: Project) -> None:
         """Write the whole entry (create or replace)."""
-        self._table.put_item(Item=_to_dynamo(project.model_dump(mode="json")))
+        self._table.put_item(Item=to_item(project.model_dump(mode="json")))
         self._cache.pop(project.project_id, None)
 
     def update(self, project_id: str, **fields: Any) -> None:
@@ -88,7 +71,7 @@ class Registry:
         if not fields:
             return
         names = {f"#f{i}": key for i, key in enumerate(fields)}
-        values = {f":v{i}": _to_dynamo(_jsonable(value)) for i, value in enumerate(fields.values())}
+        values = {f":v{i}": to_item(_jsonable(value)) for i, value in enumerate(fields.values())}
         self._table.update_item(
             Key={"project_id": project_id},
             UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
@@ -111,7 +94,7 @@ class Registry:
         kwargs: dict[str, Any] = {}
         while True:
             page = self._table.scan(**kwargs)
-            projects.extend(Project.model_validate(_from_dynamo(item)) for item in page.get("Items", []))
+            projects.extend(Project.model_validate(from_item(item)) for item in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return projects
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
