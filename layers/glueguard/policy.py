@@ -61,6 +61,7 @@ class Policy(BaseModel):
     lock_database: bool = True
     naming_action: NamingAction = NamingAction.REPORT
     price_per_dpu_hour: float = Field(0.44, gt=0)
+    flex_price_per_dpu_hour: float = Field(0.29, gt=0, description="price of FLEX runs (us-east-1)")
     rule_modes: dict[str, Mode] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -39,6 +39,10 @@ class JobKind(ResourceKind):
     kind: ClassVar[str] = "job"
     arn_type: ClassVar[str] = "job"
     events: ClassVar[dict[str, str]] = {"CreateJob": "name", "UpdateJob": "jobName"}
+    # GetJobs returns full definitions (not tags), up to 1000 per page.
+    list_operation: ClassVar[str | None] = "get_jobs"
+    list_result_key: ClassVar[str] = "Jobs"
+    list_page_size: ClassVar[int | None] = 1000
 
     def read(self, glue: Any, name: str, arn: str) -> Resource | None:
         try:

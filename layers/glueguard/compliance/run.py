@@ -1,0 +1,142 @@
+"""One compliance run: sweep, optionally collect the week's costs, build and write the reports.
+
+Shared by the scheduled Lambda (handlers/compliance.py) and `glueguard audit`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from glueguard import cost
+from glueguard.adapters import metrics
+from glueguard.adapters.calls import counting_calls
+from glueguard.adapters.glue_runs import job_runs_since
+from glueguard.adapters.reports import ReportStore
+from glueguard.adapters.tags import tag_index
+from glueguard.compliance.html import render_html
+from glueguard.compliance.report import ComplianceReport, build_report
+from glueguard.compliance.sweep import sweep
+from glueguard.enforcement import Enforcer
+from glueguard.models.project import ProjectStatus
+from glueguard.resources import kinds as registered_kinds
+
+logger = logging.getLogger(__name__)
+
+COST_WINDOW = timedelta(days=7)
+
+
+@dataclass
+class RunOutcome:
+    report: ComplianceReport
+    project_reports: dict[str, ComplianceReport] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    sweep_calls: Counter[str] = field(default_factory=Counter)
+    cost_calls: Counter[str] = field(default_factory=Counter)
+
+
+def run_compliance(
+    enforcer: Enforcer,
+    *,
+    run_id: str,
+    region: str,
+    account: str,
+    store: ReportStore | None = None,
+    collect_costs: bool = False,
+    now: datetime | None = None,
+    emit_metrics: bool = True,
+) -> RunOutcome:
+    """Sweep every kind, then report globally and per project (written to S3 when `store` is given)."""
+    now = now or datetime.now(UTC)
+    kinds = registered_kinds()
+    projects = enforcer.registry.list()
+    glue = enforcer.client_for("glue")
+    tagging = enforcer.client_for("resourcegroupstaggingapi")
+    with counting_calls([glue, tagging]) as sweep_calls:
+        started = time.monotonic()
+        tags = tag_index(glue, enforcer.client_for, [k.arn_type for k in kinds.values()])
+        result = sweep(enforcer, kinds, run_id=run_id, region=region, account=account, tags_of=tags)
+        seconds = round(time.monotonic() - started, 3)
+
+    cost_report: cost.CostReport | None = None
+    with counting_calls([glue]) as cost_calls:
+        if collect_costs:
+            since = now - COST_WINDOW
+            cost_report = cost.summarize(
+                result.jobs, lambda name: job_runs_since(glue, name, since), enforcer.policy, since, now
+            )
+            if store:
+                store.save_cost_snapshot(cost_report.model_dump(mode="json"))
+        elif store and (snapshot := store.load_cost_snapshot()):
+            cost_report = cost.CostReport.model_validate(snapshot)
+
+    generated_at = now.isoformat()
+    extra = {
+        "kinds_swept": result.kinds_swept,
+        "kinds_not_swept": result.kinds_not_swept,
+        "api_calls": dict(sweep_calls),
+        "sweep_seconds": seconds,
+    }
+    report = build_report(
+        result.statuses, projects, run_id=run_id, generated_at=generated_at, cost=cost_report, **extra
+    )
+    outcome = RunOutcome(report, sweep_calls=sweep_calls, cost_calls=cost_calls)
+    for project in projects:
+        if project.status is ProjectStatus.DELETED:
+            continue
+        outcome.project_reports[project.project_id] = build_report(
+            result.statuses,
+            projects,
+            run_id=run_id,
+            generated_at=generated_at,
+            scope=project.project_id,
+            cost=cost_report,
+            **extra,
+        )
+    if store:
+        outcome.written += _write(store, outcome, projects_by_id={p.project_id: p for p in projects})
+    if emit_metrics:
+        _emit(report)
+    return outcome
+
+
+def _write(store: ReportStore, outcome: RunOutcome, projects_by_id: dict) -> list[str]:
+    written: list[str] = []
+    report = outcome.report
+    for project_id, project_report in outcome.project_reports.items():
+        bucket = projects_by_id[project_id].bucket("artifacts")
+        try:
+            written += store.put(
+                bucket,
+                "compliance",
+                report.run_id,
+                report.generated_at,
+                project_report.to_json(),
+                render_html(project_report),
+            )
+        except Exception:  # a project whose bucket is gone must not lose the others' reports
+            logger.exception("writing the report of project %s to %s failed", project_id, bucket)
+    if store.platform_bucket:
+        written += store.put(
+            store.platform_bucket,
+            "compliance",
+            report.run_id,
+            report.generated_at,
+            report.to_json(),
+            render_html(report),
+        )
+    return written
+
+
+def _emit(report: ComplianceReport) -> None:
+    for summary in report.projects:
+        m = summary.metrics
+        metrics.count("SweptResources", m.resources, Project=summary.project_id)
+        metrics.count("NonCompliantResources", m.resources - m.compliant_after, Project=summary.project_id)
+        metrics.count("CrossProjectViolations", m.cross_project_violations_before, Project=summary.project_id)
+        if summary.cost_usd is not None:
+            metrics.count("WeeklyCostUsd", summary.cost_usd, unit="None", Project=summary.project_id)
+    metrics.count("SweepErrors", report.metrics.errors)

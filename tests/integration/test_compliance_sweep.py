@@ -1,0 +1,89 @@
+"""The compliance sweep on moto: issue 7's 'done when' (200 jobs, 10% drifted, swept back to 100%)."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from glueguard.adapters.calls import counting_calls
+from glueguard.adapters.clients import client
+from glueguard.adapters.decisions import DecisionLog
+from glueguard.handlers import compliance
+from glueguard.handlers.compliance import InvalidComplianceInput, handler
+
+from tests.support.fleet import seed_jobs
+from tests.support.lambda_context import LambdaContext
+
+PID = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"
+REPORTS = "glueguard-reports-test"
+
+
+@pytest.fixture
+def reports_bucket(aws, monkeypatch):
+    boto3.client("s3").create_bucket(Bucket=REPORTS)
+    monkeypatch.setenv("GLUEGUARD_REPORTS_BUCKET", REPORTS)
+    compliance.reset()
+    yield REPORTS
+    compliance.reset()
+
+
+def _s3_json(bucket: str, key: str) -> dict:
+    return json.loads(boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def test_200_jobs_with_10_percent_drift_are_swept_back_to_full_compliance(project, reports_bucket):
+    drifted = seed_jobs(project, 200)
+    assert len(drifted) == 20
+
+    glue = client("glue")
+    tagging = client("resourcegroupstaggingapi")
+    with counting_calls([glue, tagging]) as calls:
+        summary = handler({"id": "sched-1", "detail-type": "Scheduled Event", "source": "aws.events"}, LambdaContext())
+
+    assert summary["resources"] == 200
+    assert summary["compliant_before"] == 180
+    assert summary["compliant_after"] == 200
+    per_resource = sum(calls.values()) / 200
+    assert per_resource <= 1.05, dict(calls)
+
+    report = _s3_json(REPORTS, "glueguard/reports/compliance/latest.json")
+    m = report["metrics"]
+    assert (m["compliance_pct_before"], m["compliance_pct_after"]) == (90.0, 100.0)
+    assert m["jobs_in_vpc_pct_before"] == 98.0  # 4 of the 20 drifted jobs lost their connection
+    assert m["jobs_in_vpc_pct_after"] == 100.0
+    assert m["naming_pct_after"] == 100.0
+    assert m["cross_project_violations_after"] == 0
+    assert report["remediations_by_rule"] == {
+        "job-role": 4,
+        "job-vpc": 4,
+        "job-timeout": 4,
+        "job-tags": 4,
+        "job-worker-cap": 4,
+    }
+    project_report = _s3_json(project.bucket("artifacts"), "glueguard/reports/compliance/latest.json")
+    assert project_report["scope"] == PID
+    assert project_report["metrics"]["compliant_after"] == 200
+    html = boto3.client("s3").get_object(Bucket=REPORTS, Key="glueguard/reports/compliance/latest.html")["Body"].read()
+    assert b"<svg" in html and b"100.0%" in html
+
+    decisions = [d for d in DecisionLog().list(PID) if d.function == "compliance"]
+    assert sorted(d.resource_name for d in decisions) == sorted(drifted)
+    assert {d.outcome for d in decisions} == {"remediated"}
+
+
+def test_a_retried_run_records_each_decision_once_and_a_second_sweep_finds_nothing(project, reports_bucket):
+    drifted = seed_jobs(project, 30)
+    event = {"id": "sched-2"}
+    first = handler(event, LambdaContext())
+    again = handler(event, LambdaContext())
+    assert first["remediations"] == len(drifted) and first["compliant_after"] == 30
+    assert again["compliant_before"] == 30 and again["remediations"] == 0
+    assert len([d for d in DecisionLog().list(PID) if d.function == "compliance"]) == len(drifted)
+
+
+def test_malformed_input_is_refused_before_anything_changes(project, reports_bucket):
+    seed_jobs(project, 10)
+    with pytest.raises(InvalidComplianceInput, match="collectCosts must be true or false"):
+        handler({"collectCosts": "yes"}, LambdaContext())
+    assert DecisionLog().list(PID) == []
