@@ -14,3 +14,15 @@ def count(name: str, value: float = 1, unit: str = "Count", **dimensions: str) -
     with single_metric(name=name, unit=MetricUnit(unit), value=value, namespace=NAMESPACE) as metric:
         for key, dim_value in dimensions.items():
             metric.add_dimension(name=key, value=str(dim_value))
+
+
+#: Metric names the dashboard reads (template.yaml PlaneDashboard).
+RUN_COST_USD = "RunCostUsd"
+RUN_DPU_HOURS = "RunDPUHours"
+RUNS_STOPPED = "RunsStopped"
+
+
+def run_cost(project_id: str, job_name: str, cost_usd: float, dpu_hours: float) -> None:
+    """The cost of one finished run, with Project and Job dimensions (call it once per terminal run)."""
+    count(RUN_COST_USD, cost_usd, unit="None", Project=project_id, Job=job_name)
+    count(RUN_DPU_HOURS, dpu_hours, unit="None", Project=project_id, Job=job_name)

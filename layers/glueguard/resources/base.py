@@ -53,7 +53,8 @@ class ResourceKind(ABC):
             for definition in page.get(self.list_result_key, []):
                 name = definition[self.list_name_field]
                 arn = self.arn(name, region, account)
-                yield Resource(self.kind, name, definition, tags_of(arn), arn)
+                tags = tags_of(arn) if getattr(self, "taggable", True) else {}
+                yield Resource(self.kind, name, definition, tags, arn)
 
     @abstractmethod
     def read(self, glue: Any, name: str, arn: str) -> Resource | None:
