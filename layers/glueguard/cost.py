@@ -104,7 +104,7 @@ def run_cost(run: Mapping[str, Any], policy: Policy, job: Mapping[str, Any] | No
     """The DPU-hours and cost of one JobRun (GetJobRun `JobRun`); `job` supplies Command when given."""
     seconds = run_seconds(run)
     capacity = dpu.job_capacity({**(job or {}), **{k: v for k, v in run.items() if v is not None}})
-    execution_class = run.get("ExecutionClass") or "STANDARD"
+    execution_class = run.get("ExecutionClass") or (job or {}).get("ExecutionClass") or "STANDARD"
     reported = run.get("DPUSeconds")
     if reported is not None:
         hours, source = float(reported) / 3600.0, "DPUSeconds"
