@@ -140,7 +140,8 @@ def _evaluation(resource_type: str, resource_id: str, compliance: str, annotatio
 
 
 def evaluations(event: dict[str, Any]) -> tuple[list[dict[str, Any]], str, bool]:
-    """The evaluations an invocation calls for, its result token, and whether Config runs in test mode."""
+    """The evaluations an invocation calls for, its result token, and whether Config runs in test mode
+    (Config's own test invocations carry the result token `TESTMODE`)."""
     try:
         invoking = json.loads(event["invokingEvent"])
         params = json.loads(event.get("ruleParameters") or "{}")
@@ -154,6 +155,7 @@ def evaluations(event: dict[str, Any]) -> tuple[list[dict[str, Any]], str, bool]
     resource_type = CHECKS[check][0]
     message_type = invoking.get("messageType")
     now = datetime.now(UTC)
+    test_mode = token == "TESTMODE"
     if message_type in CHANGE_MESSAGES:
         item = invoking.get("configurationItem") or invoking.get("configurationItemSummary") or {}
         if item.get("resourceType") != resource_type:
@@ -168,11 +170,15 @@ def evaluations(event: dict[str, Any]) -> tuple[list[dict[str, Any]], str, bool]
             )
         current = _read(resource_type, resource_id, name, account)
         if current is None:
-            return [_evaluation(resource_type, resource_id, "NOT_APPLICABLE", "no longer exists", when)], token, False
-        return [_evaluation(resource_type, resource_id, *judge(current, check), when)], token, False
+            return (
+                [_evaluation(resource_type, resource_id, "NOT_APPLICABLE", "no longer exists", when)],
+                token,
+                test_mode,
+            )
+        return [_evaluation(resource_type, resource_id, *judge(current, check), when)], token, test_mode
     if message_type == "ScheduledNotification":
         found = [_evaluation(resource_type, rid, *judge(r, check), now) for rid, r in _all(resource_type, account)]
-        return found, token, token == "TESTMODE"
+        return found, token, test_mode
     raise InvalidConfigEvent(f"unsupported messageType {message_type!r}")
 
 
