@@ -130,7 +130,7 @@ def test_security_group_audit(project):
 
 
 def test_malformed_invocations_are_refused(jobs):
-    with pytest.raises(InvalidConfigEvent, match="ruleParameters.check must be one of"):
+    with pytest.raises(InvalidConfigEvent, match=r"ruleParameters\.check must be one of"):
         evaluations({**_scheduled("vpc"), "ruleParameters": json.dumps({"check": "everything"})})
     with pytest.raises(InvalidConfigEvent, match="not a Config rule invocation"):
         evaluations({"invokingEvent": "{not json", "resultToken": "x"})
