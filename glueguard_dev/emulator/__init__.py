@@ -14,7 +14,10 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from glueguard_dev.emulator import glue_jobs
+    from glueguard_dev.emulator import awslambda, eventbridge, glue_jobs, glue_runs
 
+    awslambda.install()
     glue_jobs.install()
+    glue_runs.install()
+    eventbridge.install()
     _installed = True

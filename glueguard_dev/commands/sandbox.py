@@ -1,0 +1,106 @@
+"""`glueguard sandbox up | replay | tick`: the local AWS running the deployed control plane."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+sandbox_app = typer.Typer(
+    name="sandbox", help="The local sandbox: template.yaml deployed on moto, offline.", no_args_is_help=True
+)
+console = Console(stderr=True)
+
+EndpointOption = Annotated[
+    str, typer.Option("--endpoint", envvar="GLUEGUARD_ENDPOINT", help="The sandbox endpoint URL.")
+]
+DEFAULT_ENDPOINT = "http://127.0.0.1:5000"
+
+
+def post(endpoint: str, route: str, body: Any = None, timeout: float = 60.0) -> Any:
+    """POST to a sandbox-only route; return the decoded JSON answer."""
+    request = urllib.request.Request(
+        f"{endpoint.rstrip('/')}/_glueguard/{route}",
+        data=json.dumps(body if body is not None else {}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise RuntimeError(json.loads(exc.read() or b"{}").get("error", str(exc))) from None
+
+
+@sandbox_app.command("up")
+def up(
+    port: Annotated[int, typer.Option(help="Port to serve on (127.0.0.1).")] = 5000,
+    run_seconds: Annotated[float, typer.Option(help="How long a Glue job run stays RUNNING.")] = 300.0,
+    minute_seconds: Annotated[float, typer.Option(help="Real seconds per Glue minute (Timeout).")] = 60.0,
+    verbose: Annotated[bool, typer.Option(help="Echo the functions' logs.")] = False,
+) -> None:
+    """Start the sandbox, deploy template.yaml as stack `glueguard`, serve until SIGINT/SIGTERM."""
+    from glueguard_dev.emulator import glue_runs
+    from glueguard_dev.sandbox import Sandbox, lambda_runtime
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    glue_runs.settings.minute_seconds = minute_seconds
+    sandbox = Sandbox(port=port, run_seconds=run_seconds).start()
+    try:
+        with console.status(f"deploying template.yaml to {sandbox.endpoint}"):
+            outputs = sandbox.deploy()
+        if lambda_runtime._runtime is not None:
+            lambda_runtime._runtime.echo_logs = verbose
+        for key, value in sorted(outputs.items()):
+            console.print(f"  [dim]{key}[/] {value}")
+        print(f"glueguard sandbox ready {sandbox.endpoint}", flush=True)
+        stop.wait()
+    finally:
+        sandbox.stop()
+        console.print("sandbox stopped")
+
+
+@sandbox_app.command("replay")
+def replay(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A recorded EventBridge event (or list).")],
+    endpoint: EndpointOption = DEFAULT_ENDPOINT,
+) -> None:
+    """Send a recorded event (aws.* sources included) to the sandbox's bus, as its service would."""
+    try:
+        event = json.loads(file.read_text())
+    except ValueError as exc:
+        raise typer.BadParameter(f"{file} is not JSON: {exc}") from None
+    try:
+        result = post(endpoint, "replay", event)
+    except (RuntimeError, OSError) as exc:
+        console.print(f"[red]replay failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"replayed {result['replayed']} event(s) to {endpoint}")
+
+
+@sandbox_app.command("tick")
+def tick(endpoint: EndpointOption = DEFAULT_ENDPOINT) -> None:
+    """Fire every enabled scheduled rule now (and advance job runs)."""
+    try:
+        result = post(endpoint, "tick")
+    except (RuntimeError, OSError) as exc:
+        console.print(f"[red]tick failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    for arn in result["fired"]:
+        console.print(f"fired {arn}")
+    console.print(f"{len(result['fired'])} scheduled rule(s) fired, {result['runs']} job run(s) advanced")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sandbox_app)
+
+
+__all__ = ["DEFAULT_ENDPOINT", "post", "register"]

@@ -1,0 +1,286 @@
+"""Glue job runs with a lifecycle, as AWS runs them (moto's jump to SUCCEEDED on first read is replaced).
+
+A run is STARTING for `settings.starting_seconds`, RUNNING for its simulated duration, then SUCCEEDED
+(or FAILED, as `--sandbox-outcome FAILED` asks). Duration: the run's `--sandbox-run-seconds N` argument,
+else `settings.default_run_seconds` (300, the ARCHITECTURE.md contract). A run whose Timeout (minutes;
+one minute = `settings.minute_seconds` real seconds) passes first ends in TIMEOUT. BatchStopJobRun moves a
+run to STOPPING, then STOPPED. Terminal states emit `Glue Job State Change`, and a run still going after
+its NotifyDelayAfter emits one `Glue Job Run Status` (FACTS.md shapes). State advances by wall clock: on
+every read, and on `advance_all()` (the sandbox's ticker), so events fire even when nobody reads.
+StartJobRun's per-run overrides (Timeout, WorkerType, NumberOfWorkers, MaxCapacity, ExecutionClass)
+show in GetJobRun; MaxConcurrentRuns counts every unfinished run.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.glue.exceptions import ConcurrentRunsExceededException, InvalidInputException
+from moto.glue.models import FakeJob, FakeJobRun, GlueBackend, glue_backends
+from moto.glue.responses import GlueResponse
+
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"}
+UNFINISHED = {"STARTING", "RUNNING", "STOPPING", "WAITING"}
+OUTCOMES = {"SUCCEEDED", "FAILED"}
+RUN_SECONDS_ARG = "--sandbox-run-seconds"
+OUTCOME_ARG = "--sandbox-outcome"
+
+_MESSAGES = {
+    "SUCCEEDED": "Job run succeeded",
+    "FAILED": "Job run failed: the sandbox was asked for this outcome (--sandbox-outcome FAILED)",
+    "TIMEOUT": "Job run timed out",
+    "STOPPED": "Job run stopped",
+}
+_SEVERITY = {"SUCCEEDED": "INFO", "STOPPED": "INFO", "FAILED": "ERROR", "TIMEOUT": "ERROR"}
+
+
+@dataclass
+class Settings:
+    default_run_seconds: float = 300.0
+    starting_seconds: float = 1.0
+    stopping_seconds: float = 1.0
+    #: Real seconds per Glue minute (Timeout, NotifyDelayAfter); 60 as on AWS.
+    minute_seconds: float = 60.0
+
+
+settings = Settings()
+_lock = threading.RLock()
+
+
+# ------------------------------------------------------------------------------- backend models
+def _plan(run: FakeJobRun) -> None:
+    """Fix the run's simulated duration and outcome from its arguments (validated at StartJobRun)."""
+    arguments = run.arguments or {}
+    run.gg_started = time.time()
+    run.gg_duration = float(arguments.get(RUN_SECONDS_ARG, settings.default_run_seconds))
+    run.gg_outcome = arguments.get(OUTCOME_ARG, "SUCCEEDED")
+    run.gg_stop_requested = None
+    run.gg_status = "STARTING"
+    run.gg_completed = None
+    run.gg_notified = False
+    run.gg_error = None
+
+
+def validate_arguments(arguments: dict[str, Any] | None) -> None:
+    arguments = arguments or {}
+    if RUN_SECONDS_ARG in arguments:
+        try:
+            seconds = float(arguments[RUN_SECONDS_ARG])
+        except ValueError:
+            seconds = -1
+        if seconds < 0:
+            raise InvalidInputException("StartJobRun", f"{RUN_SECONDS_ARG} must be a number of seconds >= 0")
+    if OUTCOME_ARG in arguments and arguments[OUTCOME_ARG] not in OUTCOMES:
+        raise InvalidInputException("StartJobRun", f"{OUTCOME_ARG} must be one of {sorted(OUTCOMES)}")
+
+
+def _target_state(run: FakeJobRun, now: float) -> tuple[str, float | None]:
+    """The state the run is in at `now`, and when it got there (for terminal states)."""
+    started = run.gg_started
+    if run.gg_stop_requested is not None:
+        stopped_at = run.gg_stop_requested + settings.stopping_seconds
+        return ("STOPPED", stopped_at) if now >= stopped_at else ("STOPPING", None)
+    running_at = started + settings.starting_seconds
+    end = running_at + run.gg_duration
+    timeout_at = started + float(run.timeout) * settings.minute_seconds if run.timeout else None
+    if timeout_at is not None and timeout_at <= end and now >= timeout_at:
+        return "TIMEOUT", timeout_at
+    if now >= end:
+        return run.gg_outcome, end
+    return ("RUNNING", None) if now >= running_at else ("STARTING", None)
+
+
+def advance(run: FakeJobRun, now: float | None = None) -> bool:
+    """Bring the run to its wall-clock state; emit events for what happened. True if it changed."""
+    if not hasattr(run, "gg_started"):
+        _plan(run)
+    now = time.time() if now is None else now
+    with _lock:
+        previous = run.gg_status
+        if previous in TERMINAL:
+            return False
+        state, at = _target_state(run, now)
+        notify = _notify_due(run, state, now)
+        if state == previous and not notify:
+            return False
+        run.gg_status = state
+        if state in TERMINAL:
+            run.gg_completed = at or now
+            if state in ("FAILED", "TIMEOUT"):
+                run.gg_error = _MESSAGES[state]
+    if notify:
+        run.gg_notified = True
+        _emit(run, "Glue Job Run Status", _status_detail(run))
+    if state in TERMINAL:
+        _emit(run, "Glue Job State Change", state_change_detail(run))
+    return state != previous
+
+
+def _notify_due(run: FakeJobRun, state: str, now: float) -> bool:
+    delay = (run.notification_property or {}).get("NotifyDelayAfter")
+    return (
+        bool(delay)
+        and not run.gg_notified
+        and state in UNFINISHED
+        and (now - run.gg_started >= float(delay) * settings.minute_seconds)
+    )
+
+
+def stop(run: FakeJobRun) -> None:
+    advance(run)
+    with _lock:
+        if run.gg_status not in TERMINAL and run.gg_stop_requested is None:
+            run.gg_stop_requested = time.time()
+            run.gg_status = "STOPPING"
+
+
+def state_change_detail(run: FakeJobRun) -> dict[str, Any]:
+    return {
+        "jobName": run.job_name,
+        "severity": _SEVERITY[run.gg_status],
+        "state": run.gg_status,
+        "jobRunId": run.job_run_id,
+        "message": _MESSAGES[run.gg_status],
+    }
+
+
+def _status_detail(run: FakeJobRun) -> dict[str, Any]:
+    return {
+        "jobName": run.job_name,
+        "severity": "INFO",
+        "notificationCondition": {"NotifyDelayAfter": run.notification_property["NotifyDelayAfter"]},
+        "state": run.gg_status,
+        "jobRunId": run.job_run_id,
+        "message": f"Job is still {run.gg_status.lower()} after its notify delay",
+        "startedOn": _iso(run.gg_started),
+    }
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _emit(run: FakeJobRun, detail_type: str, detail: dict[str, Any]) -> None:
+    from moto.events.models import events_backends
+
+    account, region = getattr(run, "gg_where", ("123456789012", "us-east-1"))
+    events_backends[account][region].put_events(
+        [{"Source": "aws.glue", "DetailType": detail_type, "Detail": json.dumps(detail)}]
+    )
+
+
+def advance_all() -> int:
+    """Advance every run of every job in every account and region; return how many changed state."""
+    changed = 0
+    for account, regions in list(glue_backends.items()):
+        for region, backend in list(regions.items()):
+            for job in list(backend.jobs.values()):
+                for run in list(job.job_runs):
+                    run.gg_where = (account, region)
+                    changed += advance(run)
+    return changed
+
+
+def _run_as_dict(run: FakeJobRun) -> dict[str, Any]:
+    advance(run)
+    job = getattr(run, "gg_job", None)
+    finished = run.gg_completed
+    end = finished or time.time()
+    result: dict[str, Any] = {
+        "Id": run.job_run_id,
+        "Attempt": 0,
+        "JobName": run.job_name,
+        "StartedOn": datetime.fromtimestamp(run.gg_started, UTC),
+        "LastModifiedOn": datetime.fromtimestamp(finished or run.gg_started, UTC),
+        "JobRunState": run.gg_status,
+        "PredecessorRuns": [],
+        "ExecutionTime": int(max(0.0, end - run.gg_started - settings.starting_seconds)),
+        "LogGroupName": "/aws-glue/jobs",
+        "GlueVersion": (job.glue_version if job else None) or "0.9",
+        "Timeout": run.timeout,
+        "ExecutionClass": getattr(run, "gg_execution_class", None) or (job.execution_class if job else "STANDARD"),
+    }
+    if finished:
+        result["CompletedOn"] = datetime.fromtimestamp(finished, UTC)
+    if run.gg_error:
+        result["ErrorMessage"] = run.gg_error
+    if run.worker_type and run.worker_type != "Standard" and run.number_of_workers:
+        result["WorkerType"], result["NumberOfWorkers"] = run.worker_type, run.number_of_workers
+        from glueguard.dpu import WORKER_DPU
+
+        result["MaxCapacity"] = WORKER_DPU.get(run.worker_type, 1.0) * run.number_of_workers
+    else:
+        result["MaxCapacity"] = run.max_capacity
+        if run.allocated_capacity:
+            result["AllocatedCapacity"] = run.allocated_capacity
+    for key, value in (
+        ("Arguments", run.arguments),
+        ("NotificationProperty", run.notification_property),
+        ("SecurityConfiguration", run.security_configuration),
+        ("PreviousRunId", run.previous_run_id),
+    ):
+        if value:
+            result[key] = value
+    return result
+
+
+def _job_start_run(original: Any) -> Any:
+    def start_job_run(self: FakeJob, **kwargs: Any) -> str:
+        for run in self.job_runs:
+            advance(run)
+        limit = int((self.execution_property or {}).get("MaxConcurrentRuns", 1))
+        if sum(1 for r in self.job_runs if r.gg_status in UNFINISHED) >= limit:
+            raise ConcurrentRunsExceededException(f"Concurrent runs exceeded for {self.name}")
+        validate_arguments({**(self.default_arguments or {}), **(kwargs.get("arguments") or {})})
+        run_id = original(self, **kwargs)
+        run = self.job_runs[-1]
+        run.gg_job = self
+        run.gg_where = (self.backend.account_id, self.backend.region_name)
+        _plan(run)
+        return run_id
+
+    return start_job_run
+
+
+def _status_property() -> property:
+    def getter(self: FakeJobRun) -> str:
+        advance(self)
+        return self.gg_status
+
+    def setter(self: FakeJobRun, value: str) -> None:
+        if not hasattr(self, "gg_started"):
+            _plan(self)
+        self.gg_status = value
+
+    return property(getter, setter)
+
+
+# ------------------------------------------------------------------------------- wire responses
+def _response_start_job_run(original: Any) -> Any:
+    def start_job_run(self: GlueResponse) -> ActionResult:
+        result = original(self)
+        execution_class = self._get_param("ExecutionClass")
+        if execution_class:
+            run = self.glue_backend.get_job_run(self._get_param("JobName"), result.result["JobRunId"])
+            run.gg_execution_class = execution_class
+        return result
+
+    return start_job_run
+
+
+def install() -> None:
+    FakeJob.start_job_run = _job_start_run(FakeJob.start_job_run)  # type: ignore[method-assign]
+    FakeJobRun.status = _status_property()  # type: ignore[assignment]
+    FakeJobRun.advance = advance  # type: ignore[method-assign]
+    FakeJobRun.stop = stop  # type: ignore[attr-defined]
+    FakeJobRun.as_dict = _run_as_dict  # type: ignore[method-assign]
+    GlueResponse.start_job_run = _response_start_job_run(GlueResponse.start_job_run)  # type: ignore[method-assign]
+
+
+__all__ = ["GlueBackend", "advance", "advance_all", "install", "settings", "state_change_detail", "stop"]

@@ -1,0 +1,60 @@
+"""The issue's 'done when': a non-compliant job created against the sandbox is corrected by the deployed
+enforcer, reached only through emulated CloudTrail -> the template's EventBridge rule -> Lambda."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from glueguard.adapters.decisions import DecisionLog
+
+from tests.e2e.conftest import SandboxHandle, poll
+from tests.support.projects import make_project
+
+
+def _noncompliant(pid: str) -> dict:
+    return {
+        "Role": "arn:aws:iam::123456789012:role/some-admin-role",
+        "Command": {"Name": "glueetl", "ScriptLocation": f"s3://project-{pid}-glue-scripts/ingest.py"},
+        "GlueVersion": "4.0",
+        "WorkerType": "G.1X",
+        "NumberOfWorkers": 80,
+    }
+
+
+def test_noncompliant_job_is_corrected_within_two_seconds(plane_env: SandboxHandle):
+    pid = str(uuid.uuid4())
+    project = make_project(pid)
+    glue = plane_env.client("glue", plane_env.assume("ml-scientist", "alice"))
+    name = f"project-{pid}-job-ingest"
+
+    glue.create_job(Name=name, **_noncompliant(pid))
+    created = time.monotonic()
+
+    def corrected():
+        job = glue.get_job(JobName=name)["Job"]
+        return job if job["NumberOfWorkers"] != 80 else None
+
+    job = poll(corrected, timeout=2.0, interval=0.02)
+    latency = time.monotonic() - created
+    assert job is not None, f"not corrected within 2 s ({latency:.2f} s)"
+    assert job["Role"] == project.resources.job_role_arn
+    assert job["Connections"]["Connections"] == [project.connection_name]
+    assert job["NumberOfWorkers"] == 50
+    assert job["Timeout"] == 120
+    decisions = poll(lambda: DecisionLog().list(pid))
+    assert [d.outcome for d in decisions] == ["remediated"]
+    assert decisions[0].principal and "assumed-role/ml-scientist/alice" in decisions[0].principal
+
+
+def test_plane_calls_are_logged_as_the_function_role_and_skipped(plane_env: SandboxHandle):
+    """The enforcer's own UpdateJob comes back as a CloudTrail event from assumed-role/<EnforcerRole>/<fn>,
+    with the /glueguard/ role as session issuer; it is skipped (no second decision, no loop)."""
+    pid = str(uuid.uuid4())
+    make_project(pid)
+    name = f"project-{pid}-job-loop"
+    glue = plane_env.client("glue", plane_env.assume("ml-scientist", "bob"))
+    glue.create_job(Name=name, **_noncompliant(pid))
+    assert poll(lambda: glue.get_job(JobName=name)["Job"]["NumberOfWorkers"] == 50)
+    plane_env.drain()
+    assert [d.outcome for d in DecisionLog().list(pid)] == ["remediated"]
