@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from glueguard_dev.sandbox.server import free_port
+from glueguard_dev.sandbox.process import SandboxProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 #: One Glue "minute" lasts this many real seconds in the test sandbox (Timeout, NotifyDelayAfter).
@@ -30,7 +24,6 @@ pytestmark = pytest.mark.e2e
 class SandboxHandle:
     endpoint: str
     outputs: dict[str, str]
-    process: subprocess.Popen[str]
 
     def client(self, service: str, credentials: dict[str, str] | None = None) -> Any:
         creds = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
@@ -73,54 +66,8 @@ def poll(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxHandle]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("AWS_ENDPOINT_URL", None)
-    log = open(ROOT / ".e2e-sandbox.log", "w")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "glueguard_dev.cli",
-            "sandbox",
-            "up",
-            "--port",
-            str(port),
-            "--minute-seconds",
-            str(MINUTE_SECONDS),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        assert process.stdout is not None
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                raise RuntimeError(f"sandbox exited with {process.returncode}; see .e2e-sandbox.log")
-            if "ready" in line and endpoint in line:
-                break
-        with urllib.request.urlopen(f"{endpoint}/_glueguard/status", timeout=5) as response:
-            status = json.loads(response.read())
-        yield SandboxHandle(endpoint, status["outputs"], process)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with SandboxProcess("--minute-seconds", str(MINUTE_SECONDS), log=ROOT / ".e2e-sandbox.log") as process:
+        yield SandboxHandle(process.endpoint, process.outputs)
 
 
 @pytest.fixture

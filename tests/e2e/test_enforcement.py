@@ -58,3 +58,25 @@ def test_plane_calls_are_logged_as_the_function_role_and_skipped(plane_env: Sand
     assert poll(lambda: glue.get_job(JobName=name)["Job"]["NumberOfWorkers"] == 50)
     plane_env.drain()
     assert [d.outcome for d in DecisionLog().list(pid)] == ["remediated"]
+
+
+def test_decisions_cli_lists_the_recorded_decision(plane_env: SandboxHandle, monkeypatch):
+    """`glueguard decisions --project UUID --json` finds the table through the stack output."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from glueguard_dev.cli import app
+
+    pid = str(uuid.uuid4())
+    make_project(pid)
+    glue = plane_env.client("glue", plane_env.assume("ml-scientist", "carol"))
+    glue.create_job(Name=f"project-{pid}-job-cli", **_noncompliant(pid))
+    assert poll(lambda: DecisionLog().list(pid))
+    monkeypatch.delenv("GLUEGUARD_DECISIONS_TABLE")
+    monkeypatch.delenv("GLUEGUARD_PROJECTS_TABLE")
+    result = CliRunner().invoke(app, ["decisions", "--project", pid, "--json", "--endpoint-url", plane_env.endpoint])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    assert [(d["resource_name"], d["outcome"]) for d in listed] == [(f"project-{pid}-job-cli", "remediated")]
+

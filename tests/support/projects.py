@@ -2,66 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import uuid
+from glueguard_dev.sandbox.seed import TRUST, make_project
 
-import boto3
-from glueguard.adapters.registry import Registry
-from glueguard.models.project import Project, ProjectResources
-from glueguard.naming import ProjectNames
-
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }
-)
-
-
-def make_project(project_id: str | None = None, owner: str = "ml-team-a", cost_center: str = "cc-1234") -> Project:
-    """Create a project's roles, buckets, network and Glue connection in moto and register it ACTIVE."""
-    project_id = project_id or str(uuid.uuid4())
-    names = ProjectNames(project_id)
-    iam, s3, ec2, glue = (boto3.client(s) for s in ("iam", "s3", "ec2", "glue"))
-    arns = {
-        p: iam.create_role(RoleName=names.role(p), AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-        for p in ("job", "crawler", "dev")
-    }
-    buckets = {p: names.bucket(p) for p in ("scripts", "temp", "artifacts")}
-    for bucket in buckets.values():
-        s3.create_bucket(Bucket=bucket)
-    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
-    sg = ec2.create_security_group(GroupName=names.security_group, Description="glue", VpcId=vpc)["GroupId"]
-    glue.create_connection(
-        ConnectionInput={
-            "Name": names.connection,
-            "ConnectionType": "NETWORK",
-            "ConnectionProperties": {},
-            "PhysicalConnectionRequirements": {
-                "SubnetId": subnet,
-                "SecurityGroupIdList": [sg],
-                "AvailabilityZone": "us-east-1a",
-            },
-        }
-    )
-    glue.create_database(DatabaseInput={"Name": names.database})
-    project = Project(
-        project_id=project_id,
-        owner=owner,
-        cost_center=cost_center,
-        resources=ProjectResources(
-            job_role_arn=arns["job"],
-            crawler_role_arn=arns["crawler"],
-            dev_role_arn=arns["dev"],
-            security_group_id=sg,
-            subnet_ids=[subnet],
-            vpc_id=vpc,
-            connection_name=names.connection,
-            security_configuration=names.security_configuration,
-            database_name=names.database,
-            buckets=buckets,
-        ),
-    )
-    Registry().create(project)
-    return project
+__all__ = ["TRUST", "make_project"]
