@@ -79,4 +79,3 @@ def test_decisions_cli_lists_the_recorded_decision(plane_env: SandboxHandle, mon
     assert result.exit_code == 0, result.output
     listed = json.loads(result.output)
     assert [(d["resource_name"], d["outcome"]) for d in listed] == [(f"project-{pid}-job-cli", "remediated")]
-
