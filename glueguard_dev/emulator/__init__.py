@@ -14,10 +14,11 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from glueguard_dev.emulator import awslambda, eventbridge, glue_jobs, glue_runs
+    from glueguard_dev.emulator import awslambda, eventbridge, glue_jobs, glue_runs, provisioning
 
     awslambda.install()
     glue_jobs.install()
     glue_runs.install()
     eventbridge.install()
+    provisioning.install()
     _installed = True

@@ -60,6 +60,25 @@ class Registry:
             raise
         self._cache.pop(project.project_id, None)
 
+    def claim(self, project: Project, *, from_statuses: tuple[ProjectStatus, ...]) -> None:
+        """Replace an entry only while its status is one of `from_statuses` (e.g. retry a FAILED provisioning);
+        raise ProjectExists otherwise. A missing entry is created."""
+        from botocore.exceptions import ClientError
+
+        values = {f":s{i}": str(s) for i, s in enumerate(from_statuses)}
+        try:
+            self._table.put_item(
+                Item=to_item(project.model_dump(mode="json")),
+                ConditionExpression="attribute_not_exists(project_id) OR #status IN (" + ", ".join(values) + ")",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ProjectExists(f"project {project.project_id} already exists") from None
+            raise
+        self._cache.pop(project.project_id, None)
+
     def put(self, project: Project) -> None:
         """Write the whole entry (create or replace)."""
         self._table.put_item(Item=to_item(project.model_dump(mode="json")))

@@ -52,6 +52,17 @@ class ProjectResources(BaseModel):
     database_name: str | None = None
     kms_key_arn: str | None = None
     buckets: dict[str, str] = Field(default_factory=dict)
+    # Filled by provisioning (glueguard.provisioning); additive, all optional.
+    kms_key_alias: str | None = None
+    vpc_created: bool = False
+    vpc_endpoint_ids: dict[str, str] = Field(default_factory=dict)
+    permissions_boundary_arn: str | None = None
+    policy_arns: dict[str, str] = Field(default_factory=dict)
+    scientist_policy_arn: str | None = None
+    notifications_topic_arn: str | None = None
+    budget_name: str | None = None
+    job_failure_rule_arn: str | None = None
+    alarm_names: list[str] = Field(default_factory=list)
 
 
 class Project(BaseModel):
@@ -68,6 +79,8 @@ class Project(BaseModel):
     policy_overrides: dict[str, Any] = Field(default_factory=dict)
     upload_triggers: list[UploadTrigger] = Field(default_factory=list)
     status_reason: str | None = None
+    #: The Step Functions execution that owns the current provisioning or removal (re-runs recognise it).
+    execution_id: str | None = None
 
     @field_validator("project_id")
     @classmethod

@@ -1,0 +1,118 @@
+"""Provisioner Lambda: one task of the provision/deprovision state machines, chosen by the input's `action`
+(and `step` for create/compensate/remove). Every action is idempotent; errors propagate by class name so the
+ASL can Retry (TransientError) or Catch and compensate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from glueguard.adapters.registry import Registry
+from glueguard.provisioning import workflow
+from glueguard.provisioning.context import Context
+from glueguard.provisioning.request import DeprovisionRequest, InvalidRequest, ProvisionRequest, parse
+from glueguard.provisioning.steps import step
+
+logger = Logger(service="glueguard-provisioner")
+
+
+def _provision(event: dict[str, Any]) -> ProvisionRequest:
+    return parse(ProvisionRequest, event.get("request"))
+
+
+def _removal(event: dict[str, Any]) -> DeprovisionRequest:
+    return parse(DeprovisionRequest, event.get("request"))
+
+
+def _validate(event: dict[str, Any]) -> Any:
+    return _provision(event).model_dump(mode="json", by_alias=True)
+
+
+def _validate_removal(event: dict[str, Any]) -> Any:
+    return _removal(event).model_dump(mode="json", by_alias=True)
+
+
+def _register(event: dict[str, Any]) -> Any:
+    return workflow.register(Registry(), _provision(event), str(event.get("executionId") or ""))
+
+
+def _create(event: dict[str, Any]) -> Any:
+    request = _provision(event)
+    return step(event["step"]).create(Context(request.project_id, request))
+
+
+def _compensate(event: dict[str, Any]) -> Any:
+    """Undo a provisioning step: remove everything it may have created, keep nothing."""
+    request = _provision(event)
+    removed = step(event["step"]).delete(Context(request.project_id, request), retain_data=False)
+    return {"removed": removed}
+
+
+def _remove(event: dict[str, Any]) -> Any:
+    request = _removal(event)
+    ctx = Context(request.project_id)
+    module = step(event["step"])
+    if event["step"] == "kms":
+        return module.delete(ctx, request.retain_data, deletion_days=request.key_deletion_days)
+    return module.delete(ctx, request.retain_data)
+
+
+def _activate(event: dict[str, Any]) -> Any:
+    return workflow.activate(Registry(), _provision(event).project_id, event.get("outputs") or {})
+
+
+def _fail(event: dict[str, Any]) -> Any:
+    stage = str(event.get("stage") or "provisioning")
+    return workflow.fail(Registry(), _provision(event).project_id, event.get("error"), stage)
+
+
+def _begin_removal(event: dict[str, Any]) -> Any:
+    return workflow.begin_removal(Registry(), _removal(event), str(event.get("executionId") or ""))
+
+
+def _finish_removal(event: dict[str, Any]) -> Any:
+    return workflow.finish_removal(Registry(), _removal(event), event.get("removed") or {})
+
+
+def _removal_failed(event: dict[str, Any]) -> Any:
+    return workflow.removal_failed(Registry(), _removal(event).project_id, event.get("error"))
+
+
+ACTIONS = {
+    "validate": _validate,
+    "register": _register,
+    "create": _create,
+    "compensate": _compensate,
+    "activate": _activate,
+    "fail": _fail,
+    "validate_removal": _validate_removal,
+    "begin_removal": _begin_removal,
+    "remove": _remove,
+    "finish_removal": _finish_removal,
+    "removal_failed": _removal_failed,
+}
+
+
+def dispatch(event: dict[str, Any]) -> Any:
+    """Run one task; raise InvalidRequest for an event the state machines never send."""
+    if not isinstance(event, dict):
+        raise InvalidRequest("the task input must be a JSON object")
+    action = event.get("action")
+    if action not in ACTIONS:
+        raise InvalidRequest(f"unknown action {action!r} (known: {sorted(ACTIONS)})")
+    if action in ("create", "compensate", "remove") and not isinstance(event.get("step"), str):
+        raise InvalidRequest(f"action {action!r} needs a 'step'")
+    return ACTIONS[action](event)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> Any:
+    logger.append_keys(action=event.get("action"), step=event.get("step"))
+    try:
+        result = dispatch(event)
+    except Exception as exc:
+        logger.warning("task failed", extra={"error": type(exc).__name__, "reason": str(exc)})
+        raise
+    logger.info("task done")
+    return result

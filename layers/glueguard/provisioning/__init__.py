@@ -1,0 +1,1 @@
+"""Project provisioning and removal: request model, policy documents, idempotent steps with compensations."""

@@ -1,0 +1,347 @@
+"""Every policy document provisioning writes, as pure functions of the project's scope (no AWS calls).
+
+Each identity policy names only this project's ARNs; the few actions IAM authorises on `*` alone
+(ec2:Describe*, cloudwatch:PutMetricData) carry no resource, so `*` there reaches no other project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from glueguard.naming import ProjectNames
+
+Document = dict[str, Any]
+VERSION = "2012-10-17"
+GLUE = "glue.amazonaws.com"
+
+#: Glue actions a scientist uses on the project's own resources (design doc §6.1).
+SCIENTIST_GLUE_ACTIONS = [
+    "glue:GetJob",
+    "glue:GetJobRun",
+    "glue:GetJobRuns",
+    "glue:StartJobRun",
+    "glue:BatchStopJobRun",
+    "glue:DeleteJob",
+    "glue:GetJobBookmark",
+    "glue:ResetJobBookmark",
+    "glue:GetCrawler",
+    "glue:CreateCrawler",
+    "glue:UpdateCrawler",
+    "glue:DeleteCrawler",
+    "glue:StartCrawler",
+    "glue:StopCrawler",
+    "glue:GetTrigger",
+    "glue:CreateTrigger",
+    "glue:UpdateTrigger",
+    "glue:DeleteTrigger",
+    "glue:StartTrigger",
+    "glue:StopTrigger",
+    "glue:GetWorkflow",
+    "glue:CreateWorkflow",
+    "glue:UpdateWorkflow",
+    "glue:DeleteWorkflow",
+    "glue:StartWorkflowRun",
+    "glue:GetSession",
+    "glue:StopSession",
+    "glue:DeleteSession",
+    "glue:RunStatement",
+    "glue:GetStatement",
+    "glue:TagResource",
+    "glue:GetTags",
+]
+CATALOG_ACTIONS = [
+    "glue:GetDatabase",
+    "glue:GetTable",
+    "glue:GetTables",
+    "glue:CreateTable",
+    "glue:UpdateTable",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:BatchCreatePartition",
+]
+JOB_SELF_ACTIONS = ["glue:GetJob", "glue:GetJobRun", "glue:UpdateJob", "glue:GetJobBookmark", "glue:ResetJobBookmark"]
+KMS_USE = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:DescribeKey",
+]
+S3_OBJECT = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+S3_BUCKET = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+EC2_DESCRIBE = [
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeRouteTables",
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a project lives and the ids its policies name (network ids are known once the network exists)."""
+
+    project_id: str
+    account: str
+    region: str
+    partition: str = "aws"
+    key_arn: str = ""
+    vpc_id: str = ""
+    subnet_ids: tuple[str, ...] = ()
+    security_group_id: str = ""
+    names: ProjectNames = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", ProjectNames(self.project_id))
+
+    def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
+        return f"arn:{self.partition}:{service}:{self.region if region else ''}:{self.account if account else ''}:{resource}"
+
+    def glue(self, resource: str) -> str:
+        return self.arn("glue", resource)
+
+    def role_arn(self, purpose: str) -> str:
+        return self.arn("iam", f"role/{self.names.role(purpose)}", region=False)
+
+    @property
+    def role_arns(self) -> list[str]:
+        return [self.role_arn(p) for p in ("job", "crawler", "dev")]
+
+    def bucket_arns(self, objects: bool = False) -> list[str]:
+        return [
+            f"arn:{self.partition}:s3:::{self.names.bucket(p)}" + ("/*" if objects else "")
+            for p in ("scripts", "temp", "artifacts")
+        ]
+
+    @property
+    def glue_resource_arns(self) -> list[str]:
+        """Glue resources a scientist may touch: everything named project-{uuid}-*, plus the catalog database."""
+        prefix = self.names.prefix
+        kinds = ("job", "crawler", "trigger", "workflow", "session", "devEndpoint", "connection")
+        return [self.glue(f"{kind}/{prefix}-*") for kind in kinds] + self.catalog_arns
+
+    @property
+    def catalog_arns(self) -> list[str]:
+        db = self.names.database
+        return [self.glue("catalog"), self.glue(f"database/{db}"), self.glue(f"table/{db}/*")]
+
+    @property
+    def log_group_arns(self) -> list[str]:
+        # Glue writes to /aws-glue/.../<security-config>-role/<role>/... once CloudWatch encryption is on.
+        pattern = f"log-group:/aws-glue/*{self.names.prefix}-*"
+        return [self.arn("logs", pattern), self.arn("logs", f"{pattern}:log-stream:*")]
+
+
+def _stmt(sid: str, actions: list[str], resources: list[str] | str, condition: Document | None = None) -> Document:
+    statement: Document = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def _doc(*statements: Document) -> Document:
+    return {"Version": VERSION, "Statement": list(statements)}
+
+
+def glue_trust(scope: Scope) -> Document:
+    """Roles Glue (and only Glue, for this account) may assume."""
+    return _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": GLUE},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": scope.account}},
+        }
+    )
+
+
+def data_access(scope: Scope) -> Document:
+    """project-{uuid}-glue-data-access: the project's buckets and KMS key (§4, §11.1)."""
+    return _doc(
+        _stmt("ProjectBuckets", S3_BUCKET, scope.bucket_arns()),
+        _stmt("ProjectObjects", S3_OBJECT, scope.bucket_arns(objects=True)),
+        _stmt("ProjectKey", KMS_USE, [scope.key_arn]),
+    )
+
+
+def catalog_access(scope: Scope) -> Document:
+    """project-{uuid}-glue-catalog-access: the catalog, the project database and its tables (§4.2), and the
+    job's own Glue calls (§4.1)."""
+    return _doc(
+        _stmt("DataCatalogAccess", CATALOG_ACTIONS, scope.catalog_arns),
+        _stmt("GlueJobManagement", JOB_SELF_ACTIONS, [scope.glue(f"job/{scope.names.prefix}-*")]),
+    )
+
+
+def network_access(scope: Scope) -> Document:
+    """project-{uuid}-glue-network-access: ENIs only in the project's subnets and SG, logs, metrics (§4.3)."""
+    subnets = [scope.arn("ec2", f"subnet/{s}") for s in scope.subnet_ids]
+    return _doc(
+        # The new ENI (network-interface/*) can only be placed in the project's subnets with its SG.
+        _stmt(
+            "CreateEniInProjectSubnets",
+            ["ec2:CreateNetworkInterface"],
+            [
+                scope.arn("ec2", "network-interface/*"),
+                *subnets,
+                scope.arn("ec2", f"security-group/{scope.security_group_id}"),
+            ],
+        ),
+        _stmt(
+            "ManageEnisInProjectSubnets",
+            ["ec2:DeleteNetworkInterface", "ec2:CreateTags"],
+            [scope.arn("ec2", "network-interface/*")],
+            {"ArnEquals": {"ec2:Subnet": subnets}},
+        ),
+        _stmt("DescribeProjectVpc", ["ec2:DescribeVpcAttribute"], [scope.arn("ec2", f"vpc/{scope.vpc_id}")]),
+        _stmt("DescribeNetwork", EC2_DESCRIBE, "*"),
+        _stmt(
+            "ProjectLogs",
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+            scope.log_group_arns,
+        ),
+        _stmt("GlueMetrics", ["cloudwatch:PutMetricData"], "*", {"StringEquals": {"cloudwatch:namespace": "Glue"}}),
+    )
+
+
+def role_policies(scope: Scope) -> dict[str, Document]:
+    """The three managed policies every project role gets, by policy purpose."""
+    return {
+        "data-access": data_access(scope),
+        "catalog-access": catalog_access(scope),
+        "network-access": network_access(scope),
+    }
+
+
+def permissions_boundary(scope: Scope) -> Document:
+    """The most a project role can ever do: the union of the three managed policies, nothing else."""
+    statements = [
+        {**statement, "Sid": f"{purpose.replace('-', '').title()}{statement['Sid']}"}
+        for purpose, document in role_policies(scope).items()
+        for statement in document["Statement"]
+    ]
+    return _doc(*statements)
+
+
+def scientist(scope: Scope) -> Document:
+    """The preventive layer for the team's SSO role: Glue only on project resources, PassRole only of the project
+    roles to Glue, and jobs/sessions only inside the project's VPC, subnets and SG."""
+    prefix = scope.names.prefix
+    placed = {
+        "Null": {"glue:VpcIds": "false", "glue:SubnetIds": "false", "glue:SecurityGroupIds": "false"},
+        "ForAllValues:StringEquals": {
+            "glue:VpcIds": [scope.vpc_id],
+            "glue:SubnetIds": list(scope.subnet_ids),
+            "glue:SecurityGroupIds": [scope.security_group_id],
+        },
+    }
+    return _doc(
+        _stmt("GlueOnProjectResources", SCIENTIST_GLUE_ACTIONS, scope.glue_resource_arns),
+        _stmt("CatalogOfProject", CATALOG_ACTIONS, scope.catalog_arns),
+        _stmt(
+            "JobsAndSessionsInProjectNetwork",
+            ["glue:CreateJob", "glue:UpdateJob", "glue:CreateSession"],
+            [scope.glue(f"job/{prefix}-*"), scope.glue(f"session/{prefix}-*")],
+            placed,
+        ),
+        _stmt(
+            "PassOnlyProjectRolesToGlue",
+            ["iam:PassRole"],
+            scope.role_arns,
+            {"StringEquals": {"iam:PassedToService": GLUE}},
+        ),
+        _stmt("ProjectBuckets", ["s3:ListBucket", "s3:GetBucketLocation"], scope.bucket_arns()),
+        _stmt(
+            "ProjectObjects",
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            [f"arn:{scope.partition}:s3:::{scope.names.bucket(p)}/*" for p in ("scripts", "artifacts")],
+        ),
+        _stmt("ProjectKey", KMS_USE, [scope.key_arn]),
+    )
+
+
+def identity_policies(scope: Scope) -> dict[str, Document]:
+    """Every identity policy provisioning creates, by IAM name."""
+    names = scope.names
+    policies = {names.policy(purpose): doc for purpose, doc in role_policies(scope).items()}
+    policies[names.permissions_boundary] = permissions_boundary(scope)
+    policies[names.scientist_policy] = scientist(scope)
+    return policies
+
+
+def key_policy(scope: Scope) -> Document:
+    """The project key: administered through IAM in this account; CloudWatch Logs may use it for the project's Glue
+    log groups; Budgets and CloudWatch may publish to the project's encrypted topic."""
+    root = scope.arn("iam", "root", region=False)
+    return _doc(
+        {
+            "Sid": "AccountAdministersThroughIam",
+            "Effect": "Allow",
+            "Principal": {"AWS": root},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "GlueLogGroupsOfProject",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{scope.region}.amazonaws.com"},
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            "Resource": "*",
+            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": scope.log_group_arns[0]}},
+        },
+        {
+            "Sid": "NotificationsToProjectTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": ["budgets.amazonaws.com", "cloudwatch.amazonaws.com"]},
+            "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": scope.account}},
+        },
+    )
+
+
+def tls_only_bucket_policy(scope: Scope, bucket: str) -> Document:
+    """Deny any request to the bucket over plain HTTP or TLS older than 1.2 (§11.1)."""
+    arns = [f"arn:{scope.partition}:s3:::{bucket}", f"arn:{scope.partition}:s3:::{bucket}/*"]
+    return _doc(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": arns,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "DenyOldTls",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": arns,
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+        },
+    )
+
+
+def topic_policy(scope: Scope, topic_arn: str) -> Document:
+    """Budgets and CloudWatch alarms of this account may publish to the project's topic."""
+    return _doc(
+        {
+            "Sid": "AccountOwnsTopic",
+            "Effect": "Allow",
+            "Principal": {"AWS": scope.arn("iam", "root", region=False)},
+            "Action": ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"],
+            "Resource": topic_arn,
+        },
+        {
+            "Sid": "BudgetAndAlarmAlerts",
+            "Effect": "Allow",
+            "Principal": {"Service": ["budgets.amazonaws.com", "cloudwatch.amazonaws.com"]},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": scope.account}},
+        },
+    )
