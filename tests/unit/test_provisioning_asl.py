@@ -58,4 +58,4 @@ def test_deprovisioning_removes_in_reverse_order():
         *(f"Remove{s.title()}" for s in REMOVAL_ORDER),
         "FinishRemoval",
     ]
-    assert REMOVAL_ORDER == ("workloads", *reversed(ORDER))
+    assert ("workloads", *reversed(ORDER)) == REMOVAL_ORDER
