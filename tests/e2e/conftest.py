@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,3 +88,77 @@ def plane_env(sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> Iterat
     yield sandbox
     reset_clients()
     boto3.DEFAULT_SESSION = None
+
+
+class Events:
+    """Capture what reaches the default bus (or a target) through an SQS queue."""
+
+    def __init__(self, sandbox: SandboxHandle) -> None:
+        self.sandbox = sandbox
+        self.sqs = sandbox.client("sqs")
+        self.events = sandbox.client("events")
+
+    def queue(self, name: str | None = None) -> tuple[str, str]:
+        name = name or f"q-{uuid.uuid4().hex[:12]}"
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, arn
+
+    def capture(self, pattern: dict[str, Any], **target: Any) -> str:
+        """A rule on the default bus sending matching events to a new queue; returns the queue URL."""
+        url, arn = self.queue()
+        rule = f"capture-{uuid.uuid4().hex[:12]}"
+        self.events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
+        self.events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": arn, **target}])
+        return url
+
+    def receive(self, url: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """At least `count` messages (bodies parsed as JSON when they are), or what came in `timeout`."""
+        got: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while len(got) < count and time.monotonic() < deadline:
+            for message in self.sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+            ).get("Messages", []):
+                try:
+                    body = json.loads(message["Body"])
+                except ValueError:
+                    body = message["Body"]
+                got.append({"body": body, "attributes": message.get("MessageAttributes", {})})
+            if len(got) < count:
+                time.sleep(0.05)
+        return got
+
+
+@pytest.fixture
+def events(sandbox: SandboxHandle) -> Events:
+    return Events(sandbox)
+
+
+@pytest.fixture(scope="session")
+def echo_function(sandbox: SandboxHandle) -> dict[str, str]:
+    """A deployed test function (tests/e2e/functions/echo) recording each invocation in a queue."""
+    from glueguard_dev.sandbox import deploy
+
+    capture = Events(sandbox)
+    record_url, _ = capture.queue("echo-invocations")
+    failures_url, failures_arn = capture.queue("echo-failures")
+    code = "tests/e2e/functions/echo"
+    sandbox.client("s3").put_object(Bucket=deploy.ARTIFACT_BUCKET, Key=code, Body=deploy._zip(ROOT / code))
+    iam = sandbox.client("iam")
+    role = iam.create_role(RoleName="echo-role", Path="/tests/", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    awslambda = sandbox.client("lambda")
+    arn = awslambda.create_function(
+        FunctionName="echo",
+        Runtime="python3.13",
+        Role=role,
+        Handler="app.handler",
+        Code={"S3Bucket": deploy.ARTIFACT_BUCKET, "S3Key": code},
+        Environment={"Variables": {"RECORD_QUEUE_URL": record_url}},
+    )["FunctionArn"]
+    awslambda.put_function_event_invoke_config(
+        FunctionName="echo",
+        MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}},
+    )
+    return {"arn": arn, "record_url": record_url, "failures_url": failures_url, "role": role}
