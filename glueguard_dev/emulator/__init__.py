@@ -14,11 +14,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from glueguard_dev.emulator import awslambda, eventbridge, glue_jobs, glue_runs, provisioning
+    from glueguard_dev.emulator import awslambda, eventbridge, glue_jobs, glue_runs, provisioning, stepfunctions
 
     awslambda.install()
     glue_jobs.install()
     glue_runs.install()
     eventbridge.install()
+    stepfunctions.install()
     provisioning.install()
     _installed = True

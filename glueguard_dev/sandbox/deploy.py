@@ -6,9 +6,9 @@
 2. samtranslator transforms the template (managed policies from its bundled map: no AWS call).
 3. moto's CloudFormation creates the stack.
 4. What moto's CloudFormation drops is restored from the same translated template, with moto's own
-   intrinsic-function resolver: function Layers and DeadLetterConfig, AWS::Lambda::EventInvokeConfig,
-   and state machines' DefinitionSubstitutions (applied with Fn::Sub before creation). Nothing here
-   names a resource of ours: the template is the one wiring source.
+   intrinsic-function resolver: function Layers and DeadLetterConfig, AWS::Lambda::EventInvokeConfig.
+   (State machines' DefinitionSubstitutions are applied by the emulator's CloudFormation fix.)
+   Nothing here names a resource of ours: the template is the one wiring source.
 """
 
 from __future__ import annotations
@@ -87,24 +87,7 @@ def translate(template_path: Path, parameters: dict[str, str] | None = None) -> 
         translated = transform(template, parameters or {}, _BundledPolicies())
     except Exception as exc:
         raise DeployError(f"SAM transform failed: {exc}") from exc
-    for resource in translated["Resources"].values():
-        if resource["Type"] == "AWS::StepFunctions::StateMachine":
-            _inline_substitutions(resource["Properties"])
     return Translated(translated, artifacts)
-
-
-def _inline_substitutions(props: dict[str, Any]) -> None:
-    """DefinitionSubstitutions as Fn::Sub over the definition text (moto ignores the property)."""
-    substitutions = props.pop("DefinitionSubstitutions", None)
-    definition = props.get("DefinitionString")
-    if isinstance(definition, dict) and "Fn::Join" in definition:
-        separator, parts = definition["Fn::Join"]
-        if all(isinstance(p, str) for p in parts):
-            definition = separator.join(parts)
-    if substitutions and isinstance(definition, str):
-        props["DefinitionString"] = {"Fn::Sub": [definition, substitutions]}
-    elif isinstance(definition, str):
-        props["DefinitionString"] = definition
 
 
 def _zip(directory: Path) -> bytes:
