@@ -15,9 +15,11 @@ def install() -> None:
     if _installed:
         return
     from glueguard_dev.emulator import awslambda, eventbridge, glue_jobs, glue_runs, provisioning, stepfunctions
+    from glueguard_dev.emulator import glue_kinds  # crawlers, triggers, connections, sessions (issue 6)
 
     awslambda.install()
     glue_jobs.install()
+    glue_kinds.install()
     glue_runs.install()
     eventbridge.install()
     stepfunctions.install()

@@ -66,13 +66,16 @@ class Enforcer:
         identity = detail.userIdentity
         if identity.is_plane(self.plane_role_path, self.plane_arns):
             return Result("skipped", "the control plane's own call")
-        kind = kind_for_event(detail.eventName)
-        if kind is None:
+        route = kind_for_event(detail.eventName)
+        if route is None:
             return Result("skipped", f"{detail.eventName} is not governed")
         try:
-            name = kind.name_from_event(detail.eventName, detail.requestParameters, detail.responseElements)
+            target = route.target(detail.eventName, detail.requestParameters, detail.responseElements)
         except KeyError as exc:
             raise InvalidEventError(str(exc.args[0]), event.id) from None
+        if target is None:
+            return Result("skipped", f"{detail.eventName} concerns no governed resource")
+        kind, name = target
         region = detail.awsRegion or event.region or "us-east-1"
         account = event.account or identity.accountId or "000000000000"
         return self.enforce(
@@ -124,14 +127,14 @@ class Enforcer:
                 outcome="reported",
                 severity=str(violation.severity),
                 violations=[violation.to_dict()],
-                before=current.definition,
+                before=kind.redact(current.definition),
                 **base,
             )
             self._publish(decision, [violation])
             return Result("reported", violation.message, decision, [violation])
 
         policy = self.policy.with_overrides(project.policy_overrides)
-        ctx = RuleContext(project, policy, principal_project=project_of(principal_role))
+        ctx = RuleContext(project, policy, principal_project=project_of(principal_role), event_name=event_name)
         violations = evaluate(current, ctx)
         if not violations:
             return Result("compliant")
@@ -140,14 +143,14 @@ class Enforcer:
         after = None
         if plan.actions and plan.outcome != "deleted":
             refreshed = kind.read(self.client_for("glue"), name, arn)
-            after = {"definition": refreshed.definition, "tags": refreshed.tags} if refreshed else None
+            after = {"definition": kind.redact(refreshed.definition), "tags": refreshed.tags} if refreshed else None
         decision = Decision(
             project_id=project.project_id,
             outcome=plan.outcome,
             severity=str(highest([v.severity for v in violations])),
             violations=[v.to_dict() for v in violations],
             actions=results,
-            before={"definition": current.definition, "tags": current.tags},
+            before={"definition": kind.redact(current.definition), "tags": current.tags},
             after=after,
             **base,
         )

@@ -15,7 +15,7 @@ def resolve_project(resource: Resource, principal_role: str | None = None) -> st
     candidates = [
         project_of(resource.name) or claimed_project(resource.name),
         project_of(resource.tags.get("Project")),
-        project_of(_role_name(resource.get("Role"))),
+        project_of(_role_name(resource.get("Role") or resource.get("RoleArn"))),
         project_of(principal_role),
     ]
     return next((c for c in candidates if c), None)

@@ -46,6 +46,7 @@ class ProjectResources(BaseModel):
     dev_role_arn: str | None = None
     security_group_id: str | None = None
     subnet_ids: list[str] = Field(default_factory=list)
+    subnet_availability_zones: dict[str, str] = Field(default_factory=dict)  # subnet id -> its AZ
     vpc_id: str | None = None
     connection_name: str | None = None
     security_configuration: str | None = None

@@ -15,6 +15,8 @@ class Resource:
     definition: dict[str, Any]
     tags: dict[str, str] = field(default_factory=dict)
     arn: str | None = None
+    #: Facts read beside the definition that are not part of it (e.g. a database's table names).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.definition.get(key, default)

@@ -27,7 +27,9 @@ class Violation:
 
     `patch` maps top-level definition fields to their compliant values (None removes the field);
     `tags` are tags to set. A violation with neither is `unfixable` in place (e.g. a bad name) and
-    gets the policy's action for it.
+    gets the policy's action for it. `stop`: the resource must stop acting (StopSession, StopTrigger;
+    kinds without a stop are removed); `remove`: it must go (a cross-project creation, a dev endpoint
+    on the wrong network). Both save the full definition first; `patch` then shapes the saved replay.
     """
 
     rule: str
@@ -37,6 +39,8 @@ class Violation:
     tags: dict[str, str] = field(default_factory=dict)
     unfixable: bool = False
     enforce: bool = True  # False when the rule's mode is `report`
+    stop: bool = False
+    remove: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,5 +50,7 @@ class Violation:
             "patch": self.patch,
             "tags": self.tags,
             "unfixable": self.unfixable,
+            "stop": self.stop,
+            "remove": self.remove,
             "enforced": self.enforce,
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from glueguard.remediation.plan import Action
+from glueguard.remediation.plan import Action, redacted
 
 
 class RemediationError(RuntimeError):
@@ -31,6 +31,6 @@ def execute(actions: list[Action], client_for: Callable[[str], Any]) -> list[dic
 
 
 def summarize(action: Action) -> dict[str, Any]:
-    """What a decision record keeps of an action (no object bodies)."""
-    params = {k: v for k, v in action.params.items() if k != "Body"}
+    """What a decision record keeps of an action (no object bodies, no secrets)."""
+    params = redacted({k: v for k, v in action.params.items() if k != "Body"})
     return {"call": f"{action.service}:{action.operation}", "reason": action.reason, "params": params}

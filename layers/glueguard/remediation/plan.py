@@ -8,6 +8,18 @@ from typing import Any
 
 from glueguard.models.violation import Violation
 
+#: Keys whose values never leave the Lambda (connection passwords): records keep "***".
+SECRET_KEYS = frozenset({"PASSWORD", "ENCRYPTED_PASSWORD", "Password", "ClientSecret", "AccessToken", "RefreshToken"})
+
+
+def redacted(value: Any) -> Any:
+    """`value` with every SECRET_KEYS entry, at any depth, replaced by "***"."""
+    if isinstance(value, dict):
+        return {k: "***" if k in SECRET_KEYS else redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value
+
 
 @dataclass(frozen=True)
 class Action:

@@ -9,7 +9,6 @@ from typing import Any
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Violation
-from glueguard.naming import compliant_name
 from glueguard.policy import NamingAction, Policy
 from glueguard.remediation.plan import Action, Plan, apply_patches, merged_tags
 from glueguard.resources.base import ResourceKind
@@ -31,36 +30,43 @@ def build_plan(
     event_id: str = "",
     now: datetime | None = None,
 ) -> Plan:
-    """Violations become calls: the corrective Update, tags, or save-then-delete for an unfixable name."""
-    enforced = [v for v in violations if v.enforce and (v.patch or v.tags or v.unfixable)]
+    """Violations become calls: the corrective Update, tags, save-then-stop, or save-then-delete."""
+    enforced = [v for v in violations if v.enforce and (v.patch or v.tags or v.unfixable or v.stop or v.remove)]
     reported = [v for v in violations if v not in enforced]
     plan = Plan(enforced=enforced, reported=reported, outcome="reported" if reported else "compliant")
-    fixable = [v for v in enforced if not v.unfixable]
+    in_place = [v for v in enforced if not (v.unfixable or v.remove)]
     unfixable = [v for v in enforced if v.unfixable]
 
-    if unfixable and policy.naming_action is NamingAction.DELETE:
-        plan.actions = _save_then_delete(kind, resource, violations, fixable, project, event_id, now)
+    if any(v.remove for v in enforced) or (unfixable and policy.naming_action is NamingAction.DELETE):
+        save = _save_action(kind, resource, violations, enforced, project, event_id, now)
+        plan.actions = [save, kind.delete_action(resource)]
         plan.outcome = "deleted"
         return plan
     if unfixable:  # configured to report: nothing to do in place for these
         plan.reported.extend(unfixable)
-        plan.enforced = fixable
+        plan.enforced = in_place
         plan.outcome = "reported"
 
-    patched = [v for v in fixable if v.patch]
+    stop = kind.stop_action(resource) if any(v.stop for v in in_place) else None
+    if stop:
+        plan.actions.append(_save_action(kind, resource, violations, enforced, project, event_id, now))
+    patched = [v for v in in_place if v.patch]
     if patched:
         corrected = apply_patches(resource.definition, patched)
-        if corrected != resource.definition:
-            plan.actions.append(kind.update_action(resource, corrected))
-    tags = merged_tags(fixable)
-    if tags and resource.arn:
+        update = kind.update_action(resource, corrected) if corrected != resource.definition else None
+        if update:
+            plan.actions.append(update)
+    tags = merged_tags(in_place)
+    if tags and resource.arn and kind.taggable:
         plan.actions.append(Action("glue", "tag_resource", {"ResourceArn": resource.arn, "TagsToAdd": tags}, "tags"))
+    if stop:
+        plan.actions.append(stop)
     if plan.actions:
-        plan.outcome = "remediated"
+        plan.outcome = "stopped" if stop else "remediated"
     return plan
 
 
-def _save_then_delete(
+def _save_action(
     kind: ResourceKind,
     resource: Resource,
     violations: list[Violation],
@@ -68,10 +74,11 @@ def _save_then_delete(
     project: Project,
     event_id: str,
     now: datetime | None,
-) -> list[Action]:
+) -> Action:
+    """Put the full definition, and a Create request that replays it compliantly, in the artifacts bucket."""
     when = now or datetime.now(UTC)
-    new_name = compliant_name(kind.kind, resource.name, project.project_id)
-    corrected = apply_patches(resource.definition, [v for v in fixable if v.patch])
+    new_name = kind.compliant_name(resource.name, project.project_id, project.database_name)
+    corrected = apply_patches(kind.redact(resource.definition), [v for v in fixable if v.patch])
     tags = {**resource.tags, **merged_tags(fixable)}
     document: dict[str, Any] = {
         "savedBy": "glueguard",
@@ -81,16 +88,16 @@ def _save_then_delete(
         "kind": kind.kind,
         "name": resource.name,
         "arn": resource.arn,
-        "definition": resource.definition,
+        "definition": kind.redact(resource.definition),
         "tags": resource.tags,
         "violations": [v.to_dict() for v in violations],
         "replay": {
             "service": "glue",
-            "operation": f"Create{kind.arn_type.capitalize()}",
+            "operation": kind.create_operation,
             "request": kind.create_request(corrected, new_name, tags),
         },
     }
-    save = Action(
+    return Action(
         "s3",
         "put_object",
         {
@@ -99,6 +106,5 @@ def _save_then_delete(
             "Body": json.dumps(document, default=str, indent=2, sort_keys=True),
             "ContentType": "application/json",
         },
-        "save the full definition before deleting",
+        "save the full definition first",
     )
-    return [save, kind.delete_action(resource)]

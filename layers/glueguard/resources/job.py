@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, ClassVar
 
 from glueguard.models.resource import Resource
 from glueguard.remediation.plan import Action
-from glueguard.resources.base import ResourceKind, register_kind
+from glueguard.resources.base import ResourceKind, register_kind, shape_members
 
 # Read-only fields GetJob returns that JobUpdate/CreateJob do not take.
 _READ_ONLY = {"Name", "CreatedOn", "LastModifiedOn", "AllocatedCapacity", "Tags"}
 
 
-@cache
 def job_update_members() -> frozenset[str]:
     """The members of Glue's JobUpdate shape, from botocore's service model (so new fields are kept)."""
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("glue")
-    return frozenset(model.shape_for("JobUpdate").members)
+    return shape_members("JobUpdate")
 
 
 def job_update(definition: dict[str, Any]) -> dict[str, Any]:
@@ -45,12 +40,7 @@ class JobKind(ResourceKind):
     list_page_size: ClassVar[int | None] = 1000
 
     def read(self, glue: Any, name: str, arn: str) -> Resource | None:
-        try:
-            definition = glue.get_job(JobName=name)["Job"]
-        except glue.exceptions.EntityNotFoundException:
-            return None
-        tags = glue.get_tags(ResourceArn=arn).get("Tags", {})
-        return Resource(self.kind, name, definition, tags, arn)
+        return self._read(glue, name, arn, lambda: glue.get_job(JobName=name)["Job"])
 
     def update_action(self, current: Resource, definition: dict[str, Any]) -> Action:
         return Action("glue", "update_job", {"JobName": current.name, "JobUpdate": job_update(definition)}, "correct")

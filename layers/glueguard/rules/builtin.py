@@ -1,6 +1,16 @@
 """Imports every built-in rule module so that their rules register. Add a new module here."""
 
-from glueguard.rules import (
-    job,  # noqa: F401
-    security_group,  # noqa: F401
+from glueguard.rules import (  # noqa: F401
+    connection,
+    crawler,
+    cross_project,
+    database,
+    devendpoint,
+    job,
+    security_group,
+    securityconfiguration,
+    session,
+    table,
+    trigger,
+    workflow,
 )

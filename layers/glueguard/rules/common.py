@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
@@ -58,3 +60,79 @@ def bucket_severity(bucket: str | None, ctx: RuleContext) -> Severity:
     """Critical when the bucket belongs to another project, high otherwise."""
     owner = project_of(bucket)
     return Severity.CRITICAL if owner and owner != ctx.project.project_id else Severity.HIGH
+
+
+def foreign_project(name: str | None, ctx: RuleContext) -> str | None:
+    """The other project a name (role, bucket, connection, job, ...) belongs to, if any."""
+    other = project_of(name)
+    return other if other and other != ctx.project.project_id else None
+
+
+def in_project_bucket(uri: str | None, ctx: RuleContext) -> bool:
+    """True when an s3:// URI is in one of the project's buckets (`project-{uuid}-*` or a registered one)."""
+    bucket = s3_bucket(uri)
+    return bool(bucket) and (
+        bucket in ctx.project.resources.buckets.values() or project_of(bucket) == ctx.project.project_id
+    )
+
+
+def role_violations(
+    current: str | None, allowed: list[str], field: str, what: str, rule_id: str, ctx: RuleContext, **flags: Any
+) -> Iterator[Violation]:
+    """`current` must be one of the `allowed` roles (ARNs or names); the patch sets the first."""
+    if not ctx.policy.lock_role or role_name(current) in {role_name(a) for a in allowed}:
+        return
+    other = foreign_project(role_name(current), ctx)
+    yield Violation(
+        rule_id,
+        Severity.CRITICAL if other else Severity.HIGH,
+        f"{what} {current!r} is not the project's {role_name(allowed[0])!r}"
+        + (f" (a role of project {other})" if other else ""),
+        patch={field: allowed[0]},
+        **flags,
+    )
+
+
+def connections_violations(resource: Resource, ctx: RuleContext, rule_id: str, **flags: Any) -> Iterator[Violation]:
+    """The project's network connection is attached (`Connections.Connections`), and none of another project."""
+    if not ctx.policy.lock_vpc:
+        return
+    current = list((resource.get("Connections") or {}).get("Connections") or [])
+    wanted_name = ctx.project.connection_name
+    foreign = [c for c in current if foreign_project(c, ctx)]
+    kept = [c for c in current if c not in foreign]
+    if wanted_name not in kept:
+        kept.insert(0, wanted_name)
+    if kept == current:
+        return
+    problems = []
+    if wanted_name not in current:
+        problems.append(f"project connection {wanted_name!r} missing")
+    if foreign:
+        problems.append(f"connections of other projects attached: {foreign}")
+    yield Violation(
+        rule_id,
+        Severity.CRITICAL if foreign else Severity.HIGH,
+        "; ".join(problems),
+        patch={"Connections": {"Connections": kept}},
+        **flags,
+    )
+
+
+def security_configuration_violations(
+    resource: Resource, ctx: RuleContext, field: str, rule_id: str
+) -> Iterator[Violation]:
+    """`field` names the project's security configuration."""
+    wanted, current = ctx.project.security_configuration, resource.get(field)
+    if current != wanted:
+        yield Violation(
+            rule_id, Severity.HIGH, f"security configuration {current!r} is not {wanted!r}", patch={field: wanted}
+        )
+
+
+def lifetime_violations(
+    created: Any, cap: timedelta, ctx: RuleContext, rule_id: str, **flags: Any
+) -> Iterator[Violation]:
+    """A resource created at `created` that has lived longer than `cap` (judged at ctx.now)."""
+    if isinstance(created, datetime) and ctx.now - created > cap:
+        yield Violation(rule_id, Severity.MEDIUM, f"running for {ctx.now - created} (cap {cap})", **flags)

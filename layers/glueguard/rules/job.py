@@ -7,8 +7,15 @@ from collections.abc import Iterator
 from glueguard import dpu
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
-from glueguard.naming import project_of
-from glueguard.rules.common import bucket_severity, naming_violations, role_name, s3_bucket, tag_violations
+from glueguard.rules.common import (
+    bucket_severity,
+    connections_violations,
+    naming_violations,
+    role_violations,
+    s3_bucket,
+    security_configuration_violations,
+    tag_violations,
+)
 from glueguard.rules.registry import RuleContext, rule
 
 KIND = "job"
@@ -21,57 +28,18 @@ def naming(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
 
 @rule(KIND, "job-role", "the execution role is the project's locked job role")
 def execution_role(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
-    if not ctx.policy.lock_role:
-        return
     wanted = ctx.project.job_role_arn or ctx.project.names.job_role
-    current = job.get("Role")
-    if role_name(current) == role_name(wanted):
-        return
-    other = project_of(role_name(current))
-    cross = other is not None and other != ctx.project.project_id
-    yield Violation(
-        "job-role",
-        Severity.CRITICAL if cross else Severity.HIGH,
-        f"execution role {current!r} is not the project's job role {role_name(wanted)!r}",
-        patch={"Role": wanted},
-    )
+    yield from role_violations(job.get("Role"), [wanted], "Role", "execution role", "job-role", ctx)
 
 
 @rule(KIND, "job-vpc", "the project network connection is attached, and no connection of another project")
 def vpc_placement(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
-    if not ctx.policy.lock_vpc:
-        return
-    current = list((job.get("Connections") or {}).get("Connections") or [])
-    wanted_name = ctx.project.connection_name
-    foreign = [c for c in current if (project_of(c) or ctx.project.project_id) != ctx.project.project_id]
-    kept = [c for c in current if c not in foreign]
-    if wanted_name not in kept:
-        kept.insert(0, wanted_name)
-    if kept == current:
-        return
-    problems = []
-    if wanted_name not in current:
-        problems.append(f"project connection {wanted_name!r} missing")
-    if foreign:
-        problems.append(f"connections of other projects attached: {foreign}")
-    yield Violation(
-        "job-vpc",
-        Severity.CRITICAL if foreign else Severity.HIGH,
-        "; ".join(problems),
-        patch={"Connections": {"Connections": kept}},
-    )
+    yield from connections_violations(job, ctx, "job-vpc")
 
 
 @rule(KIND, "job-security-configuration", "the project's security configuration is set")
 def security_configuration(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
-    wanted = ctx.project.security_configuration
-    if job.get("SecurityConfiguration") != wanted:
-        yield Violation(
-            "job-security-configuration",
-            Severity.HIGH,
-            f"security configuration {job.get('SecurityConfiguration')!r} is not {wanted!r}",
-            patch={"SecurityConfiguration": wanted},
-        )
+    yield from security_configuration_violations(job, ctx, "SecurityConfiguration", "job-security-configuration")
 
 
 @rule(KIND, "job-script-location", "the script is in the project's scripts bucket")

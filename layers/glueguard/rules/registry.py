@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
@@ -24,6 +25,8 @@ class RuleContext:
     project: Project
     policy: Policy
     principal_project: str | None = None  # project of the caller's role/session, when it has one
+    event_name: str = ""  # the CloudTrail call being judged ("" in a sweep)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))  # for lifetime caps
 
 
 RuleFunc = Callable[[Resource, RuleContext], Iterable[Violation]]

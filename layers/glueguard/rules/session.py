@@ -1,0 +1,72 @@
+"""Rules for Glue interactive sessions (GetSession `Session`). Sessions cannot be updated: a session that
+breaks a rule is stopped (`stop`), and the patch shapes the compliant CreateSession saved for its owner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from glueguard.models.resource import Resource
+from glueguard.models.violation import Severity, Violation
+from glueguard.rules.common import connections_violations, lifetime_violations, role_violations, tag_violations
+from glueguard.rules.registry import RuleContext, rule
+
+KIND = "session"
+
+
+@rule(KIND, "session-role", "the role is the project's dev role (or its job role)")
+def role(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    names, resources = ctx.project.names, ctx.project.resources
+    allowed = [resources.dev_role_arn or names.dev_role, resources.job_role_arn or names.job_role]
+    yield from role_violations(session.get("Role"), allowed, "Role", "session role", "session-role", ctx, stop=True)
+
+
+@rule(KIND, "session-vpc", "the project network connection is attached, and no connection of another project")
+def vpc(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    yield from connections_violations(session, ctx, "session-vpc", stop=True)
+
+
+@rule(KIND, "session-worker-cap", "workers within the per-session cap")
+def worker_cap(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    cap = ctx.policy.session_max_workers
+    workers = session.get("NumberOfWorkers")
+    if session.get("WorkerType") and workers and workers > cap:
+        yield Violation(
+            "session-worker-cap",
+            Severity.HIGH,
+            f"{workers} {session.get('WorkerType')} workers exceed the session cap of {cap}",
+            patch={"NumberOfWorkers": cap},
+            stop=True,
+        )
+    elif not session.get("WorkerType") and (session.get("MaxCapacity") or 0) > cap:
+        yield Violation(
+            "session-worker-cap",
+            Severity.HIGH,
+            f"MaxCapacity {session.get('MaxCapacity'):g} DPU exceeds the session cap of {cap}",
+            patch={"MaxCapacity": float(cap)},
+            stop=True,
+        )
+
+
+@rule(KIND, "session-idle-timeout", "an idle timeout is set, within the cap")
+def idle_timeout(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    cap, current = ctx.policy.session_idle_timeout_max_minutes, session.get("IdleTimeout")
+    if current is None or current > cap:
+        yield Violation(
+            "session-idle-timeout",
+            Severity.MEDIUM,
+            f"idle timeout {current!r} min exceeds the cap of {cap} min",
+            patch={"IdleTimeout": cap},
+            stop=True,
+        )
+
+
+@rule(KIND, "session-lifetime", "a live session is stopped once it outlives the lifetime cap")
+def lifetime(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    cap = timedelta(minutes=ctx.policy.session_lifetime_max_minutes)
+    yield from lifetime_violations(session.get("CreatedOn"), cap, ctx, "session-lifetime", stop=True)
+
+
+@rule(KIND, "session-tags", "the mandatory tags, with the registry's values")
+def tags(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    yield from tag_violations(session, ctx, "session-tags")
