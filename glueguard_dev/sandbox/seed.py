@@ -37,6 +37,8 @@ def make_project(project_id: str | None = None, owner: str = "ml-team-a", cost_c
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
     sg = ec2.create_security_group(GroupName=names.security_group, Description="glue", VpcId=vpc)["GroupId"]
+    # Provisioning tags what it creates (the enforcer would otherwise correct these on their events).
+    tags = {"Project": names.prefix, "Service": "glue", "Owner": owner, "CostCenter": cost_center}
     glue.create_connection(
         ConnectionInput={
             "Name": names.connection,
@@ -47,9 +49,10 @@ def make_project(project_id: str | None = None, owner: str = "ml-team-a", cost_c
                 "SecurityGroupIdList": [sg],
                 "AvailabilityZone": "us-east-1a",
             },
-        }
+        },
+        Tags=tags,
     )
-    glue.create_database(DatabaseInput={"Name": names.database})
+    glue.create_database(DatabaseInput={"Name": names.database}, Tags=tags)
     project = Project(
         project_id=project_id,
         owner=owner,
@@ -60,6 +63,7 @@ def make_project(project_id: str | None = None, owner: str = "ml-team-a", cost_c
             dev_role_arn=arns["dev"],
             security_group_id=sg,
             subnet_ids=[subnet],
+            subnet_availability_zones={subnet: "us-east-1a"},
             vpc_id=vpc,
             connection_name=names.connection,
             security_configuration=names.security_configuration,

@@ -8,7 +8,7 @@ from glueguard.handlers import compliance
 from typer.testing import CliRunner
 
 from glueguard_dev.cli import app
-from tests.support.fleet import seed_jobs
+from tests.support.fleet import PROJECT_RESOURCES, seed_jobs
 
 PID = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"
 
@@ -22,7 +22,7 @@ def test_audit_prints_the_table_and_writes_html(project, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert PID in result.output
-    assert "90.0% → 100.0%" in result.output
+    assert "90.9% → 100.0%" in result.output  # 20 of 22: 20 jobs, the project's connection and database
     html = page.read_text()
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
@@ -36,7 +36,8 @@ def test_audit_json_is_the_report(project):
 
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["metrics"]["resources"] == 10
-    assert report["metrics"]["compliant_before"] == 8
-    assert report["metrics"]["compliant_after"] == 10
+    swept = 10 + PROJECT_RESOURCES
+    assert report["metrics"]["resources"] == swept
+    assert report["metrics"]["compliant_before"] == swept - 2
+    assert report["metrics"]["compliant_after"] == swept
     assert report["api_calls"]["Glue"] >= 1

@@ -12,7 +12,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.handlers import compliance
 from glueguard.handlers.compliance import InvalidComplianceInput, handler
 
-from tests.support.fleet import seed_jobs
+from tests.support.fleet import PROJECT_RESOURCES, seed_jobs
 from tests.support.lambda_context import LambdaContext
 
 PID = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"
@@ -41,15 +41,16 @@ def test_200_jobs_with_10_percent_drift_are_swept_back_to_full_compliance(projec
     with counting_calls([glue, tagging]) as calls:
         summary = handler({"id": "sched-1", "detail-type": "Scheduled Event", "source": "aws.events"}, LambdaContext())
 
-    assert summary["resources"] == 200
-    assert summary["compliant_before"] == 180
-    assert summary["compliant_after"] == 200
-    per_resource = sum(calls.values()) / 200
+    swept = 200 + PROJECT_RESOURCES  # the project's own connection and database are swept too
+    assert summary["resources"] == swept
+    assert summary["compliant_before"] == swept - 20
+    assert summary["compliant_after"] == swept
+    per_resource = sum(calls.values()) / swept
     assert per_resource <= 1.05, dict(calls)
 
     report = _s3_json(REPORTS, "glueguard/reports/compliance/latest.json")
     m = report["metrics"]
-    assert (m["compliance_pct_before"], m["compliance_pct_after"]) == (90.0, 100.0)
+    assert (m["compliance_pct_before"], m["compliance_pct_after"]) == (round(100 * (swept - 20) / swept, 1), 100.0)
     assert m["jobs_in_vpc_pct_before"] == 98.0  # 4 of the 20 drifted jobs lost their connection
     assert m["jobs_in_vpc_pct_after"] == 100.0
     assert m["naming_pct_after"] == 100.0
@@ -63,7 +64,7 @@ def test_200_jobs_with_10_percent_drift_are_swept_back_to_full_compliance(projec
     }
     project_report = _s3_json(project.bucket("artifacts"), "glueguard/reports/compliance/latest.json")
     assert project_report["scope"] == PID
-    assert project_report["metrics"]["compliant_after"] == 200
+    assert project_report["metrics"]["compliant_after"] == swept
     html = boto3.client("s3").get_object(Bucket=REPORTS, Key="glueguard/reports/compliance/latest.html")["Body"].read()
     assert b"<svg" in html and b"100.0%" in html
 
@@ -77,8 +78,9 @@ def test_a_retried_run_records_each_decision_once_and_a_second_sweep_finds_nothi
     event = {"id": "sched-2"}
     first = handler(event, LambdaContext())
     again = handler(event, LambdaContext())
-    assert first["remediations"] == len(drifted) and first["compliant_after"] == 30
-    assert again["compliant_before"] == 30 and again["remediations"] == 0
+    swept = 30 + PROJECT_RESOURCES
+    assert first["remediations"] == len(drifted) and first["compliant_after"] == swept
+    assert again["compliant_before"] == swept and again["remediations"] == 0
     assert len([d for d in DecisionLog().list(PID) if d.function == "compliance"]) == len(drifted)
 
 

@@ -8,7 +8,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.handlers.enforcer import handler
 
 from tests.support.events import load
-from tests.support.glue import saved_definitions, tags
+from tests.support.glue import arn, saved_definitions, tags
 from tests.support.lambda_context import LambdaContext
 
 PID = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"
@@ -85,11 +85,6 @@ def test_update_connection_event_is_judged_on_current_state(project):
 
 
 def test_project_network_connection_is_compliant(project):
-    glue = boto3.client("glue")
-    glue.tag_resource(
-        ResourceArn=f"arn:aws:glue:us-east-1:123456789012:connection/{project.connection_name}",
-        TagsToAdd=project.mandatory_tags(),
-    )
     event = load("enforcer/update_connection.json")
     event["detail"]["requestParameters"]["name"] = project.connection_name
     assert handler(event, LambdaContext())["outcome"] == "compliant"
@@ -119,6 +114,7 @@ def test_database_outside_the_project_holding_tables_is_only_reported(project, m
 
 
 def test_project_database_update_only_gets_tags(project):
+    boto3.client("glue").untag_resource(ResourceArn=arn("database", DATABASE), TagsToRemove=["Owner", "CostCenter"])
     result = handler(load("enforcer/update_database.json"), LambdaContext())
     assert (result["outcome"], result["violations"]) == ("remediated", ["database-tags"])
     assert tags("database", DATABASE) == project.mandatory_tags()

@@ -11,6 +11,10 @@ from glueguard.models.project import Project
 DRIFTS = ("role", "vpc", "timeout", "tags", "workers")
 
 
+#: What make_project provisions besides jobs that the sweep judges too: its network connection and catalog database.
+PROJECT_RESOURCES = 2
+
+
 def compliant_job(project: Project, index: int) -> dict[str, Any]:
     names = project.names
     return {

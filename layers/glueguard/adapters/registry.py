@@ -24,7 +24,7 @@ class Registry:
 
     def __init__(self, table_name: str | None = None) -> None:
         self.table_name = table_name or os.environ["GLUEGUARD_PROJECTS_TABLE"]
-        self._cache: dict[str, Project | None] = {}
+        self._cache: dict[str, Project] = {}
 
     @cached_property
     def _table(self) -> Any:
@@ -36,7 +36,8 @@ class Registry:
             return self._cache[project_id]
         item = self._table.get_item(Key={"project_id": project_id}, ConsistentRead=True).get("Item")
         project = Project.model_validate(from_item(item)) if item else None
-        self._cache[project_id] = project
+        if project is not None:  # never cache absence: provisioning creates resources before it registers
+            self._cache[project_id] = project
         return project
 
     def require(self, project_id: str) -> Project:
