@@ -14,8 +14,15 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from glueguard_dev.emulator import awslambda, eventbridge, glue_jobs, glue_runs, provisioning, stepfunctions
-    from glueguard_dev.emulator import glue_kinds  # crawlers, triggers, connections, sessions (issue 6)
+    from glueguard_dev.emulator import (
+        awslambda,
+        eventbridge,
+        glue_jobs,
+        glue_kinds,  # crawlers, triggers, connections, sessions (issue 6)
+        glue_runs,
+        provisioning,
+        stepfunctions,
+    )
 
     awslambda.install()
     glue_jobs.install()
