@@ -1,7 +1,13 @@
-"""The decisions table (DynamoDB): one record per event and resource, written once."""
+"""The decisions table (DynamoDB): one record per event and resource, written once.
+
+The audit payloads (violations, actions, state before and after, figures) are never queried by
+attribute, so each is stored as one JSON string: a flat item is cheap to serialize on both ends,
+where nested maps of whole definitions cost more than the call that records them.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cached_property
 from typing import Any
@@ -9,9 +15,22 @@ from typing import Any
 from glueguard.adapters.dynamo import from_item, table, to_item
 from glueguard.models.decision import Decision
 
+#: Decision fields stored as JSON strings.
+PAYLOADS = ("violations", "actions", "before", "after", "figures")
+
 
 def _to_item(decision: Decision) -> dict[str, Any]:
-    return {**to_item(decision.model_dump(mode="json")), "decision_id": decision.decision_id}
+    record = decision.model_dump(mode="json")
+    payloads = {k: json.dumps(record.pop(k), separators=(",", ":"), default=str) for k in PAYLOADS}
+    return {**to_item(record), **payloads, "decision_id": decision.decision_id}
+
+
+def _from_item(item: dict[str, Any]) -> Decision:
+    record = from_item(item)
+    for key in PAYLOADS:
+        if isinstance(record.get(key), str):  # records written before payloads were strings are maps
+            record[key] = json.loads(record[key])
+    return Decision.model_validate(record)
 
 
 class DecisionLog:
@@ -51,5 +70,5 @@ class DecisionLog:
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        decisions = [Decision.model_validate(from_item(item)) for item in items]
+        decisions = [_from_item(item) for item in items]
         return sorted(decisions, key=lambda d: d.created_at)

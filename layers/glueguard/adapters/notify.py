@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from glueguard.adapters.clients import client
@@ -30,6 +31,18 @@ class Notifier:
         client("sns").publish(
             TopicArn=self.topic_arn,
             Subject=subject,
-            Message=decision.model_dump_json(exclude={"before", "after"}),
+            Message=message(decision),
             MessageAttributes=attributes,
         )
+
+
+def message(decision: Decision) -> str:
+    """The notification body: what happened and why, and the decision id to read the full record by.
+
+    The state before and after and the calls' parameters stay in the decisions table: they can be
+    large (a whole JobUpdate) and are not needed to route or read the notification.
+    """
+    body = decision.model_dump(mode="json", exclude={"before", "after", "actions"})
+    body["decision_id"] = decision.decision_id
+    body["actions"] = [{k: a.get(k) for k in ("call", "reason")} for a in decision.actions]
+    return json.dumps(body, separators=(",", ":"), default=str)

@@ -1,0 +1,141 @@
+"""Enforcement overhead (handler vs the same Glue calls made directly) and scale with account size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.aws import Account, as_account, moto, setup_account
+from benchmarks.figures import Figure, median, ms
+from benchmarks.timing import aws_call_times, interleaved, timed
+
+OVERHEAD_GOAL = 1.3
+SCALE_GOAL = 1.1
+
+
+def _handle(account: Account) -> Any:
+    from glueguard.handlers.enforcer import handler
+
+    from tests.support.lambda_context import LambdaContext
+
+    def run() -> None:
+        with as_account(account.account_id):
+            result = handler(account.create_job_event(), LambdaContext())
+        if result["outcome"] != "remediated":
+            raise RuntimeError(f"expected a remediation, got {result}")
+
+    return run
+
+
+def _direct_calls(account: Account, glue: Any) -> Any:
+    """The enforcer's Glue calls for this event, replayed with a plain boto3 client."""
+    from glueguard.adapters.decisions import DecisionLog
+
+    with as_account(account.account_id):
+        [decision] = DecisionLog().list(account.project.project_id)
+    actions = [(a["call"].split(":", 1)[1], a["params"]) for a in decision.actions]
+    name, arn = account.job_name, account.job_arn
+
+    def run() -> None:
+        with as_account(account.account_id):
+            glue.get_job(JobName=name)
+            glue.get_tags(ResourceArn=arn)
+            for operation, params in actions:
+                getattr(glue, operation)(**params)
+            glue.get_job(JobName=name)
+            glue.get_tags(ResourceArn=arn)
+
+    return run, [op for op, _ in actions]
+
+
+def _breakdown(account: Account, glue: Any, repetitions: int) -> dict[str, Any]:
+    """Where the handler's time goes: Glue calls, the plane's own bookkeeping calls, and Python."""
+    handle = _handle(account)
+    counts: dict[str, int] = {}
+    parts: dict[str, list[float]] = {"total": [], "glue_calls": [], "bookkeeping_calls": [], "python": []}
+    per_call: dict[str, list[float]] = {}
+    with aws_call_times() as calls:
+        for _ in range(repetitions):
+            account.reset_job(glue)
+            calls.clear()
+            total = timed(handle)
+            glue_s = sum(sum(v) for k, v in calls.items() if k.startswith("Glue."))
+            other_s = sum(sum(v) for k, v in calls.items() if not k.startswith("Glue."))
+            for key, value in (("total", total), ("glue_calls", glue_s), ("bookkeeping_calls", other_s)):
+                parts[key].append(value)
+            parts["python"].append(total - glue_s - other_s)
+            for key, values in calls.items():
+                per_call.setdefault(key, []).append(sum(values) / len(values))
+            counts = {k: len(v) for k, v in sorted(calls.items())}
+    return {
+        "breakdown_ms": {k: ms(median(v)) for k, v in parts.items()},
+        "calls_per_event": counts,
+        "call_median_ms": {k: ms(median(v)) for k, v in sorted(per_call.items())},
+    }
+
+
+def overhead(repetitions: int = 150) -> Figure:
+    import boto3
+
+    with moto():
+        account = setup_account("123456789012")
+        glue = boto3.client("glue")
+        handle = _handle(account)
+        account.reset_job(glue)
+        handle()  # warm: builds the Enforcer, clients and tables once per container, as Lambda does
+        direct, operations = _direct_calls(account, glue)
+        account.reset_job(glue)
+        direct()
+        reset = lambda: account.reset_job(glue)  # noqa: E731
+        samples = interleaved({"handler": (reset, handle), "direct": (reset, direct)}, repetitions)
+        detail = _breakdown(account, glue, 15)
+    h, d = median(samples["handler"]), median(samples["direct"])
+    return Figure.ratio(
+        "enforcement overhead (handler / same Glue calls direct)",
+        h,
+        d,
+        OVERHEAD_GOAL,
+        handler_ms=ms(h),
+        direct_ms=ms(d),
+        repetitions=repetitions,
+        direct_calls=["get_job", "get_tags", *operations, "get_job", "get_tags"],
+        **detail,
+    )
+
+
+def scale(repetitions: int = 60, jobs: int = 10_000, sweep: Any = None) -> list[Figure]:
+    """Per-event time with `jobs` jobs in the account over the time with 10, interleaved; then run
+    `sweep(account)` on the large account (the compliance sweep figure) while it exists."""
+    import boto3
+
+    from tests.support.fleet import seed_jobs
+
+    figures: list[Figure] = []
+    with moto():
+        small, large = setup_account("111111111111"), setup_account("222222222222")
+        glue = boto3.client("glue")
+        with as_account(small.account_id):
+            seed_jobs(small.project, 10)
+        with as_account(large.account_id):
+            seed_jobs(large.project, jobs)
+        sides = {}
+        for label, account in (("10 jobs", small), (f"{jobs} jobs", large)):
+            run = _handle(account)
+            account.reset_job(glue)
+            run()
+            sides[label] = ((lambda a=account: a.reset_job(glue)), run)
+        samples = interleaved(sides, repetitions)
+        s, b = median(samples["10 jobs"]), median(samples[f"{jobs} jobs"])
+        figures.append(
+            Figure.ratio(
+                f"scale with account size (per event, {jobs:,} jobs / 10 jobs)",
+                b,
+                s,
+                SCALE_GOAL,
+                small_ms=ms(s),
+                large_ms=ms(b),
+                repetitions=repetitions,
+            )
+        )
+        if sweep is not None:
+            figures.extend(sweep(large))
+    return figures
