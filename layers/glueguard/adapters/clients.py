@@ -6,6 +6,7 @@ import os
 from functools import cache
 from typing import Any
 
+#: botocore's client config: `max_attempts` counts retries, so a call is tried at most 11 times.
 RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 10}
 
 
@@ -13,7 +14,8 @@ RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 10}
 def _config() -> Any:
     from botocore.config import Config
 
-    return Config(retries=RETRY_CONFIG, connect_timeout=5, read_timeout=30)
+    # A copy: botocore rewrites the dict it is given (max_attempts -> total_max_attempts).
+    return Config(retries=dict(RETRY_CONFIG), connect_timeout=5, read_timeout=30)
 
 
 @cache

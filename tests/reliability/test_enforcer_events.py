@@ -1,0 +1,170 @@
+"""Property: no event, however malformed or odd, makes the enforcer raise anything but InvalidEventError
+or change anything in AWS unless it names a resource it governs. Thousands of generated events per run.
+
+The account holds a registered project and a non-compliant job; generated events never name that job
+as a scientist's successful call, so every one must end in InvalidEventError or a skip, and the
+snapshot of Glue jobs, tags and the decisions table must not move.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import boto3
+import hypothesis
+import pytest
+from glueguard.handlers.enforcer import handler
+from glueguard.models.events import InvalidEventError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.reliability.conftest import BAD_JOB, job_name
+from tests.support.events import EVENTS, load
+from tests.support.lambda_context import LambdaContext
+from tests.support.snapshot import snapshot
+
+SAMPLES = sorted(str(p.relative_to(EVENTS)) for p in (EVENTS / "enforcer").glob("*.json"))
+GOVERNED = ["CreateJob", "UpdateJob"]  # and any other the kinds registry adds: see _governed()
+TARGET = job_name()
+
+leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63),
+    st.floats(allow_nan=False),
+    st.text(max_size=40),
+    st.sampled_from(["", " ", "\x00", "null", "{}", "arn:aws:iam::123456789012:role/glueguard/x", "💥" * 3, "a" * 300]),
+)
+json_value = st.recursive(
+    leaf,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
+    max_leaves=12,
+)
+#: Resource names that are not the seeded job: odd, too long, wrong characters, or simply absent.
+other_names = st.one_of(
+    st.text(min_size=1, max_size=300),
+    st.from_regex(r"project-[0-9a-f-]{1,40}-job-[ -~]{0,30}", fullmatch=True),
+    st.sampled_from(["", "a" * 256, "../../etc", "project-3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c-job-", "Δ" * 10]),
+).filter(lambda name: name != TARGET)
+
+
+def _governed() -> list[str]:
+    from glueguard.resources import kinds
+
+    return sorted({e for kind in kinds().values() for e in kind.events}) or GOVERNED
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    paths = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            paths += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            paths += _paths(child, (*prefix, i))
+    return paths
+
+
+def _set(event: Any, path: tuple, value: Any, delete: bool = False) -> None:
+    parent = event
+    for key in path[:-1]:
+        parent = parent[key]
+    if delete:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+
+
+def _retarget(event: dict, name: str) -> None:
+    """Point every place an event names its resource at `name` (never the seeded job)."""
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        return
+    for section in ("requestParameters", "responseElements"):
+        params = detail.get(section)
+        if isinstance(params, dict):
+            for key in ("name", "jobName"):
+                if key in params:
+                    params[key] = name
+
+
+@st.composite
+def mutated_events(draw) -> Any:
+    """A sample event with 1-4 random deletions/replacements anywhere, and never naming the seeded job."""
+    event = copy.deepcopy(load(draw(st.sampled_from(SAMPLES))))
+    _retarget(event, draw(other_names))
+    for _ in range(draw(st.integers(1, 4))):
+        paths = _paths(event)
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        if draw(st.booleans()):
+            _set(event, path, None, delete=True)
+        else:
+            _set(event, path, draw(json_value))
+    event_id = draw(st.uuids()).hex
+    if isinstance(event.get("id"), str):
+        event["id"] = event_id  # a fresh envelope id, so the idempotency record never answers for AWS
+    return event
+
+
+@st.composite
+def edge_events(draw) -> dict:
+    """Well-formed events the enforcer must skip, naming the seeded (non-compliant) job itself."""
+    event = copy.deepcopy(load("enforcer/create_job_noncompliant.json"))
+    event["id"] = draw(st.uuids()).hex
+    detail = event["detail"]
+    detail["eventID"] = draw(st.uuids()).hex
+    case = draw(st.sampled_from(["rejected", "plane", "not governed"]))
+    if case == "rejected":
+        detail["errorCode"] = draw(st.text(min_size=1, max_size=30))
+        detail["errorMessage"] = draw(st.text(max_size=60))
+        detail["responseElements"] = None
+    elif case == "plane":
+        role = draw(st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,40}", fullmatch=True))
+        issuer = f"arn:aws:iam::123456789012:role/glueguard/{role}"
+        detail["userIdentity"]["arn"] = f"arn:aws:sts::123456789012:assumed-role/{role}/s"
+        detail["userIdentity"]["sessionContext"]["sessionIssuer"].update(arn=issuer, userName=role)
+    else:
+        detail["eventName"] = draw(st.text(min_size=1, max_size=40).filter(lambda n: n not in _governed()))
+    return event
+
+
+def _enforce(event: Any) -> None:
+    try:
+        result = handler(event, LambdaContext())
+    except InvalidEventError:
+        hypothesis.event("InvalidEventError")
+        return
+    assert result["outcome"] == "skipped", result
+    hypothesis.event(f"skipped: {result['reason'].split(' ')[0]}")
+
+
+@pytest.fixture
+def seeded(project):
+    boto3.client("glue").create_job(Name=TARGET, **BAD_JOB)
+    return snapshot()
+
+
+@settings(settings.get_profile("reliability"), max_examples=900)
+@given(event=mutated_events())
+def test_mutated_events_raise_only_invalid_event_error_and_change_nothing(seeded, event):
+    _enforce(event)
+    assert snapshot() == seeded
+
+
+@settings(settings.get_profile("reliability"), max_examples=700)
+@given(event=json_value.filter(lambda v: not isinstance(v, dict)) | st.dictionaries(st.text(max_size=12), json_value))
+def test_arbitrary_json_is_rejected_and_changes_nothing(seeded, event):
+    with pytest.raises(InvalidEventError):
+        handler(event, LambdaContext())
+    assert snapshot() == seeded
+
+
+@settings(settings.get_profile("reliability"), max_examples=400)
+@given(event=edge_events())
+def test_rejected_plane_and_ungoverned_calls_on_a_noncompliant_job_are_skipped(seeded, event):
+    result = handler(event, LambdaContext())
+    assert result["outcome"] == "skipped", result
+    assert snapshot() == seeded
