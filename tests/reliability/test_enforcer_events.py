@@ -16,10 +16,11 @@ import hypothesis
 import pytest
 from glueguard.handlers.enforcer import handler
 from glueguard.models.events import InvalidEventError
+from glueguard.naming import ProjectNames
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import BAD_JOB, job_name
+from tests.reliability.conftest import BAD_JOB, PID, job_name
 from tests.support.events import EVENTS, load
 from tests.support.lambda_context import LambdaContext
 from tests.support.snapshot import snapshot
@@ -27,6 +28,8 @@ from tests.support.snapshot import snapshot
 SAMPLES = sorted(str(p.relative_to(EVENTS)) for p in (EVENTS / "enforcer").glob("*.json"))
 GOVERNED = ["CreateJob", "UpdateJob"]  # and any other the kinds registry adds: see _governed()
 TARGET = job_name()
+NAMES = ProjectNames(PID)
+EXISTING = (TARGET, NAMES.connection, NAMES.database)  # what the seeded account holds that events can name
 
 leaf = st.one_of(
     st.none(),
@@ -46,7 +49,7 @@ other_names = st.one_of(
     st.text(min_size=1, max_size=300),
     st.from_regex(r"project-[0-9a-f-]{1,40}-job-[ -~]{0,30}", fullmatch=True),
     st.sampled_from(["", "a" * 256, "../../etc", "project-3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c-job-", "Δ" * 10]),
-).filter(lambda name: name != TARGET)
+).filter(lambda name: all(existing not in name for existing in EXISTING))
 
 
 def _governed() -> list[str]:
@@ -76,24 +79,23 @@ def _set(event: Any, path: tuple, value: Any, delete: bool = False) -> None:
         parent[path[-1]] = value
 
 
-def _retarget(event: dict, name: str) -> None:
-    """Point every place an event names its resource at `name` (never the seeded job)."""
-    detail = event.get("detail")
-    if not isinstance(detail, dict):
-        return
-    for section in ("requestParameters", "responseElements"):
-        params = detail.get(section)
-        if isinstance(params, dict):
-            for key in ("name", "jobName"):
-                if key in params:
-                    params[key] = name
+def _retarget(value: Any, name: str) -> Any:
+    """The event with every mention of a resource that exists in the account (the seeded job, the
+    project's connection and database) replaced by `name`, wherever it appears (names, ARNs, ...)."""
+    if isinstance(value, dict):
+        return {k: _retarget(v, name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_retarget(v, name) for v in value]
+    if isinstance(value, str):
+        for existing in EXISTING:
+            value = value.replace(existing, name)
+    return value
 
 
 @st.composite
 def mutated_events(draw) -> Any:
     """A sample event with 1-4 random deletions/replacements anywhere, and never naming the seeded job."""
-    event = copy.deepcopy(load(draw(st.sampled_from(SAMPLES))))
-    _retarget(event, draw(other_names))
+    event = _retarget(load(draw(st.sampled_from(SAMPLES))), draw(other_names))
     for _ in range(draw(st.integers(1, 4))):
         paths = _paths(event)
         if not paths:
