@@ -11,6 +11,7 @@ from typing import Any
 from glueguard.adapters.decisions import DecisionLog
 
 from tests.e2e.conftest import SandboxHandle, poll
+from tests.e2e.test_enforcement import _noncompliant
 from tests.support.events import load
 from tests.support.projects import make_project
 
@@ -37,16 +38,6 @@ def _enforcer_event_names() -> set[str]:
 
     rules = template()["Resources"]["EnforcerFunction"]["Properties"]["Events"].values()
     return {n for rule in rules for n in rule["Properties"]["Pattern"].get("detail", {}).get("eventName", [])}
-
-
-def _noncompliant(pid: str) -> dict[str, Any]:
-    return {
-        "Role": "arn:aws:iam::123456789012:role/some-admin-role",
-        "Command": {"Name": "glueetl", "ScriptLocation": f"s3://project-{pid}-glue-scripts/ingest.py"},
-        "GlueVersion": "4.0",
-        "WorkerType": "G.1X",
-        "NumberOfWorkers": 80,
-    }
 
 
 def test_a_correction_settles_the_plane_calls_trigger_no_remediation(plane_env: SandboxHandle, events):
