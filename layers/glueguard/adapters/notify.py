@@ -39,10 +39,13 @@ class Notifier:
 def message(decision: Decision) -> str:
     """The notification body: what happened and why, and the decision id to read the full record by.
 
-    The state before and after and the calls' parameters stay in the decisions table: they can be
-    large (a whole JobUpdate) and are not needed to route or read the notification.
+    The state before and after, the calls' parameters and the rules' patches stay in the decisions
+    table: they can be large (a whole JobUpdate) and are not needed to route or read the notification.
     """
-    body = decision.model_dump(mode="json", exclude={"before", "after", "actions"})
+    body = decision.model_dump(mode="json", exclude={"before", "after", "actions", "violations"})
     body["decision_id"] = decision.decision_id
+    body["violations"] = [
+        {k: v.get(k) for k in ("rule", "severity", "message", "enforced")} for v in decision.violations
+    ]
     body["actions"] = [{k: a.get(k) for k in ("call", "reason")} for a in decision.actions]
     return json.dumps(body, separators=(",", ":"), default=str)
