@@ -5,6 +5,7 @@ Besides the AWS APIs the server answers a few sandbox-only routes (never part of
   POST /_glueguard/tick    fire every enabled scheduled rule now and advance job runs
   POST /_glueguard/drain   wait until every queued delivery (EventBridge targets, async Lambda) has run
   GET  /_glueguard/status  {"ready": bool, "outputs": {...}, "endpoint": str}
+  POST /_glueguard/faults  arm (or clear) an injected AWS error: see glueguard_dev/sandbox/faults.py
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from glueguard_dev.sandbox import deploy as deployer
+from glueguard_dev.sandbox.faults import FaultMiddleware, Faults
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -117,6 +119,7 @@ class Sandbox:
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self.tick_hooks: list[Callable[[], Any]] = []
+        self.faults = Faults()
 
     @property
     def endpoint(self) -> str:
@@ -147,7 +150,11 @@ class Sandbox:
             )
         )
         self.tick_hooks = [glue_runs.advance_all, self._fire_due_schedules]
-        self._server = _Server(self.host, self.port, lambda app: _Control(cloudtrail.CloudTrailMiddleware(app), self))
+        self._server = _Server(
+            self.host,
+            self.port,
+            lambda app: _Control(cloudtrail.CloudTrailMiddleware(FaultMiddleware(app, self.faults)), self),
+        )
         self._server.start()
         self._ticker = threading.Thread(target=self._tick_loop, name="glueguard-ticker", daemon=True)
         self._ticker.start()
@@ -226,6 +233,8 @@ class Sandbox:
             return 200, {"replayed": len(events)}
         if route == "tick":
             return 200, self.tick()
+        if route == "faults":
+            return 200, self.faults.configure(json.loads(body or b"{}"))
         if route == "drain":
             timeout = float(json.loads(body or b"{}").get("timeout", 30))
             return 200, {"idle": delivery.worker.drain(timeout)}
