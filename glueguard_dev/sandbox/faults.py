@@ -2,6 +2,7 @@
 AWS-shaped error, as an outage or a refused call would. Configured with POST /_glueguard/faults:
 
     {"service": "kms", "operation": "CreateAlias", "nth": 1, "code": "InjectedFailure"}   # arm one fault
+    {"service": "dynamodb", "operation": "UpdateItem", "bodyContains": "<table name>"}   # only matching calls
     {"clear": true}                                                                      # disarm all
 
 Every call that passes through the server counts, the plane's Lambda tasks included (they run in-process but
@@ -26,6 +27,7 @@ class Fault:
     operation: str
     nth: int = 1
     code: str = "InjectedFailure"
+    body_contains: str = ""
     seen: int = 0
     fired: bool = False
 
@@ -48,8 +50,9 @@ class Faults:
             nth = int(spec.get("nth", 1))
             if nth < 1:
                 raise ValueError("nth counts from 1")
+            code = str(spec.get("code") or "InjectedFailure")
             self._faults.append(
-                Fault(spec["service"], spec["operation"], nth, str(spec.get("code") or "InjectedFailure"))
+                Fault(spec["service"], spec["operation"], nth, code, str(spec.get("bodyContains") or ""))
             )
             return {"armed": len(self._faults)}
 
@@ -57,11 +60,13 @@ class Faults:
         with self._lock:
             return [f.__dict__.copy() for f in self._faults]
 
-    def hit(self, service: str, operation: str) -> Fault | None:
-        """Count a call; the fault it trips, if any (each fault fires once)."""
+    def hit(self, service: str, operation: str, body: bytes = b"") -> Fault | None:
+        """Count a matching call; the fault it trips, if any (each fault fires once)."""
         with self._lock:
             for fault in self._faults:
                 if fault.fired or (fault.service, fault.operation) != (service, operation):
+                    continue
+                if fault.body_contains and fault.body_contains.encode() not in body:
                     continue
                 fault.seen += 1
                 if fault.seen == fault.nth:
@@ -106,7 +111,7 @@ class FaultMiddleware:
         except Exception:
             call = None
         environ["wsgi.input"] = io.BytesIO(body)
-        fault = self.faults.hit(call.service, call.operation.name) if call else None
+        fault = self.faults.hit(call.service, call.operation.name, body) if call else None
         if fault is None or call is None:
             return self.app(environ, start_response)
         message = f"injected at {fault.service}.{fault.operation} #{fault.nth}"
