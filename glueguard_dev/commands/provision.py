@@ -89,6 +89,25 @@ def _start(sfn: Any, arn: str, payload: dict[str, Any]) -> str:
     return str(sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))["executionArn"])
 
 
+def _execute(
+    where: tuple[str | None, str, str],
+    output_key: str,
+    payload: dict[str, Any],
+    banner: str,
+    wait: bool,
+    json_out: bool,
+) -> Any:
+    """Start the stack's state machine `output_key` with `payload`, follow it, return its output (None: no wait)."""
+    endpoint, region, stack = where
+    sfn, cloudformation = _clients(endpoint, region)
+    arn = _start(sfn, _state_machine(cloudformation, stack, output_key), payload)
+    console.print(f"{banner} ({arn.rsplit(':', 1)[-1]})")
+    if not wait:
+        typer.echo(arn)
+        return None
+    return _finish(follow(sfn, arn), json_out)
+
+
 def _finish(execution: dict[str, Any], json_out: bool) -> Any:
     status = execution["status"]
     if status != "SUCCEEDED":
@@ -150,14 +169,9 @@ def provision(
 ) -> None:
     """Provision a project: start the provision-project state machine and show each step."""
     payload = _request(file, project_id, owner, cost_center, budget, vpc_id, subnet_ids, cidr)
-    sfn, cloudformation = _clients(endpoint, region)
-    arn = _start(sfn, _state_machine(cloudformation, stack, "ProvisionProjectStateMachineArn"), payload)
-    console.print(f"provisioning project [bold]{payload['projectId']}[/] ({arn.rsplit(':', 1)[-1]})")
-    if not wait:
-        typer.echo(arn)
-        return
-    output = _finish(follow(sfn, arn), json_out)
-    if not json_out:
+    banner = f"provisioning project [bold]{payload['projectId']}[/]"
+    output = _execute((endpoint, region, stack), "ProvisionProjectStateMachineArn", payload, banner, wait, json_out)
+    if output is not None and not json_out:
         table = Table(title=f"project {payload['projectId']} · {output.get('status')}")
         table.add_column("resource")
         table.add_column("value", overflow="fold")
@@ -187,14 +201,9 @@ def deprovision(
         parse(DeprovisionRequest, payload)
     except InvalidRequest as exc:
         raise typer.BadParameter(str(exc)) from None
-    sfn, cloudformation = _clients(endpoint, region)
-    arn = _start(sfn, _state_machine(cloudformation, stack, "DeprovisionProjectStateMachineArn"), payload)
-    console.print(f"deprovisioning project [bold]{project_id}[/] ({'retaining data' if retain_data else 'purging'})")
-    if not wait:
-        typer.echo(arn)
-        return
-    output = _finish(follow(sfn, arn), json_out)
-    if not json_out:
+    banner = f"deprovisioning project [bold]{project_id}[/] ({'retaining data' if retain_data else 'purging'})"
+    output = _execute((endpoint, region, stack), "DeprovisionProjectStateMachineArn", payload, banner, wait, json_out)
+    if output is not None and not json_out:
         console.print(f"[green]{output.get('status')}[/]: removed {output.get('removed')} resources; "
                       f"retained {json.dumps(output.get('retained') or {})}")  # fmt: skip
 
