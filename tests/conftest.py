@@ -23,10 +23,12 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 def _reset_caches() -> None:
     from glueguard.adapters.clients import reset_clients
-    from glueguard.handlers import enforcer
+    from glueguard.handlers import enforcer, run_guard, upload_trigger
 
     reset_clients()
     enforcer.reset()
+    run_guard.reset()
+    upload_trigger.reset()
 
 
 @pytest.fixture

@@ -16,10 +16,12 @@ def install() -> None:
         return
     from glueguard_dev.emulator import (
         awslambda,
+        dynamodb_atomic,
         eventbridge,
         glue_jobs,
         glue_kinds,  # crawlers, triggers, connections, sessions (issue 6)
         glue_runs,
+        glue_statements,
         provisioning,
         stepfunctions,
     )
@@ -31,4 +33,6 @@ def install() -> None:
     eventbridge.install()
     stepfunctions.install()
     provisioning.install()
+    glue_statements.install()
+    dynamodb_atomic.install()
     _installed = True

@@ -16,6 +16,7 @@ ENV_OF = {
     "ProjectsTable": "GLUEGUARD_PROJECTS_TABLE",
     "DecisionsTable": "GLUEGUARD_DECISIONS_TABLE",
     "IdempotencyTable": "GLUEGUARD_IDEMPOTENCY_TABLE",
+    "RunLedgerTable": "GLUEGUARD_LEDGER_TABLE",
 }
 
 

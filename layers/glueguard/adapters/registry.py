@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from glueguard.adapters.dynamo import from_item, table, to_item
-from glueguard.models.project import Project, ProjectStatus
+from glueguard.models.project import Project, ProjectStatus, UploadTrigger
 from glueguard.naming import require_project_id
 
 
@@ -17,6 +17,10 @@ class ProjectExists(Exception):
 
 class ProjectNotFound(LookupError):
     """A project id the registry does not hold."""
+
+
+class InvalidUploadTrigger(ValueError):
+    """An upload binding that cannot belong to the project; the message says why."""
 
 
 class Registry:
@@ -107,6 +111,46 @@ class Registry:
     def delete(self, project_id: str) -> None:
         self._table.delete_item(Key={"project_id": project_id})
         self._cache.pop(project_id, None)
+
+    # ------------------------------------------------------------------ upload bindings
+    def upload_triggers(self, project_id: str) -> list[UploadTrigger]:
+        """The project's upload bindings; ProjectNotFound when it is not registered."""
+        project = self.get(project_id, cached=False)
+        if project is None:
+            raise ProjectNotFound(f"project {project_id} is not registered")
+        return list(project.upload_triggers)
+
+    def add_upload_trigger(self, project_id: str, trigger: UploadTrigger) -> list[UploadTrigger]:
+        """Add a binding (validated against the project); an identical one is not added twice. Returns all."""
+        project = self.get(project_id, cached=False)
+        if project is None:
+            raise ProjectNotFound(f"project {project_id} is not registered")
+        if problems := trigger.problems(project_id, project.bucket_names):
+            raise InvalidUploadTrigger(f"upload trigger for project {project_id}: " + "; ".join(problems))
+        if trigger in project.upload_triggers:
+            return list(project.upload_triggers)
+        self._table.update_item(
+            Key={"project_id": project_id},
+            UpdateExpression="SET upload_triggers = list_append(if_not_exists(upload_triggers, :empty), :new)",
+            ConditionExpression="attribute_exists(project_id)",
+            ExpressionAttributeValues={":empty": [], ":new": [to_item(trigger.model_dump(mode="json"))]},
+        )
+        self._cache.pop(project_id, None)
+        return [*project.upload_triggers, trigger]
+
+    def remove_upload_trigger(self, project_id: str, index: int) -> UploadTrigger:
+        """Remove the binding at `index` (as `upload_triggers` lists them); return it."""
+        triggers = self.upload_triggers(project_id)
+        if not 0 <= index < len(triggers):
+            raise InvalidUploadTrigger(f"project {project_id} has no upload trigger #{index} ({len(triggers)} bound)")
+        self._table.update_item(
+            Key={"project_id": project_id},
+            UpdateExpression=f"REMOVE upload_triggers[{index}]",
+            ConditionExpression="size(upload_triggers) = :n",
+            ExpressionAttributeValues={":n": len(triggers)},
+        )
+        self._cache.pop(project_id, None)
+        return triggers[index]
 
     def list(self) -> list[Project]:
         """Every registered project (paginated scan)."""

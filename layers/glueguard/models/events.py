@@ -96,14 +96,100 @@ def _describe(exc: ValidationError) -> str:
 
 def parse_cloudtrail_event(event: Any) -> CloudTrailEvent:
     """Validate an EventBridge CloudTrail event; raise InvalidEventError naming what is wrong."""
+    return _parse(CloudTrailEvent, event, (CLOUDTRAIL_DETAIL_TYPE,))
+
+
+# ---------------------------------------------------------------------------------- Glue and S3 events
+GLUE_JOB_STATE_CHANGE = "Glue Job State Change"
+GLUE_JOB_RUN_STATUS = "Glue Job Run Status"
+S3_OBJECT_CREATED = "Object Created"
+
+
+class GlueJobDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    jobName: str = Field(min_length=1)
+    jobRunId: str = Field(min_length=1)
+    state: str = Field(min_length=1)
+    severity: str | None = None
+    message: str | None = None
+
+
+class GlueJobEvent(BaseModel):
+    """`Glue Job State Change` or `Glue Job Run Status` (FACTS.md 'Events')."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    id: str = Field(min_length=1)
+    source: str
+    detail_type: str = Field(alias="detail-type")
+    account: str | None = None
+    region: str | None = None
+    time: str | None = None
+    detail: GlueJobDetail
+
+
+class S3Bucket(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(min_length=1)
+
+
+class S3Object(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    key: str = Field(min_length=1)
+    size: int | None = None
+    etag: str | None = None
+    version_id: str | None = Field(None, alias="version-id")
+    sequencer: str | None = None
+
+
+class S3ObjectCreatedDetail(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    bucket: S3Bucket
+    object: S3Object
+    reason: str | None = None
+    requester: str | None = None
+    request_id: str | None = Field(None, alias="request-id")
+
+
+class S3ObjectCreatedEvent(BaseModel):
+    """An S3 `Object Created` EventBridge notification (source aws.s3)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    id: str = Field(min_length=1)
+    source: str
+    detail_type: str = Field(alias="detail-type")
+    account: str | None = None
+    region: str | None = None
+    time: str | None = None
+    detail: S3ObjectCreatedDetail
+
+    @property
+    def object_identity(self) -> str:
+        """bucket/key plus the version id (or sequencer): the same object event delivered twice has the same one."""
+        obj = self.detail.object
+        return f"{self.detail.bucket.name}/{obj.key}#{obj.version_id or obj.sequencer or obj.etag or ''}"
+
+
+def _parse(model: type[BaseModel], event: Any, detail_types: tuple[str, ...]) -> Any:
     event_id = event.get("id") if isinstance(event, dict) else None
     event_id = event_id if isinstance(event_id, str) else None
     if not isinstance(event, dict):
         raise InvalidEventError(f"expected a JSON object, got {type(event).__name__}")
     try:
-        parsed = CloudTrailEvent.model_validate(event)
+        parsed = model.model_validate(event)
     except ValidationError as exc:
         raise InvalidEventError(_describe(exc), event_id) from None
-    if parsed.detail_type != CLOUDTRAIL_DETAIL_TYPE:
-        raise InvalidEventError(f"detail-type {parsed.detail_type!r} is not {CLOUDTRAIL_DETAIL_TYPE!r}", event_id)
+    detail_type = parsed.detail_type  # type: ignore[attr-defined]
+    if detail_type not in detail_types:
+        expected = repr(detail_types[0]) if len(detail_types) == 1 else f"one of {list(detail_types)}"
+        raise InvalidEventError(f"detail-type {detail_type!r} is not {expected}", event_id)
     return parsed
+
+
+def parse_glue_job_event(event: Any) -> GlueJobEvent:
+    """Validate a `Glue Job State Change` / `Glue Job Run Status` event; raise InvalidEventError otherwise."""
+    return _parse(GlueJobEvent, event, (GLUE_JOB_STATE_CHANGE, GLUE_JOB_RUN_STATUS))
+
+
+def parse_s3_object_created(event: Any) -> S3ObjectCreatedEvent:
+    """Validate an S3 `Object Created` EventBridge event; raise InvalidEventError otherwise."""
+    return _parse(S3ObjectCreatedEvent, event, (S3_OBJECT_CREATED,))

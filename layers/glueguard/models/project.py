@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from glueguard.naming import ProjectNames, require_project_id
+from glueguard.naming import ProjectNames, follows_convention, require_project_id
+
+#: `{name}` placeholders in an upload binding's argument values.
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 class ProjectStatus(StrEnum):
@@ -34,6 +39,22 @@ class UploadTrigger(BaseModel):
 
     def render_arguments(self, bucket: str, key: str) -> dict[str, str]:
         return {k: v.replace("{bucket}", bucket).replace("{key}", key) for k, v in self.arguments.items()}
+
+    def problems(self, project_id: str, buckets: Iterable[str]) -> list[str]:
+        """Why this binding cannot belong to project `project_id` with `buckets` (empty when it can)."""
+        names = ProjectNames(project_id)
+        found: list[str] = []
+        if self.bucket not in set(buckets):
+            found.append(f"bucket {self.bucket!r} is not a bucket of project {project_id}")
+        if not follows_convention("job", self.job_name, project_id):
+            found.append(f"jobName {self.job_name!r} is not {names.prefix}-job-<name>")
+        for key, value in self.arguments.items():
+            if not key.startswith("--"):
+                found.append(f"arguments key {key!r} must start with '--'")
+            unknown = set(PLACEHOLDER.findall(value)) - {"bucket", "key"}
+            if unknown:
+                found.append(f"arguments[{key!r}] uses unknown placeholders {sorted(unknown)} (known: bucket, key)")
+        return found
 
 
 class ProjectResources(BaseModel):
@@ -119,3 +140,8 @@ class Project(BaseModel):
 
     def bucket(self, purpose: str) -> str:
         return self.resources.buckets.get(purpose) or self.names.bucket(purpose)
+
+    @property
+    def bucket_names(self) -> set[str]:
+        """Every bucket of the project (registered, plus the fixed names)."""
+        return set(self.resources.buckets.values()) | {self.names.bucket(p) for p in ("scripts", "temp", "artifacts")}

@@ -1,0 +1,113 @@
+"""Run-guard Lambda: StartJobRun (CloudTrail), Glue job state/status events and a schedule -> runtime caps.
+
+Idempotent on the EventBridge event id; a malformed event raises InvalidEventError (logged with its id),
+changes nothing, and ends in the rule's DLQ.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from glueguard.models.events import (
+    CLOUDTRAIL_DETAIL_TYPE,
+    GLUE_JOB_RUN_STATUS,
+    GLUE_JOB_STATE_CHANGE,
+    InvalidEventError,
+    parse_cloudtrail_event,
+    parse_glue_job_event,
+)
+
+logger = Logger(service="glueguard-run-guard")
+idempotency_config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+SCHEDULED = "Scheduled Event"
+
+
+@cache
+def _persistence() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=os.environ["GLUEGUARD_IDEMPOTENCY_TABLE"])
+
+
+@cache
+def guard() -> Any:
+    """The RunGuard, built once per container from the environment."""
+    from glueguard.adapters.decisions import DecisionLog
+    from glueguard.adapters.ledger import Ledger
+    from glueguard.adapters.notify import Notifier
+    from glueguard.adapters.registry import Registry
+    from glueguard.policy import load_policy
+    from glueguard.run_guard import RunGuard
+
+    extra = frozenset(a for a in os.environ.get("GLUEGUARD_PLANE_PRINCIPALS", "").split(",") if a)
+    return RunGuard(
+        registry=Registry(),
+        ledger=Ledger(),
+        decisions=DecisionLog(),
+        notifier=Notifier(),
+        policy=load_policy(),
+        plane_role_path=os.environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"),
+        plane_arns=extra,
+    )
+
+
+def reset() -> None:
+    """Forget the cached guard and persistence layer (tests change tables and endpoints)."""
+    guard.cache_clear()
+    _persistence.cache_clear()
+    _idempotent.cache_clear()
+
+
+def _kind(event: Any) -> str:
+    """Which of the guard's inputs this is; InvalidEventError for anything else."""
+    if not isinstance(event, dict):
+        raise InvalidEventError(f"expected a JSON object, got {type(event).__name__}")
+    kind = event.get("detail-type")
+    if kind == CLOUDTRAIL_DETAIL_TYPE:
+        parse_cloudtrail_event(event)
+    elif kind in (GLUE_JOB_STATE_CHANGE, GLUE_JOB_RUN_STATUS):
+        parse_glue_job_event(event)
+    elif kind == SCHEDULED:
+        if not isinstance(event.get("id"), str) or not event["id"]:
+            raise InvalidEventError("a scheduled event needs an id", None)
+    else:
+        raise InvalidEventError(f"detail-type {kind!r} is not handled by the run guard", event.get("id"))
+    return kind
+
+
+@cache
+def _idempotent() -> Any:
+    return idempotent_function(
+        data_keyword_argument="event", config=idempotency_config, persistence_store=_persistence()
+    )(_guard_once)
+
+
+def _guard_once(event: dict[str, Any]) -> dict[str, Any]:
+    kind = _kind(event)
+    if kind == CLOUDTRAIL_DETAIL_TYPE:
+        outcome = guard().on_start(parse_cloudtrail_event(event))
+    elif kind == SCHEDULED:
+        outcome = guard().sweep(event["id"])
+    else:
+        outcome = guard().on_job_event(parse_glue_job_event(event))
+    result = outcome.to_dict()
+    logger.info("guarded", extra={"event_id": event["id"], "detail_type": kind, **result})
+    return result
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        _kind(event)  # validate before any state is touched
+    except InvalidEventError as exc:
+        logger.error("invalid event", extra={"event_id": exc.event_id, "error": str(exc)})
+        raise
+    idempotency_config.register_lambda_context(context)
+    return _idempotent()(event=event)

@@ -1,0 +1,172 @@
+"""The upload trigger: an object created in a project bucket starts the job bound to its prefix/suffix.
+
+Admission holds the run's DPU in the project ledger (a reservation) before StartJobRun, so the run
+guard never has to stop it and never counts it twice; a start that does not fit the project's DPU
+budget, or the job's MaxConcurrentRuns, is deferred (raise Deferred) and retried later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from glueguard.adapters.clients import client
+from glueguard.adapters.decisions import DecisionLog
+from glueguard.adapters.ledger import BOUND, RELEASED, Ledger
+from glueguard.adapters.registry import Registry
+from glueguard.dpu import job_capacity
+from glueguard.models.decision import Decision
+from glueguard.models.events import S3ObjectCreatedEvent
+from glueguard.models.project import Project, ProjectStatus, UploadTrigger
+from glueguard.naming import project_of
+from glueguard.policy import Policy
+from glueguard.runtime.admission import LedgerEntry
+
+logger = logging.getLogger(__name__)
+
+FUNCTION = "upload_trigger"
+#: Backoff of deferred starts: 30 s, 1, 2, 4, 8 min, then 15 min (SQS's longest DelaySeconds) each time.
+FIRST_DELAY_SECONDS = 30
+MAX_DELAY_SECONDS = 900
+#: After this many deferrals (about 4 hours) a start goes to the dead-letter queue, with its reason.
+MAX_ATTEMPTS = 20
+
+
+class Deferred(Exception):
+    """The start does not fit now (DPU budget or MaxConcurrentRuns): retry it later."""
+
+
+class Undeliverable(Exception):
+    """The start can never succeed as bound (e.g. the bound job does not exist): dead-letter it with the reason."""
+
+
+def retry_delay(attempt: int) -> int:
+    """Seconds to wait before retry number `attempt` (1-based): exponential, capped at SQS's 900."""
+    return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** max(0, attempt - 1))
+
+
+def reservation_id(object_identity: str, job_name: str) -> str:
+    """The ledger reservation of one object version and job: the same event twice reserves once."""
+    return hashlib.sha256(f"{object_identity}|{job_name}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why an object starts what it starts: the project and the bindings it matches (or why none)."""
+
+    project: Project | None
+    bindings: list[UploadTrigger]
+    reason: str = ""
+
+
+@dataclass
+class UploadStarter:
+    registry: Registry
+    ledger: Ledger
+    decisions: DecisionLog
+    policy: Policy
+    client_for: Callable[[str], Any] = client
+
+    def match(self, event: S3ObjectCreatedEvent) -> Match:
+        """The bindings an object matches; none, with the reason, for foreign buckets or unbound keys."""
+        bucket, key = event.detail.bucket.name, event.detail.object.key
+        project_id = project_of(bucket)
+        if project_id is None:
+            return Match(None, [], f"bucket {bucket} belongs to no project")
+        project = self.registry.get(project_id)
+        if project is None:
+            return Match(None, [], f"bucket {bucket} names unregistered project {project_id}")
+        if project.status is not ProjectStatus.ACTIVE:
+            return Match(project, [], f"project {project_id} is {project.status}, not ACTIVE")
+        bindings = [b for b in project.upload_triggers if b.matches(bucket, key)]
+        if not bindings:
+            return Match(project, [], f"no upload trigger of project {project_id} matches s3://{bucket}/{key}")
+        foreign = [b for b in bindings if project_of(b.job_name) != project_id]
+        for binding in foreign:
+            logger.warning(
+                "binding of s3://%s/%s names job %s of another project: ignored", bucket, key, binding.job_name
+            )
+        bindings = [b for b in bindings if b not in foreign]
+        if not bindings:
+            return Match(project, [], f"the bindings matching s3://{bucket}/{key} name jobs of other projects")
+        return Match(project, bindings)
+
+    def start(self, project: Project, binding: UploadTrigger, event: S3ObjectCreatedEvent) -> dict[str, Any]:
+        """Reserve the run's DPU, start it with the rendered arguments, bind the reservation to the run.
+
+        Raises Deferred when it does not fit now, Undeliverable when it never can.
+        """
+        glue = self.client_for("glue")
+        pid = project.project_id
+        bucket, key = event.detail.bucket.name, event.detail.object.key
+        try:
+            job = glue.get_job(JobName=binding.job_name)["Job"]
+        except glue.exceptions.EntityNotFoundException:
+            raise Undeliverable(f"bound job {binding.job_name} does not exist") from None
+        policy = self.policy.with_overrides(project.policy_overrides)
+        cap = policy.max_dpu_per_project
+        dpu = job_capacity(job)
+        hold = reservation_id(event.object_identity, binding.job_name)
+        previous = self.ledger.get(pid, hold, reservation=True)
+        if previous and previous.get("state") == BOUND:  # started before; the idempotency record was lost
+            return {"outcome": "started", "job_name": binding.job_name, "run_id": previous["run_id"], "dpu": dpu}
+        if previous and previous.get("state") == RELEASED:  # an earlier attempt gave it back: reserve afresh
+            self.ledger.forget(pid, hold, reservation=True)
+        now = datetime.now(UTC)
+        admitted = self.ledger.admit(pid, LedgerEntry(hold, binding.job_name, dpu, now, reservation=True), cap)
+        if not admitted.admitted and not admitted.known:
+            raise Deferred(
+                f"project {pid} runs {admitted.in_use:g} of its {cap:g} DPU; {binding.job_name} needs {dpu:g}"
+            )
+        before = admitted.in_use - (dpu if admitted.admitted else 0.0)
+        arguments = binding.render_arguments(bucket, key)
+        try:
+            run_id = glue.start_job_run(JobName=binding.job_name, Arguments=arguments)["JobRunId"]
+        except glue.exceptions.ConcurrentRunsExceededException:
+            self.ledger.release(pid, hold, reservation=True, reason="MaxConcurrentRuns reached; deferred")
+            limit = (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns", 1)
+            raise Deferred(f"{binding.job_name} already runs its MaxConcurrentRuns ({limit})") from None
+        except Exception:
+            self.ledger.release(pid, hold, reservation=True, reason="StartJobRun failed")
+            raise
+        self.ledger.bind(pid, hold, run_id, now)
+        decision = Decision(
+            project_id=pid,
+            event_id=event.id,
+            event_name="Object Created",
+            function=FUNCTION,
+            resource_kind="jobrun",
+            resource_name=f"{binding.job_name}/{run_id}",
+            principal=event.detail.requester,
+            outcome="started",
+            severity="info",
+            actions=[
+                {
+                    "call": "glue:StartJobRun",
+                    "reason": f"s3://{bucket}/{key} matches an upload trigger",
+                    "params": {"JobName": binding.job_name, "Arguments": arguments},
+                }
+            ],
+            after={"run_id": run_id, "arguments": arguments},
+            figures={
+                "run_dpu": dpu,
+                "project_dpu_before": round(before, 4),
+                "project_dpu_after": round(before + dpu, 4),
+                "project_dpu_cap": cap,
+                "object": f"s3://{bucket}/{key}",
+                "object_version": event.detail.object.version_id or event.detail.object.sequencer,
+            },
+            reason=f"upload trigger {binding.bucket}/{binding.prefix}*{binding.suffix} -> {binding.job_name}",
+        )
+        self.decisions.record(decision)
+        return {
+            "outcome": "started",
+            "job_name": binding.job_name,
+            "run_id": run_id,
+            "dpu": dpu,
+            "arguments": arguments,
+        }

@@ -1,0 +1,218 @@
+"""The run guard on moto: per-run caps, the project DPU ledger, terminal events, the schedule."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from glueguard.adapters.decisions import DecisionLog
+from glueguard.adapters.ledger import Ledger
+from glueguard.handlers import run_guard
+from glueguard.handlers.run_guard import handler
+from glueguard.models.events import InvalidEventError
+
+from tests.support.events import load
+from tests.support.lambda_context import LambdaContext
+from tests.support.runs import (
+    make_job,
+    run_state,
+    runs_stay_active,
+    schedule_event,
+    start_event,
+    start_run,
+    state_event,
+)
+
+
+@pytest.fixture
+def job(project):
+    with runs_stay_active():
+        yield make_job(project)
+
+
+def _guard(event: dict) -> dict:
+    return handler(event, LambdaContext())
+
+
+def _start(job: str, **overrides) -> tuple[str, dict]:
+    run_id = start_run(job, **overrides)
+    return run_id, _guard(start_event(job, run_id))
+
+
+def _stops(project_id: str) -> list:
+    return [d for d in DecisionLog().list(project_id) if d.outcome == "stopped"]
+
+
+def test_run_started_with_80_workers_is_stopped_with_its_figures(project, job):
+    run_id, result = _start(job, WorkerType="G.1X", NumberOfWorkers=80)
+
+    assert result["outcome"] == "stopped"
+    assert run_state(job, run_id) == "STOPPED"
+    [decision] = _stops(project.project_id)
+    assert decision.resource_name == f"{job}/{run_id}"
+    assert {v["rule"] for v in decision.violations} == {"run-workers-cap"}  # 80 DPU is within the 100 DPU job cap
+    figures = decision.figures
+    assert figures["run_dpu"] == 80
+    assert figures["workers"] == 80
+    assert figures["project_dpu_before"] == 80 and figures["project_dpu_after"] == 0
+    # Timeout 60 min < run-time cap: 80 DPU x 1 h x $0.44
+    assert figures["estimated_cost_avoided_usd"] == pytest.approx(80 * 0.44, rel=0.01)
+    assert Ledger().in_use(project.project_id) == 0
+
+
+def test_timeout_override_over_the_maximum_is_stopped(project, job):
+    run_id, result = _start(job, Timeout=2880)
+
+    assert result["outcome"] == "stopped"
+    assert run_state(job, run_id) == "STOPPED"
+    [decision] = _stops(project.project_id)
+    assert decision.violations[0]["rule"] == "run-timeout-cap"
+    assert decision.figures["timeout_minutes"] == 2880
+
+
+def test_three_runs_of_40_workers_leave_two_running(project, job):
+    runs = [_start(job, NumberOfWorkers=40) for _ in range(3)]
+
+    assert [r["outcome"] for _, r in runs] == ["admitted", "admitted", "stopped"]
+    assert [run_state(job, run_id) for run_id, _ in runs] == ["STARTING", "STARTING", "STOPPED"]
+    assert Ledger().in_use(project.project_id) == 80
+    [decision] = _stops(project.project_id)
+    assert decision.resource_name == f"{job}/{runs[2][0]}"
+    assert decision.violations[0]["rule"] == "project-dpu-cap"
+    assert decision.figures["project_dpu_before"] == 120
+    assert decision.figures["project_dpu_after"] == 80
+    assert decision.figures["project_dpu_cap"] == 100
+    assert decision.figures["estimated_cost_avoided_usd"] > 0
+
+
+def test_newest_runs_are_stopped_even_when_events_arrive_out_of_order(project, job):
+    first, second, third = (start_run(job, NumberOfWorkers=40) for _ in range(3))
+    for run_id in (first, third):
+        assert _guard(start_event(job, run_id))["outcome"] == "admitted"
+
+    late = _guard(start_event(job, second))
+
+    assert late["outcome"] == "admitted"  # the older run keeps its place; the newest one makes room
+    assert [run_state(job, r) for r in (first, second, third)] == ["STARTING", "STARTING", "STOPPED"]
+    assert Ledger().in_use(project.project_id) == 80
+    [decision] = _stops(project.project_id)
+    assert decision.resource_name == f"{job}/{third}"
+
+
+def test_duplicate_start_event_changes_nothing(project, job):
+    run_id = start_run(job, NumberOfWorkers=40)
+    event = start_event(job, run_id)
+    assert _guard(event)["outcome"] == "admitted"
+    run_guard.reset()  # a new container: only the idempotency record remembers
+    redelivered = start_event(job, run_id)  # a second delivery with another event id
+
+    assert _guard(event)["outcome"] == "admitted"
+    assert _guard(redelivered)["outcome"] == "known"
+    assert Ledger().in_use(project.project_id) == 40
+
+
+def test_terminal_state_releases_capacity_once(project, job):
+    first, _ = _start(job, NumberOfWorkers=50)
+    second, _ = _start(job, NumberOfWorkers=50)
+    boto3.client("glue").batch_stop_job_run(JobName=job, JobRunIds=[first])
+    stopped = state_event(job, first, "STOPPED")
+
+    assert _guard(stopped)["outcome"] == "released"
+    assert _guard(state_event(job, first, "STOPPED"))["outcome"] == "skipped"
+    assert Ledger().in_use(project.project_id) == 50
+    third, result = _start(job, NumberOfWorkers=50)
+    assert result["outcome"] == "admitted"
+    assert Ledger().in_use(project.project_id) == 100
+
+
+def test_state_change_before_start_event_does_not_leak_capacity(project, job):
+    run_id = start_run(job, NumberOfWorkers=40)
+    assert _guard(state_event(job, run_id, "SUCCEEDED"))["outcome"] == "skipped"
+
+    result = _guard(start_event(job, run_id))  # GetJobRun still says STARTING in moto: the tombstone decides
+
+    assert result["outcome"] == "known"
+    assert Ledger().in_use(project.project_id) == 0
+
+
+def test_plane_start_is_not_counted_twice(project, job):
+    run_id = start_run(job)
+    event = start_event(job, run_id, sample="run_guard/start_job_run_by_plane.json")
+
+    assert _guard(event)["outcome"] == "skipped"
+    assert Ledger().in_use(project.project_id) == 0
+
+
+def test_rejected_start_is_skipped(project, job):
+    assert _guard(load("run_guard/start_job_run_rejected.json"))["outcome"] == "skipped"
+
+
+def test_malformed_event_raises_and_changes_nothing(project, job):
+    with pytest.raises(InvalidEventError, match="jobRunId"):
+        _guard(load("run_guard/malformed_job_state_change.json"))
+    assert DecisionLog().list() == []
+
+
+def test_schedule_stops_runs_past_the_time_cap_and_reconciles(project, job):
+    old, _ = _start(job, NumberOfWorkers=20)
+    ended, _ = _start(job, NumberOfWorkers=20)
+    missed = start_run(job, NumberOfWorkers=20)  # its StartJobRun event never arrived
+    boto3.client("glue").batch_stop_job_run(JobName=job, JobRunIds=[ended])  # its terminal event never arrived
+    assert Ledger().in_use(project.project_id) == 40
+
+    first = _guard(schedule_event())
+
+    assert first["counts"] == {"released": 1, "admitted": 1}
+    assert Ledger().in_use(project.project_id) == 40  # old + missed
+    later = datetime.now(UTC) + timedelta(minutes=481)  # past the default 480 min run-time cap
+    run_guard.guard().now = lambda: later
+
+    second = _guard(schedule_event())
+
+    assert second["counts"] == {"stopped": 2}
+    assert run_state(job, old) == "STOPPED" and run_state(job, missed) == "STOPPED"
+    assert Ledger().in_use(project.project_id) == 0
+    decisions = _stops(project.project_id)
+    assert {d.violations[0]["rule"] for d in decisions} == {"run-time-cap"}
+    assert all(d.event_name == "Scheduled Event" for d in decisions)
+    assert all(d.figures["elapsed_minutes"] > 480 for d in decisions)
+
+
+def test_schedule_stops_idle_and_old_sessions(project, job):
+    glue = boto3.client("glue")
+    names = project.names
+    session_args = {"Role": project.resources.dev_role_arn, "Command": {"Name": "glueetl", "PythonVersion": "3"}}
+    glue.create_session(Id=names.resource("session", "idle"), **session_args)
+    glue.create_session(Id=names.resource("session", "busy"), **session_args)
+    glue.run_statement(SessionId=names.resource("session", "busy"), Code="print(1)")
+    soon = datetime.now(UTC) + timedelta(minutes=30)
+    run_guard.guard().now = lambda: soon
+    assert _guard(schedule_event()).get("counts", {}) == {}
+
+    idle_now = datetime.now(UTC) + timedelta(minutes=61)
+    run_guard.guard().now = lambda: idle_now
+    result = _guard(schedule_event())
+
+    assert result["counts"] == {"sessions_stopped": 2}  # the statement ran at creation: both idle 61 min
+    statuses = {glue.get_session(Id=names.resource("session", s))["Session"]["Status"] for s in ("idle", "busy")}
+    assert statuses == {"STOPPING"}
+    rules = {d.violations[0]["rule"] for d in DecisionLog().list(project.project_id) if d.resource_kind == "session"}
+    assert rules == {"session-idle-cap"}
+
+
+def test_concurrent_starts_never_leave_the_project_over_its_cap(project, job):
+    run_ids = [start_run(job, NumberOfWorkers=10) for _ in range(30)]
+    events = [start_event(job, r) for r in run_ids]
+    run_guard.guard()  # built once, shared by the threads (as one container per concurrent invocation would)
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        outcomes = list(pool.map(_guard, events))
+
+    running = [r for r in run_ids if run_state(job, r) != "STOPPED"]
+    # an admitted run may still be stopped later, as the newest, to make room for an older one
+    assert sum(o["outcome"] == "admitted" for o in outcomes) >= len(running)
+    assert 0 < len(running) <= 10  # racing admissions may stop one run more than needed, never one too few
+    assert Ledger().in_use(project.project_id) == len(running) * 10
+    assert len(_stops(project.project_id)) == 30 - len(running)

@@ -1,0 +1,78 @@
+"""Glue job runs for the run-guard and upload-trigger tests: jobs, runs kept active, and their events."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from glueguard.models.project import Project
+
+from tests.support.events import load
+
+_ids = itertools.count(1)
+
+
+@contextmanager
+def runs_stay_active() -> Iterator[None]:
+    """moto's job runs jump to SUCCEEDED at the first read; keep them STARTING (active) until stopped."""
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition(model_name="glue::job_run", transition={"progression": "manual", "times": 10**9})
+    try:
+        yield
+    finally:
+        state_manager.unset_transition(model_name="glue::job_run")
+
+
+def make_job(project: Project, stem: str = "ingest", workers: int = 10, concurrency: int = 50, **extra: Any) -> str:
+    """A compliant G.1X job of the project (the enforcer would leave it alone); returns its name."""
+    name = project.names.resource("job", stem)
+    boto3.client("glue").create_job(
+        Name=name,
+        Role=project.resources.job_role_arn,
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
+        Connections={"Connections": [project.connection_name]},
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=workers,
+        Timeout=60,
+        ExecutionProperty={"MaxConcurrentRuns": concurrency},
+        Tags=project.mandatory_tags(),
+        **extra,
+    )
+    return name
+
+
+def start_event(job_name: str, run_id: str, *, sample: str = "run_guard/start_job_run.json", **request: Any) -> dict:
+    """The CloudTrail StartJobRun event of a run (a fresh event id each time)."""
+    event = load(sample)
+    n = next(_ids)
+    event["id"] = f"e1e2e3e4-0000-4000-8000-{n:012d}"
+    event["detail"]["eventID"] = f"c7c7e3e4-0000-4000-8000-{n:012d}"
+    event["detail"]["requestParameters"] = {"jobName": job_name, **request}
+    event["detail"]["responseElements"] = {"jobRunId": run_id}
+    return event
+
+
+def state_event(job_name: str, run_id: str, state: str = "SUCCEEDED") -> dict:
+    event = load("run_guard/job_state_change_succeeded.json")
+    event["id"] = f"e1e2e3e4-0000-4000-8001-{next(_ids):012d}"
+    event["detail"].update(jobName=job_name, jobRunId=run_id, state=state)
+    return event
+
+
+def schedule_event() -> dict:
+    event = load("run_guard/schedule.json")
+    event["id"] = f"e1e2e3e4-0000-4000-8002-{next(_ids):012d}"
+    return event
+
+
+def start_run(job_name: str, **overrides: Any) -> str:
+    return boto3.client("glue").start_job_run(JobName=job_name, **overrides)["JobRunId"]
+
+
+def run_state(job_name: str, run_id: str) -> str:
+    return boto3.client("glue").get_job_run(JobName=job_name, RunId=run_id)["JobRun"]["JobRunState"]
