@@ -115,14 +115,14 @@ def test_duplicate_start_event_changes_nothing(project, job):
 
 def test_terminal_state_releases_capacity_once(project, job):
     first, _ = _start(job, NumberOfWorkers=50)
-    second, _ = _start(job, NumberOfWorkers=50)
+    _second, _ = _start(job, NumberOfWorkers=50)
     boto3.client("glue").batch_stop_job_run(JobName=job, JobRunIds=[first])
     stopped = state_event(job, first, "STOPPED")
 
     assert _guard(stopped)["outcome"] == "released"
     assert _guard(state_event(job, first, "STOPPED"))["outcome"] == "skipped"
     assert Ledger().in_use(project.project_id) == 50
-    third, result = _start(job, NumberOfWorkers=50)
+    _third, result = _start(job, NumberOfWorkers=50)
     assert result["outcome"] == "admitted"
     assert Ledger().in_use(project.project_id) == 100
 
