@@ -12,13 +12,14 @@ from glueguard.adapters.ledger import Ledger
 from glueguard.handlers import run_guard
 from glueguard.handlers.run_guard import handler
 from glueguard.models.events import InvalidEventError
+from glueguard.runtime.admission import LedgerEntry
 
 from tests.support.events import load
 from tests.support.lambda_context import LambdaContext
 from tests.support.runs import (
     make_job,
+    prompt_runs,
     run_state,
-    runs_stay_active,
     schedule_event,
     start_event,
     start_run,
@@ -28,7 +29,7 @@ from tests.support.runs import (
 
 @pytest.fixture
 def job(project):
-    with runs_stay_active():
+    with prompt_runs():
         yield make_job(project)
 
 
@@ -76,7 +77,7 @@ def test_three_runs_of_40_workers_leave_two_running(project, job):
     runs = [_start(job, NumberOfWorkers=40) for _ in range(3)]
 
     assert [r["outcome"] for _, r in runs] == ["admitted", "admitted", "stopped"]
-    assert [run_state(job, run_id) for run_id, _ in runs] == ["STARTING", "STARTING", "STOPPED"]
+    assert [run_state(job, run_id) for run_id, _ in runs] == ["RUNNING", "RUNNING", "STOPPED"]
     assert Ledger().in_use(project.project_id) == 80
     [decision] = _stops(project.project_id)
     assert decision.resource_name == f"{job}/{runs[2][0]}"
@@ -95,7 +96,7 @@ def test_newest_runs_are_stopped_even_when_events_arrive_out_of_order(project, j
     late = _guard(start_event(job, second))
 
     assert late["outcome"] == "admitted"  # the older run keeps its place; the newest one makes room
-    assert [run_state(job, r) for r in (first, second, third)] == ["STARTING", "STARTING", "STOPPED"]
+    assert [run_state(job, r) for r in (first, second, third)] == ["RUNNING", "RUNNING", "STOPPED"]
     assert Ledger().in_use(project.project_id) == 80
     [decision] = _stops(project.project_id)
     assert decision.resource_name == f"{job}/{third}"
@@ -131,7 +132,7 @@ def test_state_change_before_start_event_does_not_leak_capacity(project, job):
     run_id = start_run(job, NumberOfWorkers=40)
     assert _guard(state_event(job, run_id, "SUCCEEDED"))["outcome"] == "skipped"
 
-    result = _guard(start_event(job, run_id))  # GetJobRun still says STARTING in moto: the tombstone decides
+    result = _guard(start_event(job, run_id))  # a late StartJobRun: the tombstone decides
 
     assert result["outcome"] == "known"
     assert Ledger().in_use(project.project_id) == 0
@@ -157,9 +158,10 @@ def test_malformed_event_raises_and_changes_nothing(project, job):
 
 def test_schedule_stops_runs_past_the_time_cap_and_reconciles(project, job):
     old, _ = _start(job, NumberOfWorkers=20)
-    ended, _ = _start(job, NumberOfWorkers=20)
+    ended = start_run(job, NumberOfWorkers=20, Arguments={"--sandbox-run-seconds": "0"})
+    Ledger().admit(project.project_id, LedgerEntry(ended, job, 20), cap=100)  # admitted while it ran...
+    assert run_state(job, ended) == "SUCCEEDED"  # ...and its terminal event never reached the guard
     missed = start_run(job, NumberOfWorkers=20)  # its StartJobRun event never arrived
-    boto3.client("glue").batch_stop_job_run(JobName=job, JobRunIds=[ended])  # its terminal event never arrived
     assert Ledger().in_use(project.project_id) == 40
 
     first = _guard(schedule_event())

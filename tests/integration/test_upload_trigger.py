@@ -19,7 +19,7 @@ from glueguard.uploads import MAX_ATTEMPTS, retry_delay
 
 from tests.support.events import load
 from tests.support.lambda_context import LambdaContext
-from tests.support.runs import make_job, runs_stay_active, start_event, state_event
+from tests.support.runs import make_job, prompt_runs, start_event, state_event
 
 KEY = "incoming/2026-11-28/day1.csv"
 
@@ -36,7 +36,7 @@ def queues(aws, monkeypatch):
 @pytest.fixture
 def bound(project, queues):
     """The project's ingest job, bound to CSV files under incoming/ of its artifacts bucket."""
-    with runs_stay_active():
+    with prompt_runs():
         job = make_job(project, concurrency=3)
         Registry().add_upload_trigger(
             project.project_id,
@@ -167,7 +167,7 @@ def test_start_over_the_project_budget_is_deferred_then_retried(project, bound, 
 
 
 def test_start_beyond_max_concurrent_runs_is_deferred(project, queues):
-    with runs_stay_active():
+    with prompt_runs():
         job = make_job(project, stem="single", concurrency=1)
         Registry().add_upload_trigger(
             project.project_id, UploadTrigger(bucket=project.names.artifacts_bucket, prefix="incoming/", jobName=job)

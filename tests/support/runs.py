@@ -16,15 +16,16 @@ _ids = itertools.count(1)
 
 
 @contextmanager
-def runs_stay_active() -> Iterator[None]:
-    """moto's job runs jump to SUCCEEDED at the first read; keep them STARTING (active) until stopped."""
-    from moto.moto_api import state_manager
+def prompt_runs() -> Iterator[None]:
+    """Job runs (glueguard_dev.emulator.glue_runs) that start and stop at once and otherwise run 300 s."""
+    from glueguard_dev.emulator.glue_runs import settings
 
-    state_manager.set_transition(model_name="glue::job_run", transition={"progression": "manual", "times": 10**9})
+    saved = (settings.starting_seconds, settings.stopping_seconds, settings.default_run_seconds)
+    settings.starting_seconds, settings.stopping_seconds, settings.default_run_seconds = 0.0, 0.0, 300.0
     try:
         yield
     finally:
-        state_manager.unset_transition(model_name="glue::job_run")
+        settings.starting_seconds, settings.stopping_seconds, settings.default_run_seconds = saved
 
 
 def make_job(project: Project, stem: str = "ingest", workers: int = 10, concurrency: int = 50, **extra: Any) -> str:

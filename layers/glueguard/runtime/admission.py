@@ -34,7 +34,7 @@ def newest_first(entries: Iterable[LedgerEntry]) -> list[LedgerEntry]:
     """Runs newest first; an unknown start counts as newest; ties broken by id for a stable order."""
     return sorted(
         entries,
-        key=lambda e: (e.started_on is not None, e.started_on.timestamp() if e.started_on else 0.0, e.entry_id),
+        key=lambda e: (e.started_on is None, e.started_on.timestamp() if e.started_on else 0.0, e.entry_id),
         reverse=True,
     )
 
