@@ -23,6 +23,7 @@ def install() -> None:
         glue_runs,
         glue_statements,
         provisioning,
+        s3_events,
         stepfunctions,
     )
 
@@ -35,4 +36,5 @@ def install() -> None:
     provisioning.install()
     glue_statements.install()
     dynamodb_atomic.install()
+    s3_events.install()
     _installed = True

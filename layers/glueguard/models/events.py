@@ -164,9 +164,9 @@ class S3ObjectCreatedEvent(BaseModel):
 
     @property
     def object_identity(self) -> str:
-        """bucket/key plus the version id (or sequencer): the same object event delivered twice has the same one."""
+        """bucket/key, version id (or sequencer) and etag: the same object event delivered twice has the same one."""
         obj = self.detail.object
-        return f"{self.detail.bucket.name}/{obj.key}#{obj.version_id or obj.sequencer or obj.etag or ''}"
+        return f"{self.detail.bucket.name}/{obj.key}#{obj.version_id or obj.sequencer or ''}#{obj.etag or ''}"
 
 
 def _parse(model: type[BaseModel], event: Any, detail_types: tuple[str, ...]) -> Any:

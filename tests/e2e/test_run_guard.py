@@ -1,0 +1,147 @@
+"""Issue 5's 'done when', in the sandbox: runs over the caps are stopped by the deployed run guard, reached
+only through emulated CloudTrail / Glue events -> the template's rules; an upload starts its job once."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from glueguard.adapters.decisions import DecisionLog
+from glueguard.adapters.registry import Registry
+from glueguard.models.project import UploadTrigger
+
+from tests.e2e.conftest import SandboxHandle, poll
+from tests.support.projects import make_project
+
+STOPPED = ("STOPPING", "STOPPED")
+
+
+@pytest.fixture
+def guarded(plane_env: SandboxHandle, monkeypatch) -> SandboxHandle:
+    monkeypatch.setenv("GLUEGUARD_LEDGER_TABLE", plane_env.outputs["RunLedgerTableName"])
+    return plane_env
+
+
+def _job(sandbox: SandboxHandle, project, stem: str = "batch", concurrency: int = 50, timeout: int = 120) -> str:
+    name = project.names.resource("job", stem)
+    sandbox.client("glue").create_job(
+        Name=name,
+        Role=project.resources.job_role_arn,
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
+        Connections={"Connections": [project.connection_name]},
+        SecurityConfiguration=project.security_configuration,
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=10,
+        Timeout=timeout,
+        ExecutionProperty={"MaxConcurrentRuns": concurrency},
+        Tags=project.mandatory_tags(),
+    )
+    return name
+
+
+def _state(glue, job: str, run_id: str) -> str:
+    return glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"]
+
+
+def _stops(pid: str) -> list:
+    return [d for d in DecisionLog().list(pid) if d.outcome == "stopped"]
+
+
+def test_run_with_80_workers_is_stopped(guarded: SandboxHandle):
+    project = make_project(str(uuid.uuid4()))
+    job = _job(guarded, project)
+    glue = guarded.client("glue", guarded.assume("ml-scientist", "alice"))
+
+    run_id = glue.start_job_run(JobName=job, NumberOfWorkers=80)["JobRunId"]
+
+    assert poll(lambda: _state(glue, job, run_id) in STOPPED, timeout=10)
+    [decision] = poll(lambda: _stops(project.project_id))
+    assert decision.resource_name == f"{job}/{run_id}"
+    assert decision.figures["run_dpu"] == 80 and decision.figures["workers"] == 80
+    assert decision.figures["estimated_cost_avoided_usd"] > 0
+    assert "assumed-role/ml-scientist/alice" in decision.principal
+
+
+def test_three_runs_of_40_workers_leave_two_running(guarded: SandboxHandle):
+    project = make_project(str(uuid.uuid4()))
+    job = _job(guarded, project)
+    glue = guarded.client("glue", guarded.assume("ml-scientist", "bob"))
+
+    runs = [glue.start_job_run(JobName=job, NumberOfWorkers=40)["JobRunId"] for _ in range(3)]
+    guarded.drain()
+
+    states = [_state(glue, job, r) for r in runs]
+    assert sum(s in STOPPED for s in states) == 1, states
+    assert states[2] in STOPPED  # the newest
+    [decision] = _stops(project.project_id)
+    assert decision.figures["project_dpu_before"] == 120
+    assert decision.figures["project_dpu_after"] == 80
+    assert decision.figures["project_dpu_cap"] == 100
+
+
+def test_thirty_concurrent_starts_never_leave_more_than_the_cap_running(guarded: SandboxHandle):
+    project = make_project(str(uuid.uuid4()))
+    job = _job(guarded, project)
+    glue = guarded.client("glue", guarded.assume("ml-scientist", "carol"))
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        runs = list(pool.map(lambda _: glue.start_job_run(JobName=job)["JobRunId"], range(30)))
+    guarded.drain()
+
+    running = [r for r in runs if _state(glue, job, r) not in STOPPED]
+    assert 0 < len(running) <= 10  # 10 DPU each, 100 DPU cap
+    assert len(_stops(project.project_id)) == 30 - len(running)
+    assert all(d.figures["project_dpu_after"] <= 100 for d in _stops(project.project_id))
+
+
+def test_run_past_the_time_cap_is_stopped_by_the_schedule(guarded: SandboxHandle):
+    project = make_project(str(uuid.uuid4()))
+    Registry().update(project.project_id, policy_overrides={"run_time_cap_minutes": 1})
+    job = _job(guarded, project, timeout=480)  # Glue would end it only after 480 sandbox minutes
+    glue = guarded.client("glue", guarded.assume("ml-scientist", "dave"))
+    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    guarded.drain()
+    assert _state(glue, job, run_id) in ("STARTING", "RUNNING")
+
+    def stopped_by_tick() -> bool:  # the guard's cap is in real minutes: tick until it has passed
+        guarded.post("tick")
+        guarded.drain()
+        return _state(glue, job, run_id) in STOPPED
+
+    assert poll(stopped_by_tick, timeout=120, interval=5)
+    [decision] = _stops(project.project_id)
+    assert decision.event_name == "Scheduled Event"
+    assert decision.violations[0]["rule"] == "run-time-cap"
+    assert decision.figures["elapsed_minutes"] > 1
+
+
+def test_upload_under_a_bound_prefix_starts_its_job_exactly_once(guarded: SandboxHandle):
+    project = make_project(str(uuid.uuid4()))
+    job = _job(guarded, project, stem="ingest")
+    bucket = project.names.artifacts_bucket
+    s3 = guarded.client("s3")
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
+    Registry().add_upload_trigger(
+        project.project_id,
+        UploadTrigger(
+            bucket=bucket,
+            prefix="incoming/",
+            suffix=".csv",
+            jobName=job,
+            arguments={"--input_path": "s3://{bucket}/{key}"},
+        ),
+    )
+    glue = guarded.client("glue")
+
+    s3.put_object(Bucket=bucket, Key="incoming/day1.csv", Body=b"a,b\n1,2\n")
+    s3.put_object(Bucket=bucket, Key="reports/day1.csv", Body=b"not bound")
+    guarded.drain()
+
+    [run] = glue.get_job_runs(JobName=job)["JobRuns"]
+    assert run["Arguments"]["--input_path"] == f"s3://{bucket}/incoming/day1.csv"
+    decisions = [d for d in DecisionLog().list(project.project_id) if d.function == "upload_trigger"]
+    assert [d.outcome for d in decisions] == ["started"]
+    assert decisions[0].figures["run_dpu"] == 10
+    assert decisions[0].after["run_id"] == run["Id"]

@@ -1,0 +1,65 @@
+"""`glueguard triggers add|list|remove` against moto (the registry found through env, as after `sandbox up`)."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from glueguard_dev.cli import app
+
+
+def test_add_list_remove(project):
+    runner = CliRunner()
+    pid = project.project_id
+    job = project.names.resource("job", "ingest")
+    bucket = project.names.artifacts_bucket
+
+    added = runner.invoke(
+        app,
+        [
+            "triggers",
+            "add",
+            pid,
+            "--bucket",
+            bucket,
+            "--prefix",
+            "incoming/",
+            "--suffix",
+            ".csv",
+            "--job",
+            job,
+            "--arg",
+            "--input_path=s3://{bucket}/{key}",
+            "--json",
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output) == [
+        {
+            "bucket": bucket,
+            "prefix": "incoming/",
+            "suffix": ".csv",
+            "jobName": job,
+            "arguments": {"--input_path": "s3://{bucket}/{key}"},
+        }
+    ]
+
+    refused = runner.invoke(app, ["triggers", "add", pid, "--bucket", "not-ours", "--job", job])
+    assert refused.exit_code == 1
+    assert "is not a bucket of project" in refused.output
+
+    listed = runner.invoke(app, ["triggers", "list", pid, "--json"])
+    assert [t["jobName"] for t in json.loads(listed.output)] == [job]
+
+    removed = runner.invoke(app, ["triggers", "remove", pid, "0"])
+    assert removed.exit_code == 0, removed.output
+    assert json.loads(runner.invoke(app, ["triggers", "list", pid, "--json"]).output) == []
+
+
+def test_unknown_project_and_bad_id(aws):
+    runner = CliRunner()
+    missing = runner.invoke(app, ["triggers", "list", "9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d"])
+    assert missing.exit_code == 1 and "not registered" in missing.output
+    bad = runner.invoke(app, ["triggers", "list", "NOT-A-UUID"])
+    assert bad.exit_code == 2 and "canonical" in bad.output
