@@ -13,6 +13,7 @@ from glueguard.models.project import UploadTrigger
 
 from tests.e2e.conftest import SandboxHandle, poll
 from tests.support.projects import make_project
+from tests.support.runs import make_job
 
 STOPPED = ("STOPPING", "STOPPED")
 
@@ -23,22 +24,14 @@ def guarded(plane_env: SandboxHandle, monkeypatch) -> SandboxHandle:
     return plane_env
 
 
-def _job(sandbox: SandboxHandle, project, stem: str = "batch", concurrency: int = 50, timeout: int = 120) -> str:
-    name = project.names.resource("job", stem)
-    sandbox.client("glue").create_job(
-        Name=name,
-        Role=project.resources.job_role_arn,
-        Command={"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
-        Connections={"Connections": [project.connection_name]},
+def _job(sandbox: SandboxHandle, project, stem: str = "batch", timeout: int = 120) -> str:
+    return make_job(
+        project,
+        stem,
+        timeout=timeout,
+        glue=sandbox.client("glue"),
         SecurityConfiguration=project.security_configuration,
-        GlueVersion="4.0",
-        WorkerType="G.1X",
-        NumberOfWorkers=10,
-        Timeout=timeout,
-        ExecutionProperty={"MaxConcurrentRuns": concurrency},
-        Tags=project.mandatory_tags(),
     )
-    return name
 
 
 def _state(glue, job: str, run_id: str) -> str:
