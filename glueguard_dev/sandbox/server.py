@@ -130,7 +130,7 @@ class Sandbox:
         from moto.core.config import default_user_config
 
         from glueguard_dev import emulator
-        from glueguard_dev.emulator import glue_runs
+        from glueguard_dev.emulator import glue_runs, sqs_event_sources
         from glueguard_dev.sandbox import cloudtrail, lambda_runtime
 
         os.environ["MOTO_PORT"] = str(self.port)
@@ -149,7 +149,7 @@ class Sandbox:
                 root=self.template.parent, endpoint=self.endpoint, code_bucket=deployer.ARTIFACT_BUCKET
             )
         )
-        self.tick_hooks = [glue_runs.advance_all, self._fire_due_schedules]
+        self.tick_hooks = [glue_runs.advance_all, self._fire_due_schedules, sqs_event_sources.poll]
         self._server = _Server(
             self.host,
             self.port,
@@ -197,11 +197,11 @@ class Sandbox:
         eventbridge.fire_schedules()
 
     def tick(self, force_schedules: bool = True) -> dict[str, Any]:
-        from glueguard_dev.emulator import eventbridge, glue_runs
+        from glueguard_dev.emulator import eventbridge, glue_runs, sqs_event_sources
 
         advanced = glue_runs.advance_all()
         fired = eventbridge.fire_schedules(force=force_schedules)
-        return {"fired": fired, "runs": advanced}
+        return {"fired": fired, "runs": advanced, "messages": sqs_event_sources.poll()}
 
     def _tick_loop(self) -> None:
         while not self._stop.wait(self.tick_seconds):

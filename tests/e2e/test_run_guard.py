@@ -138,3 +138,32 @@ def test_upload_under_a_bound_prefix_starts_its_job_exactly_once(guarded: Sandbo
     assert [d.outcome for d in decisions] == ["started"]
     assert decisions[0].figures["run_dpu"] == 10
     assert decisions[0].after["run_id"] == run["Id"]
+
+
+def test_upload_over_the_budget_waits_on_the_retry_queue_then_starts(guarded: SandboxHandle):
+    from glueguard.adapters.ledger import Ledger
+    from glueguard.runtime.admission import LedgerEntry
+
+    project = make_project(str(uuid.uuid4()))
+    job = _job(guarded, project, stem="later")
+    bucket = project.names.artifacts_bucket
+    s3 = guarded.client("s3")
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
+    Registry().add_upload_trigger(project.project_id, UploadTrigger(bucket=bucket, prefix="in/", jobName=job))
+    ledger = Ledger()
+    ledger.admit(project.project_id, LedgerEntry("jr_elsewhere", job, 95), cap=100)  # the project is nearly full
+    glue = guarded.client("glue")
+
+    s3.put_object(Bucket=bucket, Key="in/late.csv", Body=b"x")
+    guarded.drain()
+    assert glue.get_job_runs(JobName=job)["JobRuns"] == []
+    ledger.release(project.project_id, "jr_elsewhere")
+
+    def started() -> list:  # the retry waits its DelaySeconds (30 s) on the queue, then the poller delivers it
+        guarded.post("tick")
+        guarded.drain()
+        return glue.get_job_runs(JobName=job)["JobRuns"]
+
+    runs = poll(started, timeout=90, interval=3)
+    assert len(runs) == 1
+    assert ledger.in_use(project.project_id) == 10
