@@ -110,22 +110,20 @@ def test_run_past_the_time_cap_is_stopped_by_the_schedule(guarded: SandboxHandle
     assert decision.figures["elapsed_minutes"] > 1
 
 
-def test_upload_under_a_bound_prefix_starts_its_job_exactly_once(guarded: SandboxHandle):
+def _bound(sandbox: SandboxHandle, stem: str, **binding) -> tuple:
+    """A project whose artifacts bucket sends EventBridge notifications, with `stem` bound to it."""
     project = make_project(str(uuid.uuid4()))
-    job = _job(guarded, project, stem="ingest")
+    job = _job(sandbox, project, stem=stem)
     bucket = project.names.artifacts_bucket
-    s3 = guarded.client("s3")
+    s3 = sandbox.client("s3")
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
-    Registry().add_upload_trigger(
-        project.project_id,
-        UploadTrigger(
-            bucket=bucket,
-            prefix="incoming/",
-            suffix=".csv",
-            jobName=job,
-            arguments={"--input_path": "s3://{bucket}/{key}"},
-        ),
-    )
+    Registry().add_upload_trigger(project.project_id, UploadTrigger(bucket=bucket, jobName=job, **binding))
+    return project, job, bucket, s3
+
+
+def test_upload_under_a_bound_prefix_starts_its_job_exactly_once(guarded: SandboxHandle):
+    binding = {"prefix": "incoming/", "suffix": ".csv", "arguments": {"--input_path": "s3://{bucket}/{key}"}}
+    project, job, bucket, s3 = _bound(guarded, "ingest", **binding)
     glue = guarded.client("glue")
 
     s3.put_object(Bucket=bucket, Key="incoming/day1.csv", Body=b"a,b\n1,2\n")
@@ -144,12 +142,7 @@ def test_upload_over_the_budget_waits_on_the_retry_queue_then_starts(guarded: Sa
     from glueguard.adapters.ledger import Ledger
     from glueguard.runtime.admission import LedgerEntry
 
-    project = make_project(str(uuid.uuid4()))
-    job = _job(guarded, project, stem="later")
-    bucket = project.names.artifacts_bucket
-    s3 = guarded.client("s3")
-    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
-    Registry().add_upload_trigger(project.project_id, UploadTrigger(bucket=bucket, prefix="in/", jobName=job))
+    project, job, bucket, s3 = _bound(guarded, "later", prefix="in/")
     ledger = Ledger()
     ledger.admit(project.project_id, LedgerEntry("jr_elsewhere", job, 95), cap=100)  # the project is nearly full
     glue = guarded.client("glue")
