@@ -218,3 +218,25 @@ def test_concurrent_starts_never_leave_the_project_over_its_cap(project, job):
     assert 0 < len(running) <= 10  # racing admissions may stop one run more than needed, never one too few
     assert Ledger().in_use(project.project_id) == len(running) * 10
     assert len(_stops(project.project_id)) == 30 - len(running)
+
+
+def test_run_status_event_admits_a_run_whose_start_was_missed_and_caps_it(project, job):
+    glue = boto3.client("glue")
+    fits = start_run(job, NumberOfWorkers=40)
+    over = start_run(job, NumberOfWorkers=80)  # neither StartJobRun event reached the guard
+    status = load("run_guard/job_run_status_running.json")
+
+    results = []
+    for run_id in (fits, over):
+        event = {
+            **status,
+            "id": f"status-{run_id[-12:]}",
+            "detail": {**status["detail"], "jobName": job, "jobRunId": run_id},
+        }
+        results.append(_guard(event)["outcome"])
+
+    assert results == ["admitted", "stopped"]
+    assert Ledger().in_use(project.project_id) == 40
+    assert glue.get_job_run(JobName=job, RunId=over)["JobRun"]["JobRunState"] in ("STOPPING", "STOPPED")
+    [decision] = _stops(project.project_id)
+    assert decision.event_name == "Glue Job Run Status"
