@@ -6,6 +6,7 @@
 3. A scientist, as an assumed-role session, creates a non-compliant Glue job.
 4. Emulated CloudTrail -> the template's EventBridge rule -> the deployed enforcer Lambda corrects it.
 5. The decisions are shown.
+6-7. Runtime caps: the newest of three 40-worker runs is stopped; an upload starts its bound job once.
 """
 
 from __future__ import annotations
@@ -154,6 +155,10 @@ def story(endpoint: str, outputs: dict[str, str]) -> None:
         for violation in decision.violations:
             console.print(f"  • [yellow]{violation.get('rule')}[/]: {violation.get('message')}")
     console.print("[dim]the same list, any time:[/] glueguard decisions --project " + project_id)
+
+    from glueguard_dev.demo_runtime import scenes
+
+    scenes(console, outputs, project_id, glue, lambda service: _client(endpoint, service))
 
 
 def main() -> int:
