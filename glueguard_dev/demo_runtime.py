@@ -22,34 +22,17 @@ def _wait(check: Callable[[], Any], seconds: float = 15.0) -> Any:
         time.sleep(0.1)
 
 
-def _job(glue: Any, project: Any, stem: str) -> str:
-    """A job within every cap (10 G.1X workers, Timeout 60), so only the runtime caps come into play."""
-    name = project.names.resource("job", stem)
-    glue.create_job(
-        Name=name,
-        Role=project.resources.job_role_arn,
-        Command={"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
-        Connections={"Connections": [project.connection_name]},
-        SecurityConfiguration=project.security_configuration,
-        GlueVersion="4.0",
-        WorkerType="G.1X",
-        NumberOfWorkers=10,
-        Timeout=60,
-        ExecutionProperty={"MaxConcurrentRuns": 5},
-        Tags=project.mandatory_tags(),
-    )
-    return name
-
-
 def scenes(console: Console, outputs: dict[str, str], project_id: str, glue: Any, admin: Callable[[str], Any]) -> None:
     """Scenes 6 and 7 of the demo (`glue` is the scientist's client, `admin(service)` a plane-side client)."""
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.registry import Registry
     from glueguard.models.project import UploadTrigger
 
+    from glueguard_dev.sandbox.seed import make_job
+
     os.environ["GLUEGUARD_PROJECTS_TABLE"] = outputs["ProjectsTableName"]
     project = Registry().require(project_id)
-    batch = _job(admin("glue"), project, "batch")
+    batch = make_job(project, "batch", concurrency=5, glue=admin("glue"))
 
     console.rule("[bold]6 · three runs of 40 workers each on a project capped at 100 DPU")
     runs = [glue.start_job_run(JobName=batch, NumberOfWorkers=40)["JobRunId"] for _ in range(3)]
@@ -76,7 +59,7 @@ def scenes(console: Console, outputs: dict[str, str], project_id: str, glue: Any
         )
 
     console.rule("[bold]7 · a file lands under a bound prefix and starts its job, once")
-    ingest = _job(admin("glue"), project, "ingest")
+    ingest = make_job(project, "ingest", concurrency=5, glue=admin("glue"))
     bucket = project.names.artifacts_bucket
     s3 = admin("s3")
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})

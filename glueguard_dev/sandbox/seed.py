@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import boto3
 from glueguard.adapters.registry import Registry
@@ -73,3 +74,32 @@ def make_project(project_id: str | None = None, owner: str = "ml-team-a", cost_c
     )
     Registry().create(project)
     return project
+
+
+def make_job(
+    project: Project,
+    stem: str = "ingest",
+    workers: int = 10,
+    concurrency: int = 50,
+    timeout: int = 60,
+    glue: Any = None,
+    **extra: Any,
+) -> str:
+    """A job of the project within every cap (G.1X, 10 DPU by default, the project's role, network,
+    security configuration and tags), so only runtime caps come into play; returns its name."""
+    name = project.names.resource("job", stem)
+    (glue or boto3.client("glue")).create_job(
+        Name=name,
+        Role=project.resources.job_role_arn,
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
+        Connections={"Connections": [project.connection_name]},
+        SecurityConfiguration=project.security_configuration,
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=workers,
+        Timeout=timeout,
+        ExecutionProperty={"MaxConcurrentRuns": concurrency},
+        Tags=project.mandatory_tags(),
+        **extra,
+    )
+    return name

@@ -25,13 +25,7 @@ def guarded(plane_env: SandboxHandle, monkeypatch) -> SandboxHandle:
 
 
 def _job(sandbox: SandboxHandle, project, stem: str = "batch", timeout: int = 120) -> str:
-    return make_job(
-        project,
-        stem,
-        timeout=timeout,
-        glue=sandbox.client("glue"),
-        SecurityConfiguration=project.security_configuration,
-    )
+    return make_job(project, stem, timeout=timeout, glue=sandbox.client("glue"))
 
 
 def _state(glue, job: str, run_id: str) -> str:

@@ -8,11 +8,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
-from glueguard.models.project import Project
 
+from glueguard_dev.sandbox.seed import make_job
 from tests.support.events import load
 
 _ids = itertools.count(1)
+
+__all__ = ["make_job", "prompt_runs", "run_state", "schedule_event", "start_event", "start_run", "state_event"]
 
 
 @contextmanager
@@ -26,33 +28,6 @@ def prompt_runs() -> Iterator[None]:
         yield
     finally:
         settings.starting_seconds, settings.stopping_seconds, settings.default_run_seconds = saved
-
-
-def make_job(
-    project: Project,
-    stem: str = "ingest",
-    workers: int = 10,
-    concurrency: int = 50,
-    timeout: int = 60,
-    glue: Any = None,
-    **extra: Any,
-) -> str:
-    """A G.1X job of the project within the caps (10 DPU by default); returns its name."""
-    name = project.names.resource("job", stem)
-    (glue or boto3.client("glue")).create_job(
-        Name=name,
-        Role=project.resources.job_role_arn,
-        Command={"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
-        Connections={"Connections": [project.connection_name]},
-        GlueVersion="4.0",
-        WorkerType="G.1X",
-        NumberOfWorkers=workers,
-        Timeout=timeout,
-        ExecutionProperty={"MaxConcurrentRuns": concurrency},
-        Tags=project.mandatory_tags(),
-        **extra,
-    )
-    return name
 
 
 def start_event(job_name: str, run_id: str, *, sample: str = "run_guard/start_job_run.json", **request: Any) -> dict:
