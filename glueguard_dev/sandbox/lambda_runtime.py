@@ -333,3 +333,23 @@ def install(runtime: Runtime) -> None:
         return invoke_in_process(self, event if event is not None else {})
 
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+    if not getattr(LambdaFunction, "_glueguard_async", False):
+        LambdaFunction.invoke = _asynchronous(LambdaFunction.invoke)  # type: ignore[method-assign]
+        LambdaFunction._glueguard_async = True  # type: ignore[attr-defined]
+
+
+def _asynchronous(original: Any) -> Any:
+    """InvocationType=Event: accept (202), run later on the delivery worker with Lambda's retries."""
+
+    def invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
+        kind = (request_headers or {}).get("X-Amz-Invocation-Type") or (request_headers or {}).get(
+            "x-amz-invocation-type"
+        )
+        if kind != "Event":
+            return original(self, body, request_headers, response_headers)
+        from glueguard_dev.emulator import delivery
+
+        delivery.queue_function_event(self, json.loads(body) if body else {})
+        return b""
+
+    return invoke
