@@ -20,6 +20,7 @@ def install() -> None:
         eventbridge,
         glue_jobs,
         glue_kinds,  # crawlers, triggers, connections, sessions (issue 6)
+        glue_other,
         glue_runs,
         glue_statements,
         provisioning,
@@ -31,6 +32,7 @@ def install() -> None:
     glue_jobs.install()
     glue_kinds.install()
     glue_runs.install()
+    glue_other.install()
     eventbridge.install()
     stepfunctions.install()
     provisioning.install()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +52,8 @@ class Settings:
 
 settings = Settings()
 _lock = threading.RLock()
+#: Called with each run that reaches a terminal state (other emulator parts hook in here).
+on_terminal: list[Callable[[FakeJobRun], None]] = []
 
 
 # ------------------------------------------------------------------------------- backend models
@@ -118,6 +121,8 @@ def advance(run: FakeJobRun, now: float | None = None) -> bool:
         run.gg_notified = True
         _emit(run, "Glue Job Run Status", _status_detail(run))
     if state in TERMINAL:
+        for hook in on_terminal:
+            hook(run)
         _emit(run, "Glue Job State Change", state_change_detail(run))
     return state != previous
 
