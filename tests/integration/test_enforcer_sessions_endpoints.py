@@ -112,3 +112,32 @@ def test_compliant_dev_endpoint_is_kept_and_tagged(project):
     result = handler(load("enforcer/create_dev_endpoint_noncompliant.json"), LambdaContext())
     assert (result["outcome"], result["violations"]) == ("remediated", ["devendpoint-tags"])
     assert tags("devEndpoint", ENDPOINT) == project.mandatory_tags()
+
+
+def test_sessions_are_listed_for_the_sweep_and_one_past_its_lifetime_is_stopped(project):
+    from datetime import UTC, datetime, timedelta
+
+    from glueguard.handlers.enforcer import enforcer
+    from glueguard.models.resource import Resource
+    from glueguard.resources import kinds
+
+    glue = boto3.client("glue")
+    res = project.resources
+    compliant = {
+        **SESSION_REQUEST,
+        "Role": res.dev_role_arn,
+        "IdleTimeout": 30,
+        "NumberOfWorkers": 4,
+        "Connections": {"Connections": [project.connection_name]},
+        "Tags": project.mandatory_tags(),
+    }
+    glue.create_session(**compliant)
+    kind = kinds()["session"]
+    [listed] = kind.list_all(glue, "us-east-1", "123456789012", lambda arn: project.mandatory_tags())
+    assert listed.name == SESSION and listed.get("NumberOfWorkers") == 4
+    # judged as if created nine hours ago (the default lifetime cap is 8 h)
+    started = datetime.now(UTC) - timedelta(hours=9)
+    aged = Resource(listed.kind, listed.name, {**listed.definition, "CreatedOn": started}, listed.tags, listed.arn)
+    result = enforcer().enforce(kind, SESSION, listed.arn, event_id="sweep-1", resource=aged)
+    assert (result.outcome, [v.rule for v in result.violations]) == ("stopped", ["session-lifetime"])
+    assert _session()["Status"] in {"STOPPING", "STOPPED"}

@@ -3,11 +3,12 @@ policy is stopped (StopSession) after its definition, with a compliant CreateSes
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from glueguard.models.resource import Resource
 from glueguard.remediation.plan import Action
-from glueguard.resources.base import ResourceKind, register_kind, request_from
+from glueguard.resources.base import ResourceKind, TagLookup, register_kind, request_from
 
 #: Statuses in which a session holds capacity (StopSession applies).
 LIVE_STATUSES = frozenset({"PROVISIONING", "READY"})
@@ -20,6 +21,18 @@ class SessionKind(ResourceKind):
 
     def read(self, glue: Any, name: str, arn: str) -> Resource | None:
         return self._read(glue, name, arn, lambda: glue.get_session(Id=name)["Session"])
+
+    def list_all(self, glue: Any, region: str, account: str, tags_of: TagLookup) -> Iterator[Resource]:
+        """ListSessions returns full definitions but has no botocore paginator: follow NextToken."""
+        request: dict[str, Any] = {"MaxResults": 1000}
+        while True:
+            page = glue.list_sessions(**request)
+            for definition in page.get("Sessions", []):
+                arn = self.arn(definition["Id"], region, account)
+                yield Resource(self.kind, definition["Id"], definition, tags_of(arn), arn)
+            if not page.get("NextToken"):
+                return
+            request["NextToken"] = page["NextToken"]
 
     def compliant_name(self, name: str, project_id: str, database: str) -> str:
         # The stopped session keeps its id until deleted: the replay needs a new one.
