@@ -42,8 +42,8 @@ def require_project_id(value: str) -> str:
 
 
 def project_of(name: str | None) -> str | None:
-    """The project id a resource name belongs to, or None when it carries no canonical prefix."""
-    if not name:
+    """The project id a resource name belongs to, or None when it carries no canonical prefix (or is no string)."""
+    if not isinstance(name, str) or not name:
         return None
     match = _PROJECT_PREFIX_RE.match(name)
     return match.group(1) if match else None
@@ -51,7 +51,7 @@ def project_of(name: str | None) -> str | None:
 
 def claimed_project(name: str | None) -> str | None:
     """The project a name *claims*, canonical or not (e.g. an upper-case UUID), lower-cased."""
-    if not name:
+    if not isinstance(name, str) or not name:
         return None
     match = _ANY_CASE_PREFIX_RE.match(name)
     if not match:

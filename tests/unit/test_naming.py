@@ -30,6 +30,7 @@ def test_project_of_requires_a_canonical_prefix():
     assert project_of(f"project-{PID}x-job") is None
     assert project_of("ingest") is None
     assert project_of(None) is None
+    assert project_of(True) is None and claimed_project(42) is None  # values from malformed events
     assert claimed_project(f"project-{PID.upper()}-job-x") == PID
 
 
