@@ -32,3 +32,23 @@ def table_items(table_name: str) -> list[dict[str, Any]]:
 def snapshot() -> dict[str, Any]:
     """Glue jobs and tags, and the decisions table (the idempotency table is the plane's own scratch)."""
     return {"glue": glue_state(), "decisions": table_items(os.environ["GLUEGUARD_DECISIONS_TABLE"])}
+
+
+def account_state() -> dict[str, Any]:
+    """What provisioning creates, account-wide: roles, policies, buckets, key aliases, VPCs, security
+    groups, Glue connections/databases/security configurations, and the projects table."""
+    iam, s3, kms, ec2, glue = (boto3.client(s) for s in ("iam", "s3", "kms", "ec2", "glue"))
+    return {
+        "roles": sorted(r["Arn"] for r in iam.list_roles()["Roles"]),
+        "policies": sorted(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]),
+        "buckets": sorted(b["Name"] for b in s3.list_buckets()["Buckets"]),
+        "aliases": sorted(a["AliasName"] for a in kms.list_aliases()["Aliases"]),
+        "vpcs": sorted(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]),
+        "security_groups": sorted(g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]),
+        "connections": sorted(c["Name"] for c in glue.get_connections()["ConnectionList"]),
+        "databases": sorted(d["Name"] for d in glue.get_databases()["DatabaseList"]),
+        "security_configurations": sorted(
+            c["Name"] for c in glue.get_security_configurations()["SecurityConfigurations"]
+        ),
+        "projects": table_items(os.environ["GLUEGUARD_PROJECTS_TABLE"]),
+    }

@@ -12,7 +12,7 @@ from glueguard.adapters.registry import Registry
 from glueguard.provisioning import workflow
 from glueguard.provisioning.context import Context
 from glueguard.provisioning.request import DeprovisionRequest, InvalidRequest, ProvisionRequest, parse
-from glueguard.provisioning.steps import step
+from glueguard.provisioning.steps import STEPS, step
 
 logger = Logger(service="glueguard-provisioner")
 
@@ -99,16 +99,18 @@ def dispatch(event: dict[str, Any]) -> Any:
     if not isinstance(event, dict):
         raise InvalidRequest("the task input must be a JSON object")
     action = event.get("action")
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
         raise InvalidRequest(f"unknown action {action!r} (known: {sorted(ACTIONS)})")
-    if action in ("create", "compensate", "remove") and not isinstance(event.get("step"), str):
-        raise InvalidRequest(f"action {action!r} needs a 'step'")
+    step_name = event.get("step")
+    if action in ("create", "compensate", "remove") and not (isinstance(step_name, str) and step_name in STEPS):
+        raise InvalidRequest(f"action {action!r} needs a 'step', one of {sorted(STEPS)}; got {step_name!r}")
     return ACTIONS[action](event)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> Any:
-    logger.append_keys(action=event.get("action"), step=event.get("step"))
+    if isinstance(event, dict):
+        logger.append_keys(action=event.get("action"), step=event.get("step"))
     try:
         result = dispatch(event)
     except Exception as exc:
