@@ -23,6 +23,7 @@ def install() -> None:
         glue_other,
         glue_runs,
         glue_statements,
+        iam_glue,  # IAM on Glue resource ARNs and iam:PassRole (issue 8)
         provisioning,
         s3_events,
         stepfunctions,
@@ -39,4 +40,5 @@ def install() -> None:
     glue_statements.install()
     dynamodb_atomic.install()
     s3_events.install()
+    iam_glue.install()
     _installed = True
