@@ -93,9 +93,9 @@ def _retarget(value: Any, name: str) -> Any:
 
 
 @st.composite
-def mutated_events(draw) -> Any:
-    """A sample event with 1-4 random deletions/replacements anywhere, and never naming the seeded job."""
-    event = _retarget(load(draw(st.sampled_from(SAMPLES))), draw(other_names))
+def mutated_events(draw, samples: list[str] = SAMPLES) -> Any:
+    """A sample event with 1-4 random deletions/replacements anywhere, never naming what the account holds."""
+    event = _retarget(load(draw(st.sampled_from(samples))), draw(other_names))
     for _ in range(draw(st.integers(1, 4))):
         paths = _paths(event)
         if not paths:
