@@ -12,6 +12,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from glueguard.handlers import idempotency
+
 # Heavy imports (pydantic models, the idempotency utility and boto3 behind it) wait for the first
 # event, so a cold start pays only for what it uses (`make bench`: cold start).
 
@@ -20,21 +22,7 @@ logger = Logger(service="glueguard-enforcer")
 
 @cache
 def idempotency_config() -> Any:
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
-
-    return IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
-
-
-@cache
-def _persistence() -> Any:
-    """The idempotency table, through the plane's cached DynamoDB client (its retry configuration)."""
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    from glueguard.adapters.clients import client
-
-    return DynamoDBPersistenceLayer(
-        table_name=os.environ["GLUEGUARD_IDEMPOTENCY_TABLE"], boto3_client=client("dynamodb")
-    )
+    return idempotency.config("id", 24 * 3600)
 
 
 @cache
@@ -60,18 +48,14 @@ def enforcer() -> Any:
 def reset() -> None:
     """Forget the cached Enforcer and persistence layer (tests change tables and endpoints)."""
     enforcer.cache_clear()
-    _persistence.cache_clear()
+    idempotency.reset()
     _idempotent.cache_clear()
     idempotency_config.cache_clear()
 
 
 @cache
 def _idempotent() -> Any:
-    from aws_lambda_powertools.utilities.idempotency import idempotent_function
-
-    return idempotent_function(
-        data_keyword_argument="event", config=idempotency_config(), persistence_store=_persistence()
-    )(_enforce_once)
+    return idempotency.idempotent(_enforce_once, "event", idempotency_config())
 
 
 def _enforce_once(event: dict[str, Any]) -> dict[str, Any]:

@@ -11,29 +11,17 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 
-from glueguard.models.events import (
-    CLOUDTRAIL_DETAIL_TYPE,
-    GLUE_JOB_RUN_STATUS,
-    GLUE_JOB_STATE_CHANGE,
-    InvalidEventError,
-    parse_cloudtrail_event,
-    parse_glue_job_event,
-)
+from glueguard.handlers import idempotency
 
+# The event models (pydantic) and the idempotency utility (boto3) load with the first event.
 logger = Logger(service="glueguard-run-guard")
-idempotency_config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
 SCHEDULED = "Scheduled Event"
 
 
 @cache
-def _persistence() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=os.environ["GLUEGUARD_IDEMPOTENCY_TABLE"])
+def idempotency_config() -> Any:
+    return idempotency.config("id", 24 * 3600)
 
 
 @cache
@@ -61,12 +49,22 @@ def guard() -> Any:
 def reset() -> None:
     """Forget the cached guard and persistence layer (tests change tables and endpoints)."""
     guard.cache_clear()
-    _persistence.cache_clear()
+    idempotency.reset()
     _idempotent.cache_clear()
+    idempotency_config.cache_clear()
 
 
 def _kind(event: Any) -> str:
     """Which of the guard's inputs this is; InvalidEventError for anything else."""
+    from glueguard.models.events import (
+        CLOUDTRAIL_DETAIL_TYPE,
+        GLUE_JOB_RUN_STATUS,
+        GLUE_JOB_STATE_CHANGE,
+        InvalidEventError,
+        parse_cloudtrail_event,
+        parse_glue_job_event,
+    )
+
     if not isinstance(event, dict):
         raise InvalidEventError(f"expected a JSON object, got {type(event).__name__}")
     kind = event.get("detail-type")
@@ -84,12 +82,12 @@ def _kind(event: Any) -> str:
 
 @cache
 def _idempotent() -> Any:
-    return idempotent_function(
-        data_keyword_argument="event", config=idempotency_config, persistence_store=_persistence()
-    )(_guard_once)
+    return idempotency.idempotent(_guard_once, "event", idempotency_config())
 
 
 def _guard_once(event: dict[str, Any]) -> dict[str, Any]:
+    from glueguard.models.events import CLOUDTRAIL_DETAIL_TYPE, parse_cloudtrail_event, parse_glue_job_event
+
     kind = _kind(event)
     if kind == CLOUDTRAIL_DETAIL_TYPE:
         outcome = guard().on_start(parse_cloudtrail_event(event))
@@ -104,10 +102,12 @@ def _guard_once(event: dict[str, Any]) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from glueguard.models.events import InvalidEventError
+
     try:
         _kind(event)  # validate before any state is touched
     except InvalidEventError as exc:
         logger.error("invalid event", extra={"event_id": exc.event_id, "error": str(exc)})
         raise
-    idempotency_config.register_lambda_context(context)
+    idempotency_config().register_lambda_context(context)
     return _idempotent()(event=event)

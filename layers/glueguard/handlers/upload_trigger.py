@@ -15,24 +15,17 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-from glueguard.models.events import InvalidEventError, S3ObjectCreatedEvent, parse_s3_object_created
-from glueguard.uploads import MAX_ATTEMPTS, Deferred, Undeliverable, retry_delay
+from glueguard.handlers import idempotency
 
+# The event models (pydantic), the starter and the idempotency utility (boto3) load with the first event.
 logger = Logger(service="glueguard-upload-trigger")
-#: One run per object version and bound job, whichever delivery (EventBridge or a retry) gets there first.
-idempotency_config = IdempotencyConfig(event_key_jmespath="[object, job]", expires_after_seconds=7 * 24 * 3600)
 
 
 @cache
-def _persistence() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=os.environ["GLUEGUARD_IDEMPOTENCY_TABLE"])
+def idempotency_config() -> Any:
+    """One run per object version and bound job, whichever delivery (EventBridge or a retry) gets there first."""
+    return idempotency.config("[object, job]", 7 * 24 * 3600)
 
 
 @cache
@@ -50,19 +43,20 @@ def starter() -> Any:
 def reset() -> None:
     """Forget cached dependencies (tests change tables and endpoints)."""
     starter.cache_clear()
-    _persistence.cache_clear()
+    idempotency.reset()
     _idempotent.cache_clear()
+    idempotency_config.cache_clear()
 
 
 @cache
 def _idempotent() -> Any:
-    return idempotent_function(
-        data_keyword_argument="request", config=idempotency_config, persistence_store=_persistence()
-    )(_start_once)
+    return idempotency.idempotent(_start_once, "request", idempotency_config())
 
 
 def _start_once(request: dict[str, Any]) -> dict[str, Any]:
     """Start one binding for one object version (raises Deferred/Undeliverable: nothing is cached then)."""
+    from glueguard.models.events import parse_s3_object_created
+
     event = parse_s3_object_created(request["event"])
     match = starter().match(event)
     binding = next((b for b in match.bindings if b.job_name == request["job"]), None)
@@ -79,6 +73,8 @@ def _sqs() -> Any:
 
 def defer(event: dict[str, Any], attempt: int, reason: str) -> dict[str, Any]:
     """Queue the event for retry number `attempt` with exponential delay; past MAX_ATTEMPTS, dead-letter it."""
+    from glueguard.uploads import MAX_ATTEMPTS, retry_delay
+
     body = {"event": event, "attempt": attempt, "reason": reason}
     if attempt > MAX_ATTEMPTS:
         _sqs().send_message(QueueUrl=os.environ["GLUEGUARD_UPLOAD_DLQ_URL"], MessageBody=json.dumps(body))
@@ -98,7 +94,12 @@ def defer(event: dict[str, Any], attempt: int, reason: str) -> dict[str, Any]:
 
 def process(event: dict[str, Any], attempt: int = 0) -> dict[str, Any]:
     """Start every binding the object matches; defer the event if any of them does not fit now."""
-    parsed: S3ObjectCreatedEvent = parse_s3_object_created(event)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    from glueguard.models.events import parse_s3_object_created
+    from glueguard.uploads import MAX_ATTEMPTS, Deferred, Undeliverable
+
+    parsed = parse_s3_object_created(event)
     match = starter().match(parsed)
     bucket, key = parsed.detail.bucket.name, parsed.detail.object.key
     if not match.bindings:
@@ -127,6 +128,8 @@ def process(event: dict[str, Any], attempt: int = 0) -> dict[str, Any]:
 
 def _from_queue(event: dict[str, Any]) -> dict[str, Any]:
     """A batch from the retry queue: report only the messages that failed (ReportBatchItemFailures)."""
+    from glueguard.models.events import InvalidEventError
+
     failures: list[dict[str, str]] = []
     for record in event["Records"]:
         try:
@@ -146,7 +149,9 @@ def _from_queue(event: dict[str, Any]) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    idempotency_config.register_lambda_context(context)
+    from glueguard.models.events import InvalidEventError, parse_s3_object_created
+
+    idempotency_config().register_lambda_context(context)
     if isinstance(event, dict) and isinstance(event.get("Records"), list):
         return _from_queue(event)
     try:
