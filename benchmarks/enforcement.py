@@ -154,3 +154,22 @@ def scale(repetitions: int = 60, jobs: int = 10_000, sweep: Any = None) -> list[
         if sweep is not None:
             figures.extend(sweep(large))
     return figures
+
+
+def profile(events: int = 30) -> str:
+    """A pyinstrument profile of the enforcer on `events` non-compliant CreateJob events (`--profile`)."""
+    import boto3
+    from pyinstrument import Profiler
+
+    with moto():
+        account = setup_account("123456789012")
+        handle = _Handle(account, boto3.client("glue"))
+        handle.prepare()
+        handle.run()
+        profiler = Profiler(interval=0.0005)
+        for _ in range(events):
+            handle.prepare()
+            profiler.start()
+            handle.run()
+            profiler.stop()
+    return profiler.output_text(unicode=True, color=False, show_all=False)

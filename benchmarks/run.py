@@ -1,7 +1,7 @@
 """`make bench` (python -m benchmarks.run): every figure beside its goal, with the machine, as JSON too.
 
 Options: --quick (fewer repetitions, 2,000 jobs: a smoke run), --only NAME (overhead, scale, coldstart,
-admission; scale includes the sweep), --out DIR.
+admission; scale includes the sweep), --out DIR, --profile (a pyinstrument profile of the enforcer).
 """
 
 from __future__ import annotations
@@ -80,7 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smoke run: fewer repetitions, 2,000 jobs")
     parser.add_argument("--only", action="append", choices=["overhead", "scale", "coldstart", "admission"])
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--profile", action="store_true", help="print where the enforcer's time goes, and stop")
     args = parser.parse_args(argv)
+    if args.profile:
+        with quiet_stdout() as report:
+            report.write(enforcement.profile())
+        return 0
 
     started = time.perf_counter()
     figures: list[Figure] = []
