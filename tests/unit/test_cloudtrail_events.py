@@ -47,3 +47,11 @@ def test_malformed_events_say_what_is_wrong(mutate, message):
 def test_non_object_event():
     with pytest.raises(InvalidEventError, match="expected a JSON object, got list"):
         parse_cloudtrail_event([])
+
+
+def test_plane_principals_from_the_environment():
+    from glueguard.models.events import plane_principals
+
+    assert plane_principals({}) == ("/glueguard/", frozenset())
+    env = {"GLUEGUARD_PLANE_ROLE_PATH": "/ops/", "GLUEGUARD_PLANE_PRINCIPALS": "arn:a,,arn:b"}
+    assert plane_principals(env) == ("/ops/", frozenset({"arn:a", "arn:b"}))

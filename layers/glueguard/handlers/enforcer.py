@@ -6,7 +6,6 @@ event raises InvalidEventError (logged with its id), changes nothing, and ends i
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -32,15 +31,16 @@ def enforcer() -> Any:
     from glueguard.adapters.notify import Notifier
     from glueguard.adapters.registry import Registry
     from glueguard.enforcement import Enforcer
+    from glueguard.models.events import plane_principals
     from glueguard.policy import load_policy
 
-    extra = frozenset(a for a in os.environ.get("GLUEGUARD_PLANE_PRINCIPALS", "").split(",") if a)
+    role_path, extra = plane_principals()
     return Enforcer(
         registry=Registry(),
         decisions=DecisionLog(),
         notifier=Notifier(),
         policy=load_policy(),
-        plane_role_path=os.environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"),
+        plane_role_path=role_path,
         plane_arns=extra,
     )
 

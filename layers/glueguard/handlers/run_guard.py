@@ -6,7 +6,6 @@ changes nothing, and ends in the rule's DLQ.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -31,17 +30,18 @@ def guard() -> Any:
     from glueguard.adapters.ledger import Ledger
     from glueguard.adapters.notify import Notifier
     from glueguard.adapters.registry import Registry
+    from glueguard.models.events import plane_principals
     from glueguard.policy import load_policy
     from glueguard.run_guard import RunGuard
 
-    extra = frozenset(a for a in os.environ.get("GLUEGUARD_PLANE_PRINCIPALS", "").split(",") if a)
+    role_path, extra = plane_principals()
     return RunGuard(
         registry=Registry(),
         ledger=Ledger(),
         decisions=DecisionLog(),
         notifier=Notifier(),
         policy=load_policy(),
-        plane_role_path=os.environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"),
+        plane_role_path=role_path,
         plane_arns=extra,
     )
 

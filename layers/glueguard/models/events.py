@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -61,6 +63,13 @@ class UserIdentity(BaseModel):
         return bool(extra_arns & {issuer, self.arn or ""})
 
 
+def plane_principals(environ: Mapping[str, str] | None = None) -> tuple[str, frozenset[str]]:
+    """The plane's role path and any extra principal ARNs (GLUEGUARD_PLANE_ROLE_PATH / _PRINCIPALS)."""
+    environ = os.environ if environ is None else environ
+    extra = frozenset(a for a in environ.get("GLUEGUARD_PLANE_PRINCIPALS", "").split(",") if a)
+    return environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"), extra
+
+
 class CloudTrailDetail(BaseModel):
     model_config = ConfigDict(extra="allow")
     eventID: str = Field(min_length=1)
@@ -75,8 +84,8 @@ class CloudTrailDetail(BaseModel):
     errorMessage: str | None = None
 
 
-class CloudTrailEvent(BaseModel):
-    """An EventBridge envelope around a CloudTrail record."""
+class EventBridgeEnvelope(BaseModel):
+    """The EventBridge envelope every event shares; subclasses type its `detail`."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     id: str = Field(min_length=1)
@@ -85,6 +94,11 @@ class CloudTrailEvent(BaseModel):
     account: str | None = None
     region: str | None = None
     time: str | None = None
+
+
+class CloudTrailEvent(EventBridgeEnvelope):
+    """An EventBridge envelope around a CloudTrail record."""
+
     detail: CloudTrailDetail
 
 
@@ -114,16 +128,9 @@ class GlueJobDetail(BaseModel):
     message: str | None = None
 
 
-class GlueJobEvent(BaseModel):
+class GlueJobEvent(EventBridgeEnvelope):
     """`Glue Job State Change` or `Glue Job Run Status` (FACTS.md 'Events')."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-    id: str = Field(min_length=1)
-    source: str
-    detail_type: str = Field(alias="detail-type")
-    account: str | None = None
-    region: str | None = None
-    time: str | None = None
     detail: GlueJobDetail
 
 
@@ -150,16 +157,9 @@ class S3ObjectCreatedDetail(BaseModel):
     request_id: str | None = Field(None, alias="request-id")
 
 
-class S3ObjectCreatedEvent(BaseModel):
+class S3ObjectCreatedEvent(EventBridgeEnvelope):
     """An S3 `Object Created` EventBridge notification (source aws.s3)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-    id: str = Field(min_length=1)
-    source: str
-    detail_type: str = Field(alias="detail-type")
-    account: str | None = None
-    region: str | None = None
-    time: str | None = None
     detail: S3ObjectCreatedDetail
 
     @property
