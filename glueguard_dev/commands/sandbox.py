@@ -46,7 +46,7 @@ def up(
     verbose: Annotated[bool, typer.Option(help="Echo the functions' logs.")] = False,
 ) -> None:
     """Start the sandbox, deploy template.yaml as stack `glueguard`, serve until SIGINT/SIGTERM."""
-    from glueguard_dev.emulator import glue_runs
+    from glueguard_dev.emulator.glue import runs as glue_runs
     from glueguard_dev.sandbox import Sandbox, lambda_runtime
 
     stop = threading.Event()

@@ -18,16 +18,16 @@ def install() -> None:
         awslambda,
         dynamodb_atomic,
         eventbridge,
-        glue_jobs,
-        glue_kinds,  # crawlers, triggers, connections, sessions (issue 6)
-        glue_other,
-        glue_runs,
-        glue_statements,
         iam_glue,  # IAM on Glue resource ARNs and iam:PassRole (issue 8)
         provisioning,
         s3_events,
         stepfunctions,
     )
+    from glueguard_dev.emulator.glue import jobs as glue_jobs
+    from glueguard_dev.emulator.glue import kinds as glue_kinds  # crawlers, triggers, connections, sessions
+    from glueguard_dev.emulator.glue import other as glue_other
+    from glueguard_dev.emulator.glue import runs as glue_runs
+    from glueguard_dev.emulator.glue import statements as glue_statements
 
     awslambda.install()
     glue_jobs.install()

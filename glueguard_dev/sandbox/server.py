@@ -130,7 +130,8 @@ class Sandbox:
         from moto.core.config import default_user_config
 
         from glueguard_dev import emulator
-        from glueguard_dev.emulator import glue_runs, sqs_event_sources
+        from glueguard_dev.emulator import sqs_event_sources
+        from glueguard_dev.emulator.glue import runs as glue_runs
         from glueguard_dev.sandbox import cloudtrail, lambda_runtime
 
         os.environ["MOTO_PORT"] = str(self.port)
@@ -197,7 +198,8 @@ class Sandbox:
         eventbridge.fire_schedules()
 
     def tick(self, force_schedules: bool = True) -> dict[str, Any]:
-        from glueguard_dev.emulator import eventbridge, glue_runs, sqs_event_sources
+        from glueguard_dev.emulator import eventbridge, sqs_event_sources
+        from glueguard_dev.emulator.glue import runs as glue_runs
 
         advanced = glue_runs.advance_all()
         fired = eventbridge.fire_schedules(force=force_schedules)

@@ -19,8 +19,8 @@ __all__ = ["make_job", "prompt_runs", "run_state", "schedule_event", "start_even
 
 @contextmanager
 def prompt_runs() -> Iterator[None]:
-    """Job runs (glueguard_dev.emulator.glue_runs) that start and stop at once and otherwise run 300 s."""
-    from glueguard_dev.emulator.glue_runs import settings
+    """Job runs (glueguard_dev.emulator.glue.runs) that start and stop at once and otherwise run 300 s."""
+    from glueguard_dev.emulator.glue.runs import settings
 
     saved = (settings.starting_seconds, settings.stopping_seconds, settings.default_run_seconds)
     settings.starting_seconds, settings.stopping_seconds, settings.default_run_seconds = 0.0, 0.0, 300.0

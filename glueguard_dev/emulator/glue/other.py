@@ -1,5 +1,5 @@
 """Glue job bookmarks and StopSession, as the Glue API reference documents them (moto 5.2.5 lacks them;
-UpdateCrawler, UpdateTrigger and CreateSession are in glue_kinds).
+UpdateCrawler, UpdateTrigger and CreateSession are in glue/kinds.py).
 
 - GetJobBookmark / ResetJobBookmark: a job whose runs use `--job-bookmark-option job-bookmark-enable`
   gets a bookmark entry when such a run succeeds; without one, EntityNotFoundException.
@@ -96,7 +96,7 @@ def _session_as_dict(original: Any) -> Any:
 
 
 def install() -> None:
-    from glueguard_dev.emulator import glue_runs
+    from glueguard_dev.emulator.glue import runs as glue_runs
 
     glue_runs.on_terminal.append(
         lambda run: (

@@ -1,0 +1,69 @@
+"""Admission into the project's DPU ledger: admit a run, or stop the newest runs until the project fits its cap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from glueguard.models.decision import Decision
+from glueguard.policy import Policy
+from glueguard.run_guard.context import GuardContext, Outcome, Trigger
+from glueguard.run_guard.stops import RunStopper
+from glueguard.runtime.admission import LedgerEntry, plan_admission
+from glueguard.runtime.caps import Breach, stop_figures
+from glueguard.runtime.runs import TERMINAL_STATES, JobRun
+
+ADMISSION_ATTEMPTS = 8
+
+
+@dataclass
+class Admission:
+    ctx: GuardContext
+    stopper: RunStopper
+
+    def admit(self, pid: str, run: JobRun, policy: Policy, trigger: Trigger) -> Outcome:
+        """Admit the run, or stop the newest runs (it among them, usually) until the project fits its cap."""
+        ledger, cap = self.ctx.ledger, policy.max_dpu_per_project
+        candidate = LedgerEntry(run.run_id, run.job_name, run.dpu, run.started_on)
+        decisions: list[Decision] = []
+        for _ in range(ADMISSION_ATTEMPTS):
+            result = ledger.admit(pid, candidate, cap)
+            if result.admitted:
+                return Outcome("admitted", f"project at {result.in_use:g} of {cap:g} DPU", decisions)
+            if result.known:
+                return Outcome("known", "run already in the ledger (or finished)", decisions)
+            plan = plan_admission(ledger.entries(pid), candidate, cap)
+            if not plan.admit:
+                break
+            for victim in plan.stop:  # newer runs than this one: stop them to make room
+                if not ledger.release(pid, victim.entry_id, reason=f"stopped to fit the {cap:g} DPU cap"):
+                    continue  # released by someone else meanwhile
+                victim_run = self.stopper.read(victim.job_name, victim.entry_id)
+                if victim_run is None or victim_run.state in TERMINAL_STATES:
+                    continue
+                figures = stop_figures(
+                    victim_run,
+                    policy,
+                    self.ctx.now(),
+                    project_dpu_before=plan.dpu_before,
+                    project_dpu_after=plan.dpu_after,
+                )
+                breach = project_breach(victim_run, plan.dpu_before, cap)
+                decision = self.stopper.stop(pid, victim_run, [breach], figures, trigger)
+                decisions.extend([decision] if decision else [])
+        in_use = ledger.in_use(pid)
+        breach = project_breach(run, in_use + run.dpu, cap)
+        figures = stop_figures(
+            run, policy, self.ctx.now(), project_dpu_before=in_use + run.dpu, project_dpu_after=in_use
+        )
+        decision = self.stopper.stop(pid, run, [breach], figures, trigger)
+        return Outcome("stopped", breach.message, decisions + ([decision] if decision else []))
+
+
+def project_breach(run: JobRun, project_dpu: float, cap: float) -> Breach:
+    return Breach(
+        "project-dpu-cap",
+        f"project would run {project_dpu:g} DPU with this run ({run.dpu:g} DPU), over its cap of {cap:g}; "
+        "the newest runs are stopped until it fits",
+        project_dpu,
+        cap,
+    )

@@ -1,0 +1,77 @@
+"""One run against its caps: the per-run caps and the run-time cap, then admission; and a run's end."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from glueguard.adapters import metrics
+from glueguard.dpu import cost_usd
+from glueguard.dpu import dpu_hours as to_dpu_hours
+from glueguard.naming import project_of
+from glueguard.run_guard.admission import Admission
+from glueguard.run_guard.context import GuardContext, Outcome, Trigger
+from glueguard.run_guard.stops import RunStopper
+from glueguard.runtime.caps import run_breaches, stop_figures, time_cap_breach
+from glueguard.runtime.runs import TERMINAL_STATES, JobRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunCaps:
+    ctx: GuardContext
+    stopper: RunStopper
+    admission: Admission
+
+    def check(self, job_name: str, run_id: str, trigger: Trigger, run: JobRun | None = None) -> Outcome:
+        """Per-run caps, the run-time cap, then admission into the project's ledger."""
+        ctx = self.ctx
+        project, why = ctx.project(job_name)
+        if project is None:
+            logger.info("skipping run %s of %s: %s", run_id, job_name, why)
+            return Outcome("skipped", why)
+        if run is None and (run := self.stopper.read(job_name, run_id)) is None:
+            return Outcome("skipped", f"run {run_id} of {job_name} does not exist")
+        if run.state in TERMINAL_STATES:
+            self.finished(job_name, run_id, run.state)
+            return Outcome("skipped", f"run {run_id} already {run.state}")
+        if run.stopping:
+            return Outcome("skipped", f"run {run_id} is already stopping")
+        policy = ctx.policy_for(project)
+        pid = project.project_id
+        now = ctx.now()
+        breaches = run_breaches(run, policy)
+        late = time_cap_breach(run, policy, now)
+        if not breaches and not late:
+            return self.admission.admit(pid, run, policy, trigger)
+        in_use = ctx.ledger.in_use(pid)
+        released = ctx.ledger.release(pid, run.run_id, reason="stopped over a per-run cap")
+        before = in_use + (run.dpu if not released else 0.0)
+        figures = stop_figures(
+            run,
+            policy,
+            now,
+            project_dpu_before=before,
+            project_dpu_after=before - run.dpu,
+            past_time_cap=bool(late) and not breaches,
+        )
+        found = breaches or [late]  # type: ignore[list-item]
+        decision = self.stopper.stop(pid, run, found, figures, trigger)
+        return Outcome("stopped", found[0].message, [d for d in [decision] if d])
+
+    def finished(self, job_name: str, run_id: str, state: str) -> Outcome:
+        """A terminal run gives its capacity back (once) and reports its cost."""
+        project_id = project_of(job_name)
+        if project_id is None:
+            return Outcome("skipped", f"job {job_name} carries no project prefix")
+        released = self.ctx.ledger.release(project_id, run_id, reason=f"run {state}")
+        if released:
+            self._report_cost(project_id, job_name, run_id, released)
+            return Outcome("released", f"{released:g} DPU back to project {project_id}")
+        return Outcome("skipped", f"run {run_id} held no capacity (not admitted, or already released)")
+
+    def _report_cost(self, project_id: str, job_name: str, run_id: str, dpu: float) -> None:
+        run = self.ctx.glue.get_job_run(JobName=job_name, RunId=run_id)["JobRun"]
+        hours = run["DPUSeconds"] / 3600.0 if run.get("DPUSeconds") else to_dpu_hours(dpu, run.get("ExecutionTime", 0))
+        metrics.run_cost(project_id, job_name, cost_usd(hours, self.ctx.policy.price_per_dpu_hour), hours)

@@ -1,0 +1,112 @@
+"""Dev endpoints on the schedule: they cannot be stopped, so past their lifetime they are saved, then deleted."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from glueguard.dpu import cost_usd
+from glueguard.models.decision import Decision
+from glueguard.models.project import Project
+from glueguard.naming import project_of
+from glueguard.remediation.execute import execute
+from glueguard.remediation.plan import Action
+from glueguard.remediation.planner import saved_definition_key
+from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
+from glueguard.runtime.caps import Breach
+from glueguard.runtime.runs import as_utc
+
+RULE = "devendpoint-lifetime-cap"
+
+
+@dataclass
+class DevEndpointSweep:
+    ctx: GuardContext
+
+    def sweep(self, projects: dict[str, Project], trigger: Trigger) -> Outcome:
+        now = self.ctx.now()
+        decisions: list[Decision] = []
+        for endpoint in self._endpoints():
+            name = endpoint.get("EndpointName", "")
+            project = projects.get(project_of(name) or "")
+            created = as_utc(endpoint.get("CreatedTimestamp"))
+            if project is None or created is None:
+                continue
+            limit = self.ctx.policy_for(project).dev_endpoint_lifetime_max_hours
+            age_hours = (now - created).total_seconds() / 3600.0
+            if age_hours <= limit:
+                continue
+            decision = self._remove(project, endpoint, age_hours, limit, now, trigger)
+            self.ctx.publish(decision, RULE)
+            decisions.append(decision)
+        counts = {"dev_endpoints_deleted": len(decisions)} if decisions else {}
+        return Outcome("swept", "dev endpoints", decisions, counts)
+
+    def _endpoints(self) -> list[dict[str, Any]]:
+        endpoints: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = self.ctx.glue.get_dev_endpoints(**({"NextToken": token} if token else {}))
+            endpoints.extend(page.get("DevEndpoints", []))
+            if not (token := page.get("NextToken")):
+                return endpoints
+
+    def _remove(
+        self,
+        project: Project,
+        endpoint: dict[str, Any],
+        age_hours: float,
+        limit: float,
+        now: datetime,
+        trigger: Trigger,
+    ) -> Decision:
+        """Save the full definition to the project's artifacts bucket, then delete the endpoint."""
+        name = endpoint["EndpointName"]
+        message = f"dev endpoint is {age_hours:.1f} h old, over the lifetime cap of {limit} h"
+        document = {
+            "savedBy": "glueguard",
+            "savedAt": now.isoformat(),
+            "eventId": trigger.event_id,
+            "project": project.project_id,
+            "kind": "devendpoint",
+            "name": name,
+            "definition": endpoint,
+        }
+        actions = [
+            Action(
+                "s3",
+                "put_object",
+                {
+                    "Bucket": project.bucket("artifacts"),
+                    "Key": saved_definition_key("devendpoint", name, now),
+                    "Body": json.dumps(document, default=str, indent=2, sort_keys=True),
+                    "ContentType": "application/json",
+                },
+                "save the full definition before deleting",
+            ),
+            Action("glue", "delete_dev_endpoint", {"EndpointName": name}, message),
+        ]
+        dpu = float(endpoint.get("NumberOfNodes") or 0) or float(endpoint.get("NumberOfWorkers") or 0)
+        price = self.ctx.policy_for(project).price_per_dpu_hour
+        return Decision(
+            project_id=project.project_id,
+            event_id=trigger.event_id,
+            event_name=trigger.event_name,
+            function=FUNCTION,
+            resource_kind="devendpoint",
+            resource_name=name,
+            outcome="deleted",
+            severity="medium",
+            reason=message,
+            violations=[Breach(RULE, message, age_hours, limit).to_dict()],
+            actions=execute(actions, self.ctx.client_for),
+            before={"definition": endpoint},
+            figures={
+                "age_hours": round(age_hours, 2),
+                "lifetime_cap_hours": limit,
+                "dpu": dpu,
+                "estimated_cost_per_day_avoided_usd": cost_usd(dpu * 24, price),
+            },
+        )

@@ -1,0 +1,79 @@
+"""The run guard's entry points: one object composing admission, caps, reconcile and the interactive sweeps."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from glueguard.models.decision import Decision
+from glueguard.models.events import CloudTrailEvent, GlueJobEvent, InvalidEventError
+from glueguard.run_guard.admission import Admission
+from glueguard.run_guard.caps import RunCaps
+from glueguard.run_guard.context import GuardContext, Outcome, Trigger
+from glueguard.run_guard.dev_endpoints import DevEndpointSweep
+from glueguard.run_guard.reconcile import Reconciler
+from glueguard.run_guard.sessions import SessionSweep
+from glueguard.run_guard.stops import RunStopper
+from glueguard.runtime.runs import TERMINAL_STATES, JobRun
+
+
+@dataclass
+class RunGuard(GuardContext):
+    plane_role_path: str = "/glueguard/"
+    plane_arns: frozenset[str] = frozenset()
+    caps: RunCaps = field(init=False)
+    reconciler: Reconciler = field(init=False)
+    sessions: SessionSweep = field(init=False)
+    dev_endpoints: DevEndpointSweep = field(init=False)
+
+    def __post_init__(self) -> None:
+        stopper = RunStopper(self)
+        self.caps = RunCaps(self, stopper, Admission(self, stopper))
+        self.reconciler = Reconciler(self, self.caps)
+        self.sessions = SessionSweep(self)
+        self.dev_endpoints = DevEndpointSweep(self)
+
+    def on_start(self, event: CloudTrailEvent) -> Outcome:
+        """CloudTrail StartJobRun: judge the run as Glue started it (run-time overrides included)."""
+        detail = event.detail
+        if detail.eventName != "StartJobRun":
+            return Outcome("skipped", f"{detail.eventName} is not StartJobRun")
+        if detail.errorCode:
+            return Outcome("skipped", f"rejected call ({detail.errorCode})")
+        if detail.userIdentity.is_plane(self.plane_role_path, self.plane_arns):
+            # The upload trigger reserved this run's capacity before starting it and binds it to the run id.
+            return Outcome("skipped", "the control plane's own start (counted by the upload trigger's reservation)")
+        job_name = (detail.requestParameters or {}).get("jobName")
+        run_id = (detail.responseElements or {}).get("jobRunId")
+        if not job_name or not run_id:
+            raise InvalidEventError(
+                "StartJobRun needs requestParameters.jobName and responseElements.jobRunId", event.id
+            )
+        return self.check(job_name, run_id, Trigger(detail.eventID, "StartJobRun", detail.userIdentity.arn))
+
+    def on_job_event(self, event: GlueJobEvent) -> Outcome:
+        """`Glue Job State Change` (terminal: release) or `Glue Job Run Status` (still going: check)."""
+        detail = event.detail
+        if detail.state in TERMINAL_STATES:
+            return self.finished(detail.jobName, detail.jobRunId, detail.state)
+        return self.check(detail.jobName, detail.jobRunId, Trigger(event.id, event.detail_type))
+
+    def check(self, job_name: str, run_id: str, trigger: Trigger, run: JobRun | None = None) -> Outcome:
+        return self.caps.check(job_name, run_id, trigger, run)
+
+    def finished(self, job_name: str, run_id: str, state: str) -> Outcome:
+        return self.caps.finished(job_name, run_id, state)
+
+    def sweep(self, event_id: str) -> Outcome:
+        """Reconcile every project's ledger with GetJobRuns, stop runs past the time cap, cap sessions/endpoints."""
+        trigger = Trigger(event_id, "Scheduled Event")
+        counts: Counter[str] = Counter()
+        decisions: list[Decision] = []
+        jobs = self.reconciler.jobs_by_project()
+        projects = self.live_projects()
+        outcomes = [self.reconciler.project(p, jobs.get(pid, []), trigger) for pid, p in projects.items()]
+        outcomes += [self.sessions.sweep(projects, trigger), self.dev_endpoints.sweep(projects, trigger)]
+        for outcome in outcomes:
+            counts.update(outcome.counts)
+            decisions.extend(outcome.decisions)
+        return Outcome("swept", f"{len(projects)} projects", decisions, dict(counts))
