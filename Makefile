@@ -41,6 +41,8 @@ validate: $(VENV)/.stamp $(SAM_VENV)/.stamp
 	$(SAM) validate --lint
 	$(SAM) validate --region us-east-1
 	$(BIN)/cfn-lint -a cfn_lint_serverless.rules -- template.yaml
+	$(BIN)/cfn-lint -- templates/member.yaml
+	$(BIN)/parliament --string "$$(cat policies/member-protection-scp.json)" < /dev/null
 
 asl: node_modules/.stamp
 	@for f in statemachines/*.asl.json; do [ -e "$$f" ] || continue; \

@@ -18,10 +18,13 @@ def install() -> None:
         awslambda,
         dynamodb_atomic,
         eventbridge,
+        eventbus,  # bus-to-bus and cross-account delivery (issue 14)
         iam_glue,  # IAM on Glue resource ARNs and iam:PassRole (issue 8)
+        organizations,  # member accounts' OrganizationAccountAccessRole (issue 14)
         provisioning,
         s3_events,
         stepfunctions,
+        sts,  # AssumeRole across accounts checks the trust policy (issue 14)
     )
     from glueguard_dev.emulator.glue import jobs as glue_jobs
     from glueguard_dev.emulator.glue import kinds as glue_kinds  # crawlers, triggers, connections, sessions
@@ -35,10 +38,13 @@ def install() -> None:
     glue_runs.install()
     glue_other.install()
     eventbridge.install()
+    eventbus.install()
     stepfunctions.install()
     provisioning.install()
     glue_statements.install()
     dynamodb_atomic.install()
     s3_events.install()
     iam_glue.install()
+    organizations.install()
+    sts.install()
     _installed = True

@@ -29,8 +29,13 @@ log = logging.getLogger(__name__)
 
 _original_send = Rule.send_to_targets
 
-#: Targets the extension delivers itself; the rest (logs, archives, buses, API destinations) stay moto's.
+#: Targets the extension delivers itself; the rest (logs, archives, API destinations) stay moto's.
 _OWN_SERVICES = {"lambda", "states", "sqs", "sns"}
+
+
+def _own(arn: str) -> bool:
+    parts = arn.split(":")
+    return parts[2] in _OWN_SERVICES or (parts[2] == "events" and parts[5].startswith("event-bus/"))
 
 
 class JsonPathError(ValueError):
@@ -146,6 +151,10 @@ def _deliver(rule: Rule, target: dict[str, Any], payload: Any) -> None:
         from moto.stepfunctions.responses import get_backend
 
         get_backend(parsed.account, parsed.region).start_execution(arn, name=None, execution_input=json.dumps(payload))
+    elif parsed.service == "events" and parsed.resource_type == "event-bus":
+        from glueguard_dev.emulator.eventbus.models import forward
+
+        forward(rule, target, payload)
     elif parsed.service == "sqs":
         group = (target.get("SqsParameters") or {}).get("MessageGroupId")
         from moto.sqs.models import sqs_backends
@@ -168,7 +177,8 @@ def _attempt(rule: Rule, target: dict[str, Any], event: dict[str, Any], attempt:
     retries = int(policy.get("MaximumRetryAttempts", 185))
     max_age = float(policy.get("MaximumEventAgeInSeconds", 86400))
     age = (time.monotonic() - first) / delivery.settings.time_scale
-    if attempt <= retries and age < max_age:
+    # Permission errors are not retriable (EventBridge user guide, "How EventBridge retries delivering events").
+    if getattr(error, "retriable", True) and attempt <= retries and age < max_age:
         backoff = min(2 ** (attempt - 1), 300)  # exponential back-off, capped
         delivery.worker.schedule(
             lambda: _attempt(rule, target, event, attempt + 1, first), backoff * delivery.settings.time_scale
@@ -210,8 +220,7 @@ def send_to_targets(self: Rule, original_event: dict[str, Any], transform_input:
     event.pop("ingestion-time", None)
     others = []
     for target in self.targets:
-        service = target["Arn"].split(":")[2]
-        if service in _OWN_SERVICES:
+        if _own(target["Arn"]):
             now = time.monotonic()
             delivery.worker.schedule(lambda t=target, n=now: _attempt(self, t, event, 1, n))
         else:

@@ -2,11 +2,13 @@
 
 1. Local artifacts (CodeUri, ContentUri) are uploaded as zips to the sandbox's artifact bucket under
    their repository path (what `sam package` does; the in-process runtime maps the key back to the
-   directory), and DefinitionUri files are inlined as Definition.
+   directory), nested stacks' local TemplateURL files as they are, and DefinitionUri files are inlined
+   as Definition.
 2. samtranslator transforms the template (managed policies from its bundled map: no AWS call).
 3. moto's CloudFormation creates the stack.
 4. What moto's CloudFormation drops is restored from the same translated template, with moto's own
-   intrinsic-function resolver: function Layers and DeadLetterConfig, AWS::Lambda::EventInvokeConfig.
+   intrinsic-function resolver: function Layers and DeadLetterConfig, AWS::Lambda::EventInvokeConfig,
+   AWS::Events::EventBusPolicy.
    (State machines' DefinitionSubstitutions are applied by the emulator's CloudFormation fix.)
    Nothing here names a resource of ours: the template is the one wiring source.
 """
@@ -35,6 +37,7 @@ class DeployError(RuntimeError):
 class Translated:
     template: dict[str, Any]
     artifacts: dict[str, Path]  # S3 key -> local directory
+    templates: dict[str, Path]  # S3 key -> local template file (nested stacks)
 
 
 class _BundledPolicies:
@@ -65,6 +68,7 @@ def translate(template_path: Path, parameters: dict[str, str] | None = None) -> 
     root = template_path.parent
     template = yaml_parse(template_path.read_text())
     artifacts: dict[str, Path] = {}
+    templates: dict[str, Path] = {}
     globals_fn = template.get("Globals", {}).get("Function", {})
     if "CodeUri" in globals_fn:
         globals_fn["CodeUri"] = _artifact(root, globals_fn["CodeUri"], artifacts)
@@ -82,12 +86,24 @@ def translate(template_path: Path, parameters: dict[str, str] | None = None) -> 
             from samtranslator.yaml_helper import yaml_parse as parse
 
             props["Definition"] = parse(path.read_text())
+        elif kind == "AWS::CloudFormation::Stack" and not str(props.get("TemplateURL", "")).startswith("http"):
+            path = (root / props["TemplateURL"]).resolve()
+            if not path.is_file():
+                raise DeployError(f"{logical_id}: TemplateURL {path} does not exist")
+            key = path.relative_to(root.resolve()).as_posix()
+            templates[key] = path
+            props["TemplateURL"] = template_url(key)
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
     try:
         translated = transform(template, parameters or {}, _BundledPolicies())
     except Exception as exc:
         raise DeployError(f"SAM transform failed: {exc}") from exc
-    return Translated(translated, artifacts)
+    return Translated(translated, artifacts, templates)
+
+
+def template_url(key: str) -> str:
+    """The S3 URL of an uploaded template (what `sam package` writes into TemplateURL)."""
+    return f"https://s3.amazonaws.com/{ARTIFACT_BUCKET}/{key}"
 
 
 def _zip(directory: Path) -> bytes:
@@ -99,11 +115,13 @@ def _zip(directory: Path) -> bytes:
     return buffer.getvalue()
 
 
-def upload_artifacts(s3: Any, artifacts: dict[str, Path]) -> None:
+def upload_artifacts(s3: Any, artifacts: dict[str, Path], templates: dict[str, Path] | None = None) -> None:
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=ARTIFACT_BUCKET)
     for key, directory in artifacts.items():
         s3.put_object(Bucket=ARTIFACT_BUCKET, Key=key, Body=_zip(directory))
+    for key, path in (templates or {}).items():
+        s3.put_object(Bucket=ARTIFACT_BUCKET, Key=key, Body=path.read_bytes())
 
 
 def _stack_resource_map(stack_name: str) -> Any:
@@ -145,6 +163,19 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
                 if k in config
             }
             awslambda.put_function_event_invoke_config(FunctionName=config["FunctionName"], **kwargs)
+        elif kind == "AWS::Events::EventBusPolicy" and _condition_holds(resource, resources):
+            config = clean_json(props, resources)
+            statement = {"Sid": config["StatementId"], **config["Statement"]}
+            session.client("events").put_permission(
+                EventBusName=config.get("EventBusName", "default"),
+                Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+            )
+
+
+def _condition_holds(resource: dict[str, Any], resources: Any) -> bool:
+    """Whether a resource's Condition is true in the deployed stack (moto resolved the conditions)."""
+    name = resource.get("Condition")
+    return name is None or bool(resources.lazy_condition_map[name])
 
 
 def deploy(
@@ -152,7 +183,7 @@ def deploy(
 ) -> dict[str, str]:
     """Deploy the template as `stack_name`; return the stack outputs."""
     result = translate(template_path, parameters)
-    upload_artifacts(session.client("s3"), result.artifacts)
+    upload_artifacts(session.client("s3"), result.artifacts, result.templates)
     cfn = session.client("cloudformation")
     cfn.create_stack(
         StackName=stack_name,
