@@ -16,12 +16,14 @@ from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
 from glueguard.models.decision import UNOWNED, Decision
 from glueguard.models.events import CloudTrailEvent, InvalidEventError
+from glueguard.models.project import Project
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation, highest
 from glueguard.naming import project_of
 from glueguard.ownership import resolve_project
 from glueguard.policy import Policy
 from glueguard.remediation.execute import execute
+from glueguard.remediation.plan import Plan
 from glueguard.remediation.planner import build_plan
 from glueguard.resources.base import ResourceKind, kind_for_event
 from glueguard.rules import RuleContext, evaluate
@@ -45,6 +47,18 @@ class Result:
             "violations": [v.rule for v in self.violations],
             "decision_id": self.decision.decision_id if self.decision else None,
         }
+
+
+@dataclass
+class Judgement:
+    """What the pipeline would do to one resource, before it does anything."""
+
+    kind: ResourceKind
+    resource: Resource
+    project: Project | None
+    policy: Policy
+    violations: list[Violation]
+    plan: Plan | None  # None when compliant or unowned
 
 
 @dataclass
@@ -105,8 +119,7 @@ class Enforcer:
         current = resource or kind.read(self.client_for("glue"), name, arn)
         if current is None:
             return Result("skipped", f"{kind.kind} {name} no longer exists")
-        project_id = resolve_project(current, principal_role)
-        project = self.registry.get(project_id) if project_id else None
+        judged = self.judge(kind, current, event_id=event_id, event_name=event_name, principal_role=principal_role)
         base = {
             "event_id": event_id,
             "event_name": event_name,
@@ -114,14 +127,11 @@ class Enforcer:
             "resource_kind": kind.kind,
             "resource_name": name,
             "principal": principal,
+            "policy_version": judged.policy.version,
         }
+        project, violations, plan = judged.project, judged.violations, judged.plan
         if project is None:
-            violation = Violation(
-                f"{kind.kind}-unowned",
-                Severity.HIGH,
-                f"{kind.kind} {name} belongs to no registered project"
-                + (f" (it points at unregistered project {project_id})" if project_id else ""),
-            )
+            violation = violations[0]
             decision = Decision(
                 project_id=UNOWNED,
                 outcome="reported",
@@ -132,13 +142,8 @@ class Enforcer:
             )
             self._publish(decision, [violation])
             return Result("reported", violation.message, decision, [violation])
-
-        policy = self.policy.with_overrides(project.policy_overrides)
-        ctx = RuleContext(project, policy, principal_project=project_of(principal_role), event_name=event_name)
-        violations = evaluate(current, ctx)
-        if not violations:
+        if plan is None:
             return Result("compliant")
-        plan = build_plan(kind, current, violations, project, policy, event_id=event_id)
         results = execute(plan.actions, self.client_for)
         after = None
         if plan.actions and plan.outcome != "deleted":
@@ -156,6 +161,33 @@ class Enforcer:
         )
         self._publish(decision, violations, enforced=plan.enforced)
         return Result(plan.outcome, "", decision, violations)
+
+    def judge(
+        self,
+        kind: ResourceKind,
+        current: Resource,
+        *,
+        event_id: str = "",
+        event_name: str = "",
+        principal_role: str | None = None,
+    ) -> Judgement:
+        """Resolve the project, evaluate the rules and build the plan, calling nothing but the registry
+        (`glueguard plan` stops here; `enforce` goes on to execute and record)."""
+        project_id = resolve_project(current, principal_role)
+        project = self.registry.get(project_id) if project_id else None
+        if project is None:
+            violation = Violation(
+                f"{kind.kind}-unowned",
+                Severity.HIGH,
+                f"{kind.kind} {current.name} belongs to no registered project"
+                + (f" (it points at unregistered project {project_id})" if project_id else ""),
+            )
+            return Judgement(kind, current, None, self.policy, [violation], None)
+        policy = self.policy.with_overrides(project.policy_overrides)
+        ctx = RuleContext(project, policy, principal_project=project_of(principal_role), event_name=event_name)
+        violations = evaluate(current, ctx)
+        plan = build_plan(kind, current, violations, project, policy, event_id=event_id) if violations else None
+        return Judgement(kind, current, project, policy, violations, plan)
 
     def _publish(self, decision: Decision, violations: list[Violation], enforced: list[Violation] = ()) -> None:
         """Record the decision once; only a first write is measured and notified."""

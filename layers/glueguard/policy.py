@@ -6,13 +6,21 @@ then `GLUEGUARD_<FIELD>` variables for single fields. Per-project overrides come
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from glueguard.custom_rules import CustomRule
+
+logger = logging.getLogger(__name__)
 
 MAX_GLUE_TIMEOUT_MINUTES = 10079  # Timeout must be < 10080 (7 days)
 
@@ -63,6 +71,31 @@ class Policy(BaseModel):
     price_per_dpu_hour: float = Field(0.44, gt=0)
     flex_price_per_dpu_hour: float = Field(0.29, gt=0, description="price of FLEX runs (us-east-1)")
     rule_modes: dict[str, Mode] = Field(default_factory=dict)
+    custom_rules: tuple[CustomRule, ...] = Field((), description="rules written as data (docs/policy.md)")
+
+    #: Which stored version of the policy this is ("7" for SSM version 7, "env:<sha>" , "default").
+    _version: str = PrivateAttr("default")
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    @model_validator(mode="after")
+    def _known_rules(self) -> Policy:
+        from glueguard.rules import all_rules
+
+        builtin = {r.id for rules in all_rules().values() for r in rules}
+        seen: set[str] = set()
+        for custom in self.custom_rules:
+            if custom.id in builtin:
+                raise ValueError(f"custom_rules: rule {custom.id!r} has the id of a built-in rule; choose another")
+            if custom.id in seen:
+                raise ValueError(f"custom_rules: rule id {custom.id!r} is used twice")
+            seen.add(custom.id)
+        unknown = sorted(set(self.rule_modes) - builtin - seen)
+        if unknown:
+            raise ValueError(f"rule_modes: no rule named {', '.join(map(repr, unknown))} (neither built-in nor custom)")
+        return self
 
     @model_validator(mode="after")
     def _coherent(self) -> Policy:
@@ -95,7 +128,47 @@ class Policy(BaseModel):
         merged = dict(overrides)
         if "rule_modes" in merged:
             merged["rule_modes"] = {**data["rule_modes"], **merged["rule_modes"]}
-        return parse_policy({**data, **merged}, source="project overrides")
+        return parse_policy({**data, **merged}, source="project overrides").versioned(self.version)
+
+    def versioned(self, version: str) -> Policy:
+        """This policy, marked as stored version `version` (recorded on every decision made under it)."""
+        self._version = version
+        return self
+
+    def custom_rules_for(self, kind: str) -> list[CustomRule]:
+        return [r for r in self.custom_rules if r.kind == kind]
+
+
+def policy_schema() -> dict[str, Any]:
+    """The policy document's JSON Schema (for editors and CI)."""
+    schema = Policy.model_json_schema()
+    schema["$id"] = "https://glueguard.dev/schemas/policy.json"
+    schema["title"] = "glueguard policy"
+    return schema
+
+
+_UNION_TAGS = {"condition": {"key", "all", "any", "not"}, "remedy": {"report", "tag", "set"}}
+
+
+def _where(loc: tuple[Any, ...], document: Mapping[str, Any]) -> str:
+    """`custom_rules.2.condition.all.0.key.op` -> `custom_rules[2] (rule 'x') condition.all.0.op`
+    (the union tags pydantic puts in the location are dropped)."""
+    if not (len(loc) >= 2 and loc[0] == "custom_rules" and isinstance(loc[1], int)):
+        return ".".join(str(p) for p in loc)
+    rules = document.get("custom_rules")
+    rule_id = None
+    if isinstance(rules, list | tuple) and loc[1] < len(rules) and isinstance(rules[loc[1]], Mapping):
+        rule_id = rules[loc[1]].get("id")
+    parts: list[str] = []
+    tags: set[str] = set()
+    for part in loc[2:]:
+        if str(part) in tags:
+            tags = set()
+            continue
+        parts.append(str(part))
+        tags = _UNION_TAGS["condition"] if part in ("condition", "not") or isinstance(part, int) else set()
+        tags = _UNION_TAGS["remedy"] if part == "remedy" else tags
+    return f"custom_rules[{loc[1]}] (rule {rule_id!r})" + (f" {'.'.join(parts)}" if parts else "")
 
 
 def parse_policy(document: Mapping[str, Any] | str, source: str = "policy") -> Policy:
@@ -111,10 +184,17 @@ def parse_policy(document: Mapping[str, Any] | str, source: str = "policy") -> P
         return Policy.model_validate(dict(document))
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']} (got {err.get('input')!r})"
+            f"{_where(err['loc'], document)}: {err['msg'].removeprefix('Value error, ')}{_got(err)}".lstrip(": ")
             for err in exc.errors()
         )
         raise PolicyError(f"{source}: {problems}") from None
+
+
+def _got(err: Mapping[str, Any]) -> str:
+    given = err.get("input")
+    if err.get("type") == "value_error" or isinstance(given, Mapping):
+        return ""  # the message says what was wrong; a whole object would drown it
+    return f" (got {given!r})"
 
 
 def _env_fields(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -130,25 +210,93 @@ def _env_fields(environ: Mapping[str, str]) -> dict[str, Any]:
     return fields
 
 
+#: How long a function keeps a loaded policy (and registry entries) before reading them again.
+DEFAULT_TTL_SECONDS = 30.0
+MAX_TTL_SECONDS = 60.0
+
+
 def load_policy(
     environ: Mapping[str, str] | None = None,
-    ssm_reader: Callable[[str], str] | None = None,
+    ssm_reader: Callable[[str], str | tuple[str, str]] | None = None,
 ) -> Policy:
-    """Load the policy: JSON from env or SSM (GLUEGUARD_POLICY_PARAMETER), then single-field env vars."""
+    """Load the policy: JSON from env or SSM (GLUEGUARD_POLICY_PARAMETER), then single-field env vars.
+
+    The result carries its version: the SSM parameter's version number, `env:<sha256 prefix>` for
+    GLUEGUARD_POLICY, `default` when neither is set.
+    """
     environ = os.environ if environ is None else environ
     document: dict[str, Any] = {}
+    version = "default"
     if raw := environ.get("GLUEGUARD_POLICY"):
         document.update(parse_policy(raw, source="GLUEGUARD_POLICY").model_dump(exclude_unset=True))
+        version = "env:" + hashlib.sha256(raw.encode()).hexdigest()[:12]
     elif parameter := environ.get("GLUEGUARD_POLICY_PARAMETER"):
-        reader = ssm_reader or _read_ssm_parameter
+        read = (ssm_reader or read_ssm_parameter)(parameter)
+        value, version = read if isinstance(read, tuple) else (read, "ssm")
         document.update(
-            parse_policy(reader(parameter), source=f"SSM parameter {parameter}").model_dump(exclude_unset=True)
+            parse_policy(value, source=f"SSM parameter {parameter} version {version}").model_dump(exclude_unset=True)
         )
     document.update(_env_fields(environ))
-    return parse_policy(document, source="environment")
+    return parse_policy(document, source="environment").versioned(version)
 
 
-def _read_ssm_parameter(name: str) -> str:
+def read_ssm_parameter(name: str) -> tuple[str, str]:
+    """The parameter's value and version number."""
     from glueguard.adapters.clients import client
 
-    return client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    parameter = client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    return parameter["Value"], str(parameter["Version"])
+
+
+def cache_seconds(environ: Mapping[str, str] | None = None) -> float:
+    """GLUEGUARD_POLICY_TTL_SECONDS (default 30, at most 60, so a new version is in force within a minute)."""
+    raw = (os.environ if environ is None else environ).get("GLUEGUARD_POLICY_TTL_SECONDS")
+    try:
+        seconds = float(raw) if raw else DEFAULT_TTL_SECONDS
+    except ValueError:
+        raise PolicyError(f"GLUEGUARD_POLICY_TTL_SECONDS: not a number (got {raw!r})") from None
+    return min(max(seconds, 0.0), MAX_TTL_SECONDS)
+
+
+class PolicyCache:
+    """The policy a function works under, read again once `cache_seconds()` have passed.
+
+    A version that fails to load or validate (a hand-edited parameter) leaves the last good one in
+    force, logged, and is tried again after the next interval.
+    """
+
+    def __init__(self, loader: Callable[[], Policy] = load_policy, clock: Callable[[], float] = time.monotonic):
+        self._loader, self._clock = loader, clock
+        self._lock = threading.Lock()
+        self._policy: Policy | None = None
+        self._loaded_at = 0.0
+
+    def get(self) -> Policy:
+        with self._lock:
+            now = self._clock()
+            if self._policy is not None and now - self._loaded_at < cache_seconds():
+                return self._policy
+            try:
+                self._policy = self._loader()
+            except Exception:
+                if self._policy is None:
+                    raise
+                logger.exception("policy reload failed; version %s stays in force", self._policy.version)
+            self._loaded_at = now
+            return self._policy
+
+    def clear(self) -> None:
+        with self._lock:
+            self._policy = None
+
+
+_current = PolicyCache()
+
+
+def current_policy() -> Policy:
+    """The function's policy, at most `cache_seconds()` old (see PolicyCache)."""
+    return _current.get()
+
+
+def reset_policy_cache() -> None:
+    _current.clear()

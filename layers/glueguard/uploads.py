@@ -144,6 +144,7 @@ class UploadStarter:
             principal=event.detail.requester,
             outcome="started",
             severity="info",
+            policy_version=self.policy.version,
             actions=[
                 {
                     "call": "glue:StartJobRun",

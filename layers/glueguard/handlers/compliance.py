@@ -21,16 +21,27 @@ class InvalidComplianceInput(ValueError):
     """An input that is neither a scheduled event nor `{"collectCosts": bool}`."""
 
 
-@cache
 def compliance_enforcer() -> Any:
-    """The enforcer's own pipeline, recording decisions as the compliance function."""
+    """The enforcer's own pipeline under the current policy, recording decisions as the compliance function."""
+    from glueguard.policy import current_policy
+
+    built = _compliance_enforcer()
+    built.policy = current_policy()
+    return built
+
+
+@cache
+def _compliance_enforcer() -> Any:
     from glueguard.handlers.enforcer import enforcer
 
     return dataclasses.replace(enforcer(), function="compliance")
 
 
 def reset() -> None:
-    compliance_enforcer.cache_clear()
+    from glueguard.policy import reset_policy_cache
+
+    _compliance_enforcer.cache_clear()
+    reset_policy_cache()
 
 
 def _account(context: Any) -> str:

@@ -52,16 +52,17 @@ def _registry() -> Any:
     return Registry()
 
 
-@cache
 def _policy() -> Any:
-    from glueguard.policy import load_policy
+    from glueguard.policy import current_policy
 
-    return load_policy()
+    return current_policy()
 
 
 def reset() -> None:
     _registry.cache_clear()
-    _policy.cache_clear()
+    from glueguard.policy import reset_policy_cache
+
+    reset_policy_cache()
 
 
 def _matches(violation: Violation, suffixes: tuple[str, ...]) -> bool:

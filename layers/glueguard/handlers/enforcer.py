@@ -24,22 +24,31 @@ def idempotency_config() -> Any:
     return idempotency.config("id", 24 * 3600)
 
 
-@cache
 def enforcer() -> Any:
+    """The container's Enforcer, under the current policy (read again every GLUEGUARD_POLICY_TTL_SECONDS)."""
+    from glueguard.policy import current_policy
+
+    built = _enforcer()
+    built.policy = current_policy()
+    return built
+
+
+@cache
+def _enforcer() -> Any:
     """The Enforcer, built once per container from the environment."""
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.notify import Notifier
     from glueguard.adapters.registry import Registry
     from glueguard.enforcement import Enforcer
     from glueguard.models.events import plane_principals
-    from glueguard.policy import load_policy
+    from glueguard.policy import current_policy
 
     role_path, extra = plane_principals()
     return Enforcer(
         registry=Registry(),
         decisions=DecisionLog(),
         notifier=Notifier(),
-        policy=load_policy(),
+        policy=current_policy(),
         plane_role_path=role_path,
         plane_arns=extra,
     )
@@ -47,7 +56,10 @@ def enforcer() -> Any:
 
 def reset() -> None:
     """Forget the cached Enforcer and persistence layer (tests change tables and endpoints)."""
-    enforcer.cache_clear()
+    from glueguard.policy import reset_policy_cache
+
+    _enforcer.cache_clear()
+    reset_policy_cache()
     idempotency.reset()
     _idempotent.cache_clear()
     idempotency_config.cache_clear()

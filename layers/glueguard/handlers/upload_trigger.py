@@ -28,21 +28,33 @@ def idempotency_config() -> Any:
     return idempotency.config("[object, job]", 7 * 24 * 3600)
 
 
-@cache
 def starter() -> Any:
+    """The container's UploadStarter, under the current policy (read again every GLUEGUARD_POLICY_TTL_SECONDS)."""
+    from glueguard.policy import current_policy
+
+    built = _starter()
+    built.policy = current_policy()
+    return built
+
+
+@cache
+def _starter() -> Any:
     """The UploadStarter, built once per container from the environment."""
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.ledger import Ledger
     from glueguard.adapters.registry import Registry
-    from glueguard.policy import load_policy
+    from glueguard.policy import current_policy
     from glueguard.uploads import UploadStarter
 
-    return UploadStarter(registry=Registry(), ledger=Ledger(), decisions=DecisionLog(), policy=load_policy())
+    return UploadStarter(registry=Registry(), ledger=Ledger(), decisions=DecisionLog(), policy=current_policy())
 
 
 def reset() -> None:
     """Forget cached dependencies (tests change tables and endpoints)."""
-    starter.cache_clear()
+    from glueguard.policy import reset_policy_cache
+
+    _starter.cache_clear()
+    reset_policy_cache()
     idempotency.reset()
     _idempotent.cache_clear()
     idempotency_config.cache_clear()

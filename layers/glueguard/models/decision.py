@@ -26,6 +26,7 @@ class Decision(BaseModel):
     after: dict[str, Any] | None = None
     figures: dict[str, Any] = Field(default_factory=dict)
     reason: str | None = None
+    policy_version: str | None = None  # the policy version the decision was made under (SSM version number)
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     @property

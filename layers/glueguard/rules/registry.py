@@ -66,10 +66,19 @@ def all_rules() -> dict[str, list[Rule]]:
     return {kind: list(by_id.values()) for kind, by_id in _RULES.items()}
 
 
+def custom_rules_for(policy: Policy, kind: str) -> list[Rule]:
+    """The policy's custom rules (written as data) for `kind`, as registered rules."""
+    return [
+        Rule(custom.id, custom.kind, custom.description or custom.message, lambda r, _ctx, c=custom: c.evaluate(r))
+        for custom in policy.custom_rules_for(kind)
+    ]
+
+
 def evaluate(resource: Resource, ctx: RuleContext) -> list[Violation]:
-    """Every violation of `resource`, with `enforce` set from the policy's mode for its rule."""
+    """Every violation of `resource` (built-in rules, then the policy's custom rules), with `enforce`
+    set from the policy's mode for its rule."""
     found: list[Violation] = []
-    for registered in rules_for(resource.kind):
+    for registered in [*rules_for(resource.kind), *custom_rules_for(ctx.policy, resource.kind)]:
         mode = ctx.policy.mode(registered.id)
         if mode is Mode.OFF:
             continue
