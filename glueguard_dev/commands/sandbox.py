@@ -44,8 +44,18 @@ def up(
     run_seconds: Annotated[float, typer.Option(help="How long a Glue job run stays RUNNING.")] = 300.0,
     minute_seconds: Annotated[float, typer.Option(help="Real seconds per Glue minute (Timeout).")] = 60.0,
     verbose: Annotated[bool, typer.Option(help="Echo the functions' logs.")] = False,
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option(help="A template parameter override KEY=VALUE (repeatable), e.g. PolicyCacheSeconds=2."),
+    ] = None,
 ) -> None:
     """Start the sandbox, deploy template.yaml as stack `glueguard`, serve until SIGINT/SIGTERM."""
+    overrides = {}
+    for item in parameter or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--parameter")
+        overrides[key] = value
     from glueguard_dev.emulator.glue import runs as glue_runs
     from glueguard_dev.sandbox import Sandbox, lambda_runtime
 
@@ -56,7 +66,7 @@ def up(
     sandbox = Sandbox(port=port, run_seconds=run_seconds).start()
     try:
         with console.status(f"deploying template.yaml to {sandbox.endpoint}"):
-            outputs = sandbox.deploy()
+            outputs = sandbox.deploy(overrides)
         if lambda_runtime._runtime is not None:
             lambda_runtime._runtime.echo_logs = verbose
         for key, value in sorted(outputs.items()):

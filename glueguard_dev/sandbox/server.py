@@ -161,8 +161,9 @@ class Sandbox:
         self._ticker.start()
         return self
 
-    def deploy(self) -> dict[str, str]:
-        self.outputs = deployer.deploy(self.session(), self.template)
+    def deploy(self, parameters: dict[str, str] | None = None) -> dict[str, str]:
+        """Deploy the template as the stack (`parameters`: template parameter overrides)."""
+        self.outputs = deployer.deploy(self.session(), self.template, parameters=parameters)
         self.ready = True
         return self.outputs
 

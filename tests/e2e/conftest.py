@@ -18,6 +18,8 @@ from glueguard_dev.sandbox.process import SandboxProcess
 ROOT = Path(__file__).resolve().parents[2]
 #: One Glue "minute" lasts this many real seconds in the test sandbox (Timeout, NotifyDelayAfter).
 MINUTE_SECONDS = 1.0
+#: How long the deployed functions keep a policy version (the template's default is 30 s).
+POLICY_CACHE_SECONDS = 2.0
 
 pytestmark = pytest.mark.e2e
 
@@ -68,7 +70,13 @@ def poll(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxHandle]:
-    with SandboxProcess("--minute-seconds", str(MINUTE_SECONDS), log=ROOT / ".e2e-sandbox.log") as process:
+    with SandboxProcess(
+        "--minute-seconds",
+        str(MINUTE_SECONDS),
+        "--parameter",
+        f"PolicyCacheSeconds={POLICY_CACHE_SECONDS:g}",
+        log=ROOT / ".e2e-sandbox.log",
+    ) as process:
         yield SandboxHandle(process.endpoint, process.outputs)
 
 

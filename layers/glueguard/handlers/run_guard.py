@@ -23,15 +23,24 @@ def idempotency_config() -> Any:
     return idempotency.config("id", 24 * 3600)
 
 
-@cache
 def guard() -> Any:
+    """The container's RunGuard, under the current policy (read again every GLUEGUARD_POLICY_TTL_SECONDS)."""
+    from glueguard.policy import current_policy
+
+    built = _guard()
+    built.policy = current_policy()
+    return built
+
+
+@cache
+def _guard() -> Any:
     """The RunGuard, built once per container from the environment."""
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.ledger import Ledger
     from glueguard.adapters.notify import Notifier
     from glueguard.adapters.registry import Registry
     from glueguard.models.events import plane_principals
-    from glueguard.policy import load_policy
+    from glueguard.policy import current_policy
     from glueguard.run_guard import RunGuard
 
     role_path, extra = plane_principals()
@@ -40,7 +49,7 @@ def guard() -> Any:
         ledger=Ledger(),
         decisions=DecisionLog(),
         notifier=Notifier(),
-        policy=load_policy(),
+        policy=current_policy(),
         plane_role_path=role_path,
         plane_arns=extra,
     )
@@ -48,7 +57,10 @@ def guard() -> Any:
 
 def reset() -> None:
     """Forget the cached guard and persistence layer (tests change tables and endpoints)."""
-    guard.cache_clear()
+    from glueguard.policy import reset_policy_cache
+
+    _guard.cache_clear()
+    reset_policy_cache()
     idempotency.reset()
     _idempotent.cache_clear()
     idempotency_config.cache_clear()

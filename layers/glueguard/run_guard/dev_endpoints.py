@@ -99,6 +99,7 @@ class DevEndpointSweep:
             resource_name=name,
             outcome="deleted",
             severity="medium",
+            policy_version=self.ctx.policy.version,
             reason=message,
             violations=[Breach(RULE, message, age_hours, limit).to_dict()],
             actions=execute(actions, self.ctx.client_for),

@@ -89,6 +89,7 @@ def _stopped(
         resource_name=session_id,
         outcome="stopped",
         severity="medium",
+        policy_version=policy.version,
         violations=[breach.to_dict()],
         actions=[{"call": "glue:StopSession", "reason": breach.message, "params": {"Id": session_id}}],
         before={"status": session.get("Status"), "created_on": str(session.get("CreatedOn"))},

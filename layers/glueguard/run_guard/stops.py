@@ -45,6 +45,7 @@ class RunStopper:
             principal=trigger.principal,
             outcome="stopped",
             severity="high",
+            policy_version=self.ctx.policy.version,
             violations=[b.to_dict() for b in breaches],
             actions=[
                 {

@@ -1,0 +1,242 @@
+"""Policy as data, end to end in the sandbox: custom rules enforced from the policy file alone,
+`glueguard plan` against what `policy apply` + the sweep then change, and a version rolled out (and
+rolled back) while events flow, each visible on the decisions.
+
+The sandbox's functions keep a policy version POLICY_CACHE_SECONDS (template parameter
+PolicyCacheSeconds, 30 s by default, at most 60 s)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from glueguard.adapters.decisions import DecisionLog
+from typer.testing import CliRunner
+
+from glueguard_dev.cli import app
+from tests.e2e.conftest import POLICY_CACHE_SECONDS, SandboxHandle, poll
+from tests.support.fleet import compliant_job
+from tests.support.projects import make_project
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = json.loads((ROOT / "examples/policy/policy.json").read_text())
+LOGS = "--enable-continuous-cloudwatch-log"
+
+
+def cli(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def policy_files(plane_env: SandboxHandle, tmp_path: Path) -> Iterator[dict[str, Path]]:
+    """The example (strict) policy and the deployed one as files; the deployed document is put back after."""
+    from glueguard.adapters.clients import client
+
+    from glueguard_dev.policy_store import PolicyStore
+
+    store = PolicyStore(client("ssm"), plane_env.outputs["PolicyParameterName"])
+    original = store.current().document()
+    strict = tmp_path / "strict.json"
+    strict.write_text(json.dumps(EXAMPLE))
+    default = tmp_path / "default.json"
+    default.write_text(json.dumps(original))
+    yield {"strict": strict, "default": default}
+    if store.current().document() != original:
+        store.put(original, "e2e: restore")
+        time.sleep(POLICY_CACHE_SECONDS + 0.5)
+
+
+def apply(path: Path) -> int:
+    result = cli("policy", "apply", str(path), "--yes")
+    assert result.exit_code == 0, result.output
+    return int(re.search(r"policy version (\d+)\s+written", result.output)[1])
+
+
+def crawler(project: Any, suffix: str) -> dict[str, Any]:
+    names = project.names
+    return {
+        "Name": names.resource("crawler", suffix),
+        "Role": project.resources.crawler_role_arn,
+        "DatabaseName": project.database_name,
+        "Targets": {"S3Targets": [{"Path": f"s3://{names.bucket('artifacts')}/raw/"}]},
+        "CrawlerSecurityConfiguration": project.security_configuration,
+        "Tags": project.mandatory_tags(),
+    }
+
+
+def glue_state(glue: Any) -> dict[str, Any]:
+    jobs = [j for page in glue.get_paginator("get_jobs").paginate() for j in page["Jobs"]]
+    crawlers = glue.get_crawlers()["Crawlers"]
+    state = {}
+    for kind, items in (("job", jobs), ("crawler", crawlers)):
+        for item in items:
+            arn = f"arn:aws:glue:us-east-1:123456789012:{kind}/{item['Name']}"
+            state[(kind, item["Name"])] = (
+                json.dumps(item, default=str, sort_keys=True),
+                glue.get_tags(ResourceArn=arn)["Tags"],
+            )
+    return state
+
+
+def test_custom_rules_from_the_policy_file_alone_are_enforced(plane_env: SandboxHandle, policy_files):
+    """`set` corrects a job, `tag` tags a crawler, `report` records; decisions name the custom rules."""
+    version = apply(policy_files["strict"])
+    time.sleep(POLICY_CACHE_SECONDS + 0.2)
+    project = make_project(str(uuid.uuid4()))
+    pid = project.project_id
+    glue = plane_env.client("glue", plane_env.assume("ml-scientist", "dana"))
+
+    job = compliant_job(project, 1)
+    glue.create_job(**job)  # no continuous logging
+    legacy = {
+        **compliant_job(project, 2),
+        "GlueVersion": "2.0",
+        "DefaultArguments": {**job["DefaultArguments"], LOGS: "true"},
+    }
+    legacy.pop("ExecutionClass")  # FLEX needs Glue 3.0+
+    glue.create_job(**legacy)
+    glue.create_crawler(**crawler(project, "raw"))
+
+    corrected = poll(
+        lambda: glue.get_job(JobName=job["Name"])["Job"]["DefaultArguments"].get(LOGS) == "true", timeout=10
+    )
+    assert corrected
+    arn = f"arn:aws:glue:us-east-1:123456789012:crawler/{project.names.resource('crawler', 'raw')}"
+    assert poll(lambda: glue.get_tags(ResourceArn=arn)["Tags"].get("DataClass") == "internal", timeout=10)
+    plane_env.drain()
+
+    after = glue.get_job(JobName=job["Name"])["Job"]
+    assert after["DefaultArguments"] == {**job["DefaultArguments"], LOGS: "true"}
+    for key in ("Role", "Command", "Connections", "NumberOfWorkers", "WorkerType", "Timeout", "GlueVersion"):
+        assert after[key] == job[key], key
+    assert glue.get_job(JobName=legacy["Name"])["Job"]["GlueVersion"] == "2.0"  # reported, not changed
+
+    decisions = {d.resource_name: d for d in DecisionLog().list(pid)}
+    assert {n: (d.outcome, [v["rule"] for v in d.violations]) for n, d in decisions.items()} == {
+        job["Name"]: ("remediated", ["job-continuous-logs"]),
+        legacy["Name"]: ("reported", ["job-no-glue-2"]),
+        project.names.resource("crawler", "raw"): ("remediated", ["crawler-data-class"]),
+    }
+    assert {d.policy_version for d in decisions.values()} == {str(version)}
+    logs = decisions[job["Name"]]
+    assert [a["call"] for a in logs.actions] == ["glue:update_job"]
+
+
+def test_plan_lists_exactly_what_apply_and_the_sweep_then_change(plane_env: SandboxHandle, policy_files):
+    """200 jobs over two projects; the strict policy's plan (changing nothing) against the sweep that follows."""
+    projects = [make_project(str(uuid.uuid4())) for _ in range(2)]
+    glue = plane_env.client("glue")
+    for index in range(200):
+        project = projects[index % 2]
+        job = compliant_job(project, index)
+        if index % 3:
+            job["DefaultArguments"] = {**job["DefaultArguments"], LOGS: "true"}
+        if index % 4 == 0:
+            job["NumberOfWorkers"] = 30  # within the default cap (50), over the strict one (20)
+        glue.create_job(**job)
+    for project in projects:
+        tagged = crawler(project, "tagged")
+        tagged["Tags"] = {**tagged["Tags"], "DataClass": "public"}
+        glue.create_crawler(**tagged)
+        glue.create_crawler(**crawler(project, "untagged"))
+    plane_env.drain()
+    ours = {p.project_id for p in projects}
+    decisions_before = {pid: len(DecisionLog().list(pid)) for pid in ours}
+    state_before = glue_state(glue)
+
+    result = cli("plan", "--policy", str(policy_files["strict"]), "--json")
+    assert result.exit_code == 2, result.output
+    planned = json.loads(result.output)
+    changing = {(r["kind"], r["name"]): r for r in planned["resources"] if r["project_id"] in ours and r["actions"]}
+    assert glue_state(glue) == state_before  # the plan changed nothing
+    assert {pid: len(DecisionLog().list(pid)) for pid in ours} == decisions_before
+    expected_jobs = {compliant_job(projects[i % 2], i)["Name"] for i in range(200) if i % 3 == 0 or i % 4 == 0}
+    assert {name for kind, name in changing if kind == "job"} == expected_jobs
+    assert {name for kind, name in changing if kind == "crawler"} == {
+        p.names.resource("crawler", "untagged") for p in projects
+    }
+    for project in projects:
+        assert planned["by_project"][project.project_id]["corrected"] == sum(
+            1 for i in range(project_index(projects, project), 200, 2) if i % 3 == 0 or i % 4 == 0
+        )
+
+    version = apply(policy_files["strict"])
+    time.sleep(POLICY_CACHE_SECONDS + 0.2)
+    run_id = f"plan-check-{uuid.uuid4().hex[:8]}"
+    response = plane_env.client("lambda").invoke(
+        FunctionName=plane_env.outputs["ComplianceFunctionName"], Payload=json.dumps({"id": run_id}).encode()
+    )
+    assert "FunctionError" not in response, response["Payload"].read()
+    swept = [d for pid in ours for d in DecisionLog().list(pid) if d.event_id == f"sweep-{run_id}"]
+    changed = {(d.resource_kind, d.resource_name): d for d in swept if d.actions}
+    assert set(changed) == set(changing)
+    assert {d.policy_version for d in swept} == {str(version)}
+    for key, decision in changed.items():
+        plan_rules = set(changing[key]["effects"])
+        assert {v["rule"] for v in decision.violations if v["enforced"]} <= plan_rules
+        assert [a["call"] for a in decision.actions] == changing[key]["actions"]
+        if key[0] == "job":  # the field-level diff the plan showed is what the sweep wrote
+            after = glue.get_job(JobName=key[1])["Job"]
+            for change in changing[key]["changes"]:
+                assert lookup(after, change["path"]) == change["after"], (key, change)
+
+
+def project_index(projects: list[Any], project: Any) -> int:
+    return projects.index(project)
+
+
+def lookup(definition: dict[str, Any], path: str) -> Any:
+    from glueguard.custom_rules import split_path
+
+    value: Any = definition
+    for key in split_path(path):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def test_a_version_applied_while_events_flow_is_in_force_within_a_minute_and_rollback_restores(
+    plane_env: SandboxHandle, policy_files
+):
+    project = make_project(str(uuid.uuid4()))
+    pid = project.project_id
+    glue = plane_env.client("glue", plane_env.assume("ml-scientist", "erin"))
+    before = json.loads(cli("policy", "history", "--json").output)[-1]["version"]
+    counter = iter(range(10_000))
+
+    def create_until(wanted_version: str, deadline: float) -> tuple[Any, float]:
+        """Create an 80-worker job every 0.25 s until a decision made under `wanted_version` appears."""
+        started = time.monotonic()
+        while time.monotonic() - started < deadline:
+            job = copy.deepcopy(compliant_job(project, next(counter)))
+            job["NumberOfWorkers"] = 80
+            glue.create_job(**job)
+            time.sleep(0.25)
+            found = [d for d in DecisionLog().list(pid) if d.policy_version == wanted_version]
+            if found:
+                return found[0], time.monotonic() - started
+        raise AssertionError(f"no decision under version {wanted_version} within {deadline} s")
+
+    create_until(str(before), 10)  # events flow under the deployed version
+    strict = apply(policy_files["strict"])
+    decision, seconds = create_until(str(strict), 60)
+    assert seconds < 60 and seconds <= POLICY_CACHE_SECONDS + 3
+    assert decision.after["definition"]["NumberOfWorkers"] == 20  # the strict cap
+    assert "job-continuous-logs" in [v["rule"] for v in decision.violations]
+
+    result = cli("policy", "rollback", str(before), "--yes")
+    assert result.exit_code == 0, result.output
+    restored = json.loads(cli("policy", "history", "--json").output)[-1]
+    assert restored["version"] == strict + 1 and restored["policy"] == json.loads(policy_files["default"].read_text())
+    decision, seconds = create_until(str(restored["version"]), 60)
+    assert seconds <= POLICY_CACHE_SECONDS + 3
+    assert decision.after["definition"]["NumberOfWorkers"] == 50  # the deployed cap again
+    assert [v["rule"] for v in decision.violations] == ["job-worker-cap"]
+    versions = [d.policy_version for d in sorted(DecisionLog().list(pid), key=lambda d: d.created_at)]
+    assert versions == sorted(versions, key=lambda v: [str(before), str(strict), str(restored["version"])].index(v))
