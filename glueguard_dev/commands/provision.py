@@ -14,7 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+
+def console() -> Console:
+    """A console sized when it prints (COLUMNS read then, not when the module was imported)."""
+    return Console()
+
 
 EndpointOption = Annotated[
     str | None,
@@ -77,7 +81,7 @@ def follow(sfn: Any, execution_arn: str, interval: float = 0.5, timeout: float =
         for event in events[shown:]:
             line = _describe_event(event)
             if line:
-                console.print(f"  {line}")
+                console().print(f"  {line}")
         shown = len(events)
         if execution["status"] != "RUNNING" or time.monotonic() > deadline:
             return dict(execution)
@@ -101,7 +105,7 @@ def _execute(
     endpoint, region, stack = where
     sfn, cloudformation = _clients(endpoint, region)
     arn = _start(sfn, _state_machine(cloudformation, stack, output_key), payload)
-    console.print(f"{banner} ({arn.rsplit(':', 1)[-1]})")
+    console().print(f"{banner} ({arn.rsplit(':', 1)[-1]})")
     if not wait:
         typer.echo(arn)
         return None
@@ -111,7 +115,7 @@ def _execute(
 def _finish(execution: dict[str, Any], json_out: bool) -> Any:
     status = execution["status"]
     if status != "SUCCEEDED":
-        console.print(f"[red]{status}[/] {execution.get('error', '')}: {execution.get('cause', '')}")
+        console().print(f"[red]{status}[/] {execution.get('error', '')}: {execution.get('cause', '')}")
         raise typer.Exit(1)
     output = json.loads(execution.get("output") or "{}")
     if json_out:
@@ -178,7 +182,7 @@ def provision(
         for key, value in output.get("resources", {}).items():
             if value not in (None, [], {}, False):
                 table.add_row(key, json.dumps(value) if not isinstance(value, str) else value)
-        console.print(table)
+        console().print(table)
 
 
 def deprovision(
@@ -204,7 +208,7 @@ def deprovision(
     banner = f"deprovisioning project [bold]{project_id}[/] ({'retaining data' if retain_data else 'purging'})"
     output = _execute((endpoint, region, stack), "DeprovisionProjectStateMachineArn", payload, banner, wait, json_out)
     if output is not None and not json_out:
-        console.print(f"[green]{output.get('status')}[/]: removed {output.get('removed')} resources; "
+        console().print(f"[green]{output.get('status')}[/]: removed {output.get('removed')} resources; "
                       f"retained {json.dumps(output.get('retained') or {})}")  # fmt: skip
 
 

@@ -48,6 +48,14 @@ def up(
         list[str] | None,
         typer.Option(help="A template parameter override KEY=VALUE (repeatable), e.g. PolicyCacheSeconds=2."),
     ] = None,
+    manual_schedules: Annotated[
+        bool,
+        typer.Option(
+            "--manual-schedules/--real-schedules",
+            help="Scheduled rules follow a clock that moves only with `sandbox tick --seconds` (tests), "
+            "instead of their real period and cron times.",
+        ),
+    ] = False,
 ) -> None:
     """Start the sandbox, deploy template.yaml as stack `glueguard`, serve until SIGINT/SIGTERM."""
     overrides = {}
@@ -57,12 +65,14 @@ def up(
             raise typer.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--parameter")
         overrides[key] = value
     from glueguard_dev.emulator.glue import runs as glue_runs
+    from glueguard_dev.emulator.schedules import schedules
     from glueguard_dev.sandbox import Sandbox, lambda_runtime
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     glue_runs.settings.minute_seconds = minute_seconds
+    schedules.clock.set_manual(manual_schedules)
     sandbox = Sandbox(port=port, run_seconds=run_seconds).start()
     try:
         with console.status(f"deploying template.yaml to {sandbox.endpoint}"):
@@ -97,16 +107,26 @@ def replay(
 
 
 @sandbox_app.command("tick")
-def tick(endpoint: EndpointOption = DEFAULT_ENDPOINT) -> None:
-    """Fire every enabled scheduled rule now (and advance job runs)."""
+def tick(
+    endpoint: EndpointOption = DEFAULT_ENDPOINT,
+    seconds: Annotated[
+        float | None,
+        typer.Option(
+            min=0, help="Move the schedule clock this far on and fire the rules then due (default: fire all now)."
+        ),
+    ] = None,
+) -> None:
+    """Advance job runs and fire scheduled rules: every enabled one now, or those due `--seconds` later."""
     try:
-        result = post(endpoint, "tick")
+        result = post(endpoint, "tick", {} if seconds is None else {"seconds": seconds})
     except (RuntimeError, OSError) as exc:
         console.print(f"[red]tick failed:[/] {exc}")
         raise typer.Exit(1) from None
     for arn in result["fired"]:
         console.print(f"fired {arn}")
-    console.print(f"{len(result['fired'])} scheduled rule(s) fired, {result['runs']} job run(s) advanced")
+    console.print(
+        f"{len(result['fired'])} scheduled rule(s) fired at {result['clock']}, {result['runs']} job run(s) advanced"
+    )
 
 
 def register(app: typer.Typer) -> None:

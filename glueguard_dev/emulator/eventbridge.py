@@ -7,8 +7,9 @@
 - Lambda targets are invoked asynchronously (then Lambda's own retries apply), Step Functions targets
   start an execution. A target that cannot be delivered to is retried per its RetryPolicy (default 185
   attempts / 24 h) with back-off, then sent to its DeadLetterConfig queue with AWS's message attributes.
-- Scheduled rules (`rate(...)`, `cron(...)`) fire "Scheduled Event"s: `fire_schedules()` fires those due,
-  `fire_schedules(force=True)` fires every enabled one now.
+- Scheduled rules (`rate(...)`, `cron(...)`) fire "Scheduled Event"s at their real times on the
+  sandbox's schedule clock (`schedules.py`): `fire_schedules()` fires those due, `fire_schedules(force=True)`
+  fires every enabled one now.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from moto.events.models import Rule, events_backends
 
 from glueguard_dev.emulator import delivery
+from glueguard_dev.emulator.schedules import schedules
 
 log = logging.getLogger(__name__)
 
@@ -236,29 +238,14 @@ def send_to_targets(self: Rule, original_event: dict[str, Any], transform_input:
 
 
 # ------------------------------------------------------------------------------- schedules
-_RATE = re.compile(r"rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)")
-_UNIT = {"minute": 60, "hour": 3600, "day": 86400}
-_last_fired: dict[str, float] = {}
-
-
-def schedule_period(expression: str) -> float | None:
-    """Seconds between firings of a rate() schedule; cron() schedules fire every minute they match."""
-    match = _RATE.fullmatch(expression.strip())
-    if match:
-        return int(match.group(1)) * _UNIT[match.group(2).rstrip("s")]
-    if expression.startswith("cron("):
-        return 60.0
-    raise ValueError(f"unsupported schedule expression {expression!r}")
-
-
-def scheduled_event(rule: Rule) -> dict[str, Any]:
+def scheduled_event(rule: Rule, moment: datetime) -> dict[str, Any]:
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": "Scheduled Event",
         "source": "aws.events",
         "account": rule.account_id,
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": rule.region_name,
         "resources": [rule.arn],
         "detail": {},
@@ -266,23 +253,20 @@ def scheduled_event(rule: Rule) -> dict[str, Any]:
 
 
 def fire_schedules(force: bool = False) -> list[str]:
-    """Fire scheduled rules that are due (all enabled ones if `force`); return the rule ARNs fired."""
+    """Fire scheduled rules that are due on the schedule clock (all enabled ones if `force`); return their ARNs."""
     fired: list[str] = []
-    now = time.monotonic()
     for _account, regions in list(events_backends.items()):
         for _region, backend in list(regions.items()):
             for bus in list(backend.event_buses.values()):
                 for rule in list(bus.rules.values()):
                     if not rule.scheduled_expression or rule.state != "ENABLED":
                         continue
-                    period = schedule_period(rule.scheduled_expression) or 0
-                    last = _last_fired.setdefault(rule.arn, now)
-                    if not force and now - last < period:
+                    moment = schedules.due(rule.arn, rule.scheduled_expression, force)
+                    if moment is None:
                         continue
-                    _last_fired[rule.arn] = now
-                    event = scheduled_event(rule)
+                    event, accepted = scheduled_event(rule, moment), time.monotonic()
                     for target in rule.targets:
-                        delivery.worker.schedule(lambda r=rule, t=target, e=event: _attempt(r, t, e, 1, now))
+                        delivery.worker.schedule(lambda r=rule, t=target, e=event, a=accepted: _attempt(r, t, e, 1, a))
                     fired.append(rule.arn)
     return fired
 

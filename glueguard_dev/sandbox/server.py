@@ -2,7 +2,8 @@
 
 Besides the AWS APIs the server answers a few sandbox-only routes (never part of AWS):
   POST /_glueguard/replay  body: an EventBridge event (or a list) -> put on its bus as recorded (aws.* allowed)
-  POST /_glueguard/tick    fire every enabled scheduled rule now and advance job runs
+  POST /_glueguard/tick    advance job runs; fire every enabled scheduled rule now, or with body
+                           {"seconds": N} move the schedule clock N s on and fire the rules then due
   POST /_glueguard/drain   wait until every queued delivery (EventBridge targets, async Lambda) has run
   GET  /_glueguard/status  {"ready": bool, "outputs": {...}, "endpoint": str}
   POST /_glueguard/faults  arm (or clear) an injected AWS error: see glueguard_dev/sandbox/faults.py
@@ -198,13 +199,23 @@ class Sandbox:
 
         eventbridge.fire_schedules()
 
-    def tick(self, force_schedules: bool = True) -> dict[str, Any]:
+    def tick(self, seconds: float | None = None) -> dict[str, Any]:
+        """Advance job runs and fire schedules: every enabled one now, or (`seconds`) those due after moving
+        the schedule clock that far on."""
         from glueguard_dev.emulator import eventbridge, sqs_event_sources
         from glueguard_dev.emulator.glue import runs as glue_runs
+        from glueguard_dev.emulator.schedules import schedules
 
         advanced = glue_runs.advance_all()
-        fired = eventbridge.fire_schedules(force=force_schedules)
-        return {"fired": fired, "runs": advanced, "messages": sqs_event_sources.poll()}
+        if seconds is not None:
+            schedules.clock.advance(seconds)
+        fired = eventbridge.fire_schedules(force=seconds is None)
+        return {
+            "fired": fired,
+            "runs": advanced,
+            "messages": sqs_event_sources.poll(),
+            "clock": schedules.clock.now().isoformat(),
+        }
 
     def _tick_loop(self) -> None:
         while not self._stop.wait(self.tick_seconds):
@@ -235,7 +246,10 @@ class Sandbox:
                 publish(event)
             return 200, {"replayed": len(events)}
         if route == "tick":
-            return 200, self.tick()
+            seconds = json.loads(body or b"{}").get("seconds")
+            if seconds is not None and (not isinstance(seconds, int | float) or seconds < 0):
+                raise ValueError(f"'seconds' must be a number of seconds >= 0, not {seconds!r}")
+            return 200, self.tick(seconds)
         if route == "faults":
             return 200, self.faults.configure(json.loads(body or b"{}"))
         if route == "drain":

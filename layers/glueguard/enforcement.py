@@ -14,7 +14,7 @@ from glueguard.adapters.clients import client
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
-from glueguard.models.decision import UNOWNED, Decision
+from glueguard.models.decision import UNOWNED, Decision, finding_of
 from glueguard.models.events import CloudTrailEvent, InvalidEventError
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
@@ -132,12 +132,14 @@ class Enforcer:
         project, violations, plan = judged.project, judged.violations, judged.plan
         if project is None:
             violation = violations[0]
+            before = kind.redact(current.definition)
             decision = Decision(
                 project_id=UNOWNED,
                 outcome="reported",
                 severity=str(violation.severity),
                 violations=[violation.to_dict()],
-                before=kind.redact(current.definition),
+                before=before,
+                finding=finding_of(kind.kind, name, [violation.to_dict()], before),
                 **base,
             )
             self._publish(decision, [violation])
@@ -149,14 +151,17 @@ class Enforcer:
         if plan.actions and plan.outcome != "deleted":
             refreshed = kind.read(self.client_for("glue"), name, arn)
             after = {"definition": kind.redact(refreshed.definition), "tags": refreshed.tags} if refreshed else None
+        found = [v.to_dict() for v in violations]
+        before = {"definition": kind.redact(current.definition), "tags": current.tags}
         decision = Decision(
             project_id=project.project_id,
             outcome=plan.outcome,
             severity=str(highest([v.severity for v in violations])),
-            violations=[v.to_dict() for v in violations],
+            violations=found,
             actions=results,
-            before={"definition": kind.redact(current.definition), "tags": current.tags},
+            before=before,
             after=after,
+            finding=finding_of(kind.kind, name, found, before) if plan.outcome == "reported" else None,
             **base,
         )
         self._publish(decision, violations, enforced=plan.enforced)

@@ -69,13 +69,15 @@ def poll(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05
 
 
 @pytest.fixture(scope="session")
-def sandbox() -> Iterator[SandboxHandle]:
+def sandbox(worker_id: str) -> Iterator[SandboxHandle]:
+    """One sandbox per pytest-xdist worker (its own port, account state and log: `.e2e-sandbox-gw0.log`)."""
     with SandboxProcess(
         "--minute-seconds",
         str(MINUTE_SECONDS),
+        "--manual-schedules",
         "--parameter",
         f"PolicyCacheSeconds={POLICY_CACHE_SECONDS:g}",
-        log=ROOT / ".e2e-sandbox.log",
+        log=ROOT / f".e2e-sandbox-{worker_id}.log",
     ) as process:
         yield SandboxHandle(process.endpoint, process.outputs)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from tests.e2e.conftest import Events, SandboxHandle, poll
 
 SOURCE = "glueguard.tests"
@@ -82,6 +84,30 @@ def test_tick_fires_scheduled_rules(sandbox: SandboxHandle, events: Events):
     )
     eb.disable_rule(Name=name)
     assert rule_arn not in sandbox.post("tick")["fired"]
+
+
+def test_schedules_follow_the_sandbox_clock_not_every_tick(sandbox: SandboxHandle, events: Events):
+    """The e2e sandbox runs --manual-schedules: a rule fires when its period has passed on the clock."""
+    eb = sandbox.client("events")
+    url, arn = events.queue()
+    name = f"sched-{uuid.uuid4().hex[:8]}"
+    rule_arn = eb.put_rule(Name=name, ScheduleExpression="rate(10 minutes)")["RuleArn"]
+    eb.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": arn}])
+    first = sandbox.post("tick", {"seconds": 0})
+    assert rule_arn not in first["fired"]
+    assert rule_arn not in sandbox.post("tick", {"seconds": 599})["fired"]
+    assert events.receive(url, timeout=0.5) == []
+    last = sandbox.post("tick", {"seconds": 1})
+    assert rule_arn in last["fired"]
+    [message] = events.receive(url)
+    assert message["body"]["time"] == last["clock"][:19] + "Z"
+    assert "must be a number" in str(_refused(sandbox, {"seconds": -5}))
+
+
+def _refused(sandbox: SandboxHandle, body: dict) -> Exception:
+    with pytest.raises(RuntimeError) as refused:
+        sandbox.post("tick", body)
+    return refused.value
 
 
 def test_lambda_target_is_invoked_asynchronously(sandbox: SandboxHandle, events: Events, echo_function: dict):

@@ -89,3 +89,27 @@ def test_malformed_input_is_refused_before_anything_changes(project, reports_buc
     with pytest.raises(InvalidComplianceInput, match="collectCosts must be true or false"):
         handler({"collectCosts": "yes"}, LambdaContext())
     assert DecisionLog().list(PID) == []
+
+
+def test_an_unchanged_reported_finding_is_recorded_once_however_many_sweeps_find_it(project, reports_bucket):
+    from glueguard.adapters.registry import Registry
+
+    Registry().update(PID, policy_overrides={"rule_modes": {"job-role": "report"}})
+    compliance.reset()
+    [drifted] = seed_jobs(project, 3, noncompliant_every=3)  # batch-0000 runs as an outside role
+    glue = boto3.client("glue")
+    for run in ("sched-a", "sched-b", "sched-c"):
+        handler({"id": run}, LambdaContext())
+    reported = [d for d in DecisionLog().list(PID) if d.outcome == "reported"]
+    assert [(d.resource_name, d.event_id, [v["rule"] for v in d.violations]) for d in reported] == [
+        (drifted, "sweep-sched-a", ["job-role"])
+    ]
+    job = glue.get_job(JobName=drifted)["Job"]
+    assert job["Role"].endswith("role/some-admin-role")  # reported, not changed
+
+    keep = ("Role", "Command", "DefaultArguments", "Connections", "GlueVersion", "WorkerType", "NumberOfWorkers",
+            "Timeout", "ExecutionClass", "SecurityConfiguration")  # fmt: skip
+    glue.update_job(JobName=drifted, JobUpdate={**{k: job[k] for k in keep}, "Description": "changed"})
+    handler({"id": "sched-d"}, LambdaContext())
+    reported = [d for d in DecisionLog().list(PID) if d.outcome == "reported"]
+    assert [d.event_id for d in reported] == ["sweep-sched-a", "sweep-sched-d"]  # a changed job is a new finding
