@@ -10,7 +10,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: venv test lint unit pytest validate build asl demo bench clean
+.PHONY: venv test test-fast lint unit pytest validate build asl demo bench clean
 
 venv: $(VENV)/.stamp $(SAM_VENV)/.stamp node_modules/.stamp
 
@@ -34,8 +34,15 @@ lint: $(VENV)/.stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# pytest-xdist: one worker per core (each e2e worker runs its own sandbox); PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal --durations=15
+
 pytest: $(VENV)/.stamp
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
+
+test-fast: $(VENV)/.stamp node_modules/.stamp
+	$(PYTEST) tests/unit tests/integration
 
 validate: $(VENV)/.stamp $(SAM_VENV)/.stamp
 	$(SAM) validate --lint

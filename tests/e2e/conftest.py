@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -172,3 +174,15 @@ def echo_function(sandbox: SandboxHandle) -> dict[str, str]:
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
     return {"arn": arn, "record_url": record_url, "failures_url": failures_url, "role": role}
+
+
+@pytest.fixture(params=[0, 2], ids=["idle", "beside-two-cpu-bound-processes"])
+def machine_load(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Run the test as is, then again beside two CPU-bound processes (a busy CI machine)."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(request.param)]
+    try:
+        yield request.param
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()

@@ -40,7 +40,7 @@ def _enforcer_event_names() -> set[str]:
     return {n for rule in rules for n in rule["Properties"]["Pattern"].get("detail", {}).get("eventName", [])}
 
 
-def test_a_correction_settles_the_plane_calls_trigger_no_remediation(plane_env: SandboxHandle, events):
+def test_a_correction_settles_the_plane_calls_trigger_no_remediation(plane_env: SandboxHandle, events, machine_load):
     pid = str(uuid.uuid4())
     make_project(pid)
     name = f"project-{pid}-job-settle"
