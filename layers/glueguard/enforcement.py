@@ -20,7 +20,7 @@ from glueguard.models.project import Project
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation, highest
 from glueguard.naming import project_of
-from glueguard.ownership import resolve_project
+from glueguard.ownership import owner
 from glueguard.policy import Policy
 from glueguard.remediation.execute import execute
 from glueguard.remediation.plan import Plan
@@ -178,8 +178,7 @@ class Enforcer:
     ) -> Judgement:
         """Resolve the project, evaluate the rules and build the plan, calling nothing but the registry
         (`glueguard plan` stops here; `enforce` goes on to execute and record)."""
-        project_id = resolve_project(current, principal_role)
-        project = self.registry.get(project_id) if project_id else None
+        project_id, project = owner(current, self.registry.get)
         if project is None:
             violation = Violation(
                 f"{kind.kind}-unowned",

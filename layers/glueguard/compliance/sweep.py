@@ -16,7 +16,7 @@ from glueguard.enforcement import Enforcer, Result
 from glueguard.models.decision import UNOWNED
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
-from glueguard.ownership import resolve_project
+from glueguard.ownership import owner
 from glueguard.resources.base import ResourceKind, TagLookup
 from glueguard.rules import RuleContext, evaluate
 
@@ -39,8 +39,7 @@ class SweepResult:
 
 
 def _project(enforcer: Enforcer, resource: Resource) -> Project | None:
-    project_id = resolve_project(resource)
-    return enforcer.registry.get(project_id) if project_id else None
+    return owner(resource, enforcer.registry.get)[1]
 
 
 def _after(enforcer: Enforcer, kind: ResourceKind, resource: Resource, result: Result) -> Resource | None:

@@ -19,6 +19,22 @@ def role_name(role: str | None) -> str | None:
     return role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
 
 
+def same_role(current: str | None, wanted: str) -> bool:
+    """True when `current` (as a job/crawler/session names it) is the role `wanted` (an ARN, or a name).
+
+    Roles are compared by full ARN: a role elsewhere with the same name (another account, or a path under which
+    someone else may create roles) is another role. A bare name is resolved by Glue in the caller's account, where
+    role names are unique, so it is the role whose ARN ends in that name.
+    """
+    if not current:
+        return False
+    if current.startswith("arn:") and wanted.startswith("arn:"):
+        return current == wanted
+    return role_name(current) == role_name(wanted) and (
+        not current.startswith("arn:") or current.split(":")[5] == f"role/{wanted}"
+    )
+
+
 def naming_violations(resource: Resource, ctx: RuleContext, rule_id: str) -> Iterator[Violation]:
     """A name outside `project-{uuid}-{kind}-*` cannot be fixed in place (Glue has no rename)."""
     if follows_convention(resource.kind, resource.name, ctx.project.project_id):
@@ -80,7 +96,7 @@ def role_violations(
     current: str | None, allowed: list[str], field: str, what: str, rule_id: str, ctx: RuleContext, **flags: Any
 ) -> Iterator[Violation]:
     """`current` must be one of the `allowed` roles (ARNs or names); the patch sets the first."""
-    if not ctx.policy.lock_role or role_name(current) in {role_name(a) for a in allowed}:
+    if not ctx.policy.lock_role or any(same_role(current, a) for a in allowed):
         return
     other = foreign_project(role_name(current), ctx)
     yield Violation(
