@@ -9,6 +9,15 @@ its NotifyDelayAfter emits one `Glue Job Run Status` (FACTS.md shapes). State ad
 every read, and on `advance_all()` (the sandbox's ticker), so events fire even when nobody reads.
 StartJobRun's per-run overrides (Timeout, WorkerType, NumberOfWorkers, MaxCapacity, ExecutionClass)
 show in GetJobRun; MaxConcurrentRuns counts every unfinished run.
+
+Time is `settings.clock()` (epoch seconds; the wall clock unless a test or the sandbox sets another), so
+StartedOn, CompletedOn and ExecutionTime follow it. Cost figures as Glue reports them: `ExecutionTime` is
+the seconds the run consumed resources (RUNNING until its end); `DPUSeconds` is set for FLEX runs and runs
+with `--enable-auto-scaling true` (executor time x DPU per worker: capacity x ExecutionTime x the share of
+workers used). A run with `--enable-observability-metrics true` puts `glue.driver.workerUtilization` (namespace
+`Glue`, dimensions JobName, JobRunId, Type=gauge, ObservabilityGroup=resource_utilization) into CloudWatch
+when it ends. `--sandbox-utilization F` (0 < F <= 1, default 1) is the share of allocated workers the run uses;
+`--sandbox-startup-seconds N` how long it stays STARTING (default `settings.starting_seconds`).
 """
 
 from __future__ import annotations
@@ -31,6 +40,11 @@ UNFINISHED = {"STARTING", "RUNNING", "STOPPING", "WAITING"}
 OUTCOMES = {"SUCCEEDED", "FAILED"}
 RUN_SECONDS_ARG = "--sandbox-run-seconds"
 OUTCOME_ARG = "--sandbox-outcome"
+UTILIZATION_ARG = "--sandbox-utilization"
+STARTUP_ARG = "--sandbox-startup-seconds"
+AUTO_SCALING_ARG = "--enable-auto-scaling"
+OBSERVABILITY_ARG = "--enable-observability-metrics"
+UTILIZATION_METRIC = "glue.driver.workerUtilization"
 
 _MESSAGES = {
     "SUCCEEDED": "Job run succeeded",
@@ -48,6 +62,8 @@ class Settings:
     stopping_seconds: float = 1.0
     #: Real seconds per Glue minute (Timeout, NotifyDelayAfter); 60 as on AWS.
     minute_seconds: float = 60.0
+    #: The emulator's clock, epoch seconds (the sandbox's or a test's simulated clock may replace it).
+    clock: Callable[[], float] = time.time
 
 
 settings = Settings()
@@ -60,8 +76,10 @@ on_terminal: list[Callable[[FakeJobRun], None]] = []
 def _plan(run: FakeJobRun) -> None:
     """Fix the run's simulated duration and outcome from its arguments (validated at StartJobRun)."""
     arguments = run.arguments or {}
-    run.gg_started = time.time()
+    run.gg_started = settings.clock()
     run.gg_duration = float(arguments.get(RUN_SECONDS_ARG, settings.default_run_seconds))
+    run.gg_utilization = float(arguments.get(UTILIZATION_ARG, 1.0))
+    run.gg_starting = float(arguments.get(STARTUP_ARG, settings.starting_seconds))
     run.gg_outcome = arguments.get(OUTCOME_ARG, "SUCCEEDED")
     run.gg_stop_requested = None
     run.gg_status = "STARTING"
@@ -72,15 +90,23 @@ def _plan(run: FakeJobRun) -> None:
 
 def validate_arguments(arguments: dict[str, Any] | None) -> None:
     arguments = arguments or {}
-    if RUN_SECONDS_ARG in arguments:
-        try:
-            seconds = float(arguments[RUN_SECONDS_ARG])
-        except ValueError:
-            seconds = -1
-        if seconds < 0:
-            raise InvalidInputException("StartJobRun", f"{RUN_SECONDS_ARG} must be a number of seconds >= 0")
+    for name in (RUN_SECONDS_ARG, STARTUP_ARG):
+        if name in arguments:
+            try:
+                seconds = float(arguments[name])
+            except ValueError:
+                seconds = -1
+            if seconds < 0:
+                raise InvalidInputException("StartJobRun", f"{name} must be a number of seconds >= 0")
     if OUTCOME_ARG in arguments and arguments[OUTCOME_ARG] not in OUTCOMES:
         raise InvalidInputException("StartJobRun", f"{OUTCOME_ARG} must be one of {sorted(OUTCOMES)}")
+    if UTILIZATION_ARG in arguments:
+        try:
+            share = float(arguments[UTILIZATION_ARG])
+        except ValueError:
+            share = -1
+        if not 0 < share <= 1:
+            raise InvalidInputException("StartJobRun", f"{UTILIZATION_ARG} must be a share of workers, 0 < F <= 1")
 
 
 def _target_state(run: FakeJobRun, now: float) -> tuple[str, float | None]:
@@ -89,7 +115,7 @@ def _target_state(run: FakeJobRun, now: float) -> tuple[str, float | None]:
     if run.gg_stop_requested is not None:
         stopped_at = run.gg_stop_requested + settings.stopping_seconds
         return ("STOPPED", stopped_at) if now >= stopped_at else ("STOPPING", None)
-    running_at = started + settings.starting_seconds
+    running_at = started + run.gg_starting
     end = running_at + run.gg_duration
     timeout_at = started + float(run.timeout) * settings.minute_seconds if run.timeout else None
     if timeout_at is not None and timeout_at <= end and now >= timeout_at:
@@ -103,7 +129,7 @@ def advance(run: FakeJobRun, now: float | None = None) -> bool:
     """Bring the run to its wall-clock state; emit events for what happened. True if it changed."""
     if not hasattr(run, "gg_started"):
         _plan(run)
-    now = time.time() if now is None else now
+    now = settings.clock() if now is None else now
     with _lock:
         previous = run.gg_status
         if previous in TERMINAL:
@@ -121,6 +147,7 @@ def advance(run: FakeJobRun, now: float | None = None) -> bool:
         run.gg_notified = True
         _emit(run, "Glue Job Run Status", _status_detail(run))
     if state in TERMINAL:
+        _put_observability_metrics(run)
         for hook in on_terminal:
             hook(run)
         _emit(run, "Glue Job State Change", state_change_detail(run))
@@ -141,7 +168,7 @@ def stop(run: FakeJobRun) -> None:
     advance(run)
     with _lock:
         if run.gg_status not in TERMINAL and run.gg_stop_requested is None:
-            run.gg_stop_requested = time.time()
+            run.gg_stop_requested = settings.clock()
             run.gg_status = "STOPPING"
 
 
@@ -196,7 +223,7 @@ def _run_as_dict(run: FakeJobRun) -> dict[str, Any]:
     advance(run)
     job = getattr(run, "gg_job", None)
     finished = run.gg_completed
-    end = finished or time.time()
+    end = finished or settings.clock()
     result: dict[str, Any] = {
         "Id": run.job_run_id,
         "Attempt": 0,
@@ -205,7 +232,7 @@ def _run_as_dict(run: FakeJobRun) -> dict[str, Any]:
         "LastModifiedOn": datetime.fromtimestamp(finished or run.gg_started, UTC),
         "JobRunState": run.gg_status,
         "PredecessorRuns": [],
-        "ExecutionTime": int(max(0.0, end - run.gg_started - settings.starting_seconds)),
+        "ExecutionTime": execution_seconds(run, end),
         "LogGroupName": "/aws-glue/jobs",
         "GlueVersion": (job.glue_version if job else None) or "0.9",
         "Timeout": run.timeout,
@@ -224,6 +251,8 @@ def _run_as_dict(run: FakeJobRun) -> dict[str, Any]:
         result["MaxCapacity"] = run.max_capacity
         if run.allocated_capacity:
             result["AllocatedCapacity"] = run.allocated_capacity
+    if finished and (dpu_seconds := _dpu_seconds(run, result)) is not None:
+        result["DPUSeconds"] = dpu_seconds
     for key, value in (
         ("Arguments", run.arguments),
         ("NotificationProperty", run.notification_property),
@@ -233,6 +262,52 @@ def _run_as_dict(run: FakeJobRun) -> dict[str, Any]:
         if value:
             result[key] = value
     return result
+
+
+def execution_seconds(run: FakeJobRun, end: float) -> int:
+    """Seconds the run consumed resources: from RUNNING (after STARTING) to `end`."""
+    return int(max(0.0, end - run.gg_started - run.gg_starting))
+
+
+def _flag(run: FakeJobRun, name: str) -> bool:
+    return str((run.arguments or {}).get(name, "")).lower() == "true"
+
+
+def _dpu_seconds(run: FakeJobRun, result: dict[str, Any]) -> float | None:
+    """GetJobRun's DPUSeconds: only FLEX and auto-scaling runs carry it (executor seconds x DPU per worker)."""
+    auto_scaling = _flag(run, AUTO_SCALING_ARG)
+    if result.get("ExecutionClass") != "FLEX" and not auto_scaling:
+        return None
+    share = run.gg_utilization if auto_scaling else 1.0  # auto-scaling releases the executors it does not use
+    return round(float(result.get("MaxCapacity") or 0.0) * result["ExecutionTime"] * share, 3)
+
+
+def _put_observability_metrics(run: FakeJobRun) -> None:
+    """Glue's resource-utilization observability metric, for runs that enable observability metrics."""
+    if not _flag(run, OBSERVABILITY_ARG):
+        return
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    account, region = getattr(run, "gg_where", ("123456789012", "us-east-1"))
+    dimensions = [
+        {"Name": "JobName", "Value": run.job_name},
+        {"Name": "JobRunId", "Value": run.job_run_id},
+        {"Name": "Type", "Value": "gauge"},
+        {"Name": "ObservabilityGroup", "Value": "resource_utilization"},
+    ]
+    when = datetime.fromtimestamp(run.gg_completed or settings.clock(), UTC).replace(tzinfo=None)  # as moto stores them
+    cloudwatch_backends[account][region].put_metric_data(
+        "Glue",
+        [
+            {
+                "MetricName": UTILIZATION_METRIC,
+                "Dimensions": dimensions,
+                "Value": run.gg_utilization,
+                "Timestamp": when,
+                "Unit": "None",
+            }
+        ],
+    )
 
 
 def _job_start_run(original: Any) -> Any:
