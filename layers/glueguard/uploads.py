@@ -18,6 +18,9 @@ from glueguard.adapters.clients import client
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.ledger import BOUND, RELEASED, Ledger
 from glueguard.adapters.registry import Registry
+from glueguard.adapters.spend import Spend
+from glueguard.budget import Action, Verdict, month_of
+from glueguard.budgeting import BudgetKeeper, Start
 from glueguard.dpu import job_capacity
 from glueguard.models.decision import Decision
 from glueguard.models.events import S3ObjectCreatedEvent
@@ -70,6 +73,11 @@ class UploadStarter:
     decisions: DecisionLog
     policy: Policy
     client_for: Callable[[str], Any] = client
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    @property
+    def budget(self) -> BudgetKeeper:
+        return BudgetKeeper(Spend(self.ledger.table_name), self.decisions, self.client_for, FUNCTION, self.now)
 
     def match(self, event: S3ObjectCreatedEvent) -> Match:
         """The bindings an object matches; none, with the reason, for foreign buckets or unbound keys."""
@@ -116,9 +124,15 @@ class UploadStarter:
             return {"outcome": "started", "job_name": binding.job_name, "run_id": previous["run_id"], "dpu": dpu}
         if previous and previous.get("state") == RELEASED:  # an earlier attempt gave it back: reserve afresh
             self.ledger.forget(pid, hold, reservation=True)
-        now = datetime.now(UTC)
+        now = self.now()
+        month, charge = month_of(now), f"reservation#{hold}"
+        budget = self.budget
+        start = Start(charge, binding.job_name, dpu, job.get("Timeout"), job.get("ExecutionClass"))
+        if verdict := budget.admit(project, policy, start, when=now):
+            raise self._held(project, binding, event, verdict, budget)
         admitted = self.ledger.admit(pid, LedgerEntry(hold, binding.job_name, dpu, now, reservation=True), cap)
         if not admitted.admitted and not admitted.known:
+            budget.spend.withdraw(pid, month, charge)
             raise Deferred(
                 f"project {pid} runs {admitted.in_use:g} of its {cap:g} DPU; {binding.job_name} needs {dpu:g}"
             )
@@ -127,13 +141,16 @@ class UploadStarter:
         try:
             run_id = glue.start_job_run(JobName=binding.job_name, Arguments=arguments)["JobRunId"]
         except glue.exceptions.ConcurrentRunsExceededException:
+            budget.spend.withdraw(pid, month, charge)
             self.ledger.release(pid, hold, reservation=True, reason="MaxConcurrentRuns reached; deferred")
             limit = (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns", 1)
             raise Deferred(f"{binding.job_name} already runs its MaxConcurrentRuns ({limit})") from None
         except Exception:
+            budget.spend.withdraw(pid, month, charge)
             self.ledger.release(pid, hold, reservation=True, reason="StartJobRun failed")
             raise
         self.ledger.bind(pid, hold, run_id, now)
+        budget.spend.transfer(pid, month, charge, f"run#{run_id}")
         decision = Decision(
             project_id=pid,
             event_id=event.id,
@@ -171,3 +188,33 @@ class UploadStarter:
             "dpu": dpu,
             "arguments": arguments,
         }
+
+    def _held(
+        self,
+        project: Project,
+        binding: UploadTrigger,
+        event: S3ObjectCreatedEvent,
+        verdict: Verdict,
+        budget: BudgetKeeper,
+    ) -> Exception:
+        """Record a start the budget holds back (once per object and job); Deferred or Undeliverable to raise."""
+        refused = verdict.action is Action.REFUSE
+        outcome = "refused" if refused else "deferred"
+        bucket, key = event.detail.bucket.name, event.detail.object.key
+        decision = Decision(
+            project_id=project.project_id,
+            event_id=event.id,
+            event_name="Object Created",
+            function=FUNCTION,
+            resource_kind="jobstart",
+            # one deferred and one refused record at most per object and job, however often it is retried
+            resource_name=f"{binding.job_name}/{reservation_id(event.object_identity, binding.job_name)}/{outcome}",
+            principal=event.detail.requester,
+            outcome=outcome,
+            severity="medium",
+            violations=[{"rule": "project-monthly-budget", "message": verdict.reason, "severity": "medium"}],
+            reason=verdict.reason,
+            figures={"object": f"s3://{bucket}/{key}"},
+        )
+        budget.held(project, month_of(self.now()), verdict, outcome, decision)
+        return Undeliverable(verdict.reason) if refused else Deferred(verdict.reason)

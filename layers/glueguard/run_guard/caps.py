@@ -6,10 +6,9 @@ import logging
 from dataclasses import dataclass
 
 from glueguard.adapters import metrics
-from glueguard.dpu import cost_usd
-from glueguard.dpu import dpu_hours as to_dpu_hours
 from glueguard.naming import project_of
 from glueguard.run_guard.admission import Admission
+from glueguard.run_guard.budget import RunBudget
 from glueguard.run_guard.context import GuardContext, Outcome, Trigger
 from glueguard.run_guard.stops import RunStopper
 from glueguard.runtime.caps import run_breaches, stop_figures, time_cap_breach
@@ -23,6 +22,7 @@ class RunCaps:
     ctx: GuardContext
     stopper: RunStopper
     admission: Admission
+    budget: RunBudget
 
     def check(self, job_name: str, run_id: str, trigger: Trigger, run: JobRun | None = None) -> Outcome:
         """Per-run caps, the run-time cap, then admission into the project's ledger."""
@@ -44,7 +44,8 @@ class RunCaps:
         breaches = run_breaches(run, policy)
         late = time_cap_breach(run, policy, now)
         if not breaches and not late:
-            return self.admission.admit(pid, run, policy, trigger)
+            refused = self.budget.admit(project, run, policy, trigger)
+            return refused or self.admission.admit(pid, run, policy, trigger)
         in_use = ctx.ledger.in_use(pid)
         released = ctx.ledger.release(pid, run.run_id, reason="stopped over a per-run cap")
         before = in_use + (run.dpu if not released else 0.0)
@@ -61,17 +62,16 @@ class RunCaps:
         return Outcome("stopped", found[0].message, [d for d in [decision] if d])
 
     def finished(self, job_name: str, run_id: str, state: str) -> Outcome:
-        """A terminal run gives its capacity back (once) and reports its cost."""
+        """A terminal run gives its capacity back (once) and is charged to its project's month (once)."""
         project_id = project_of(job_name)
         if project_id is None:
             return Outcome("skipped", f"job {job_name} carries no project prefix")
         released = self.ctx.ledger.release(project_id, run_id, reason=f"run {state}")
+        project, _ = self.ctx.project(job_name)
+        if project is not None and (run := self.stopper.read_raw(job_name, run_id)) is not None:
+            priced = self.budget.keeper.settle_run(project, self.ctx.policy_for(project), run)
+            if released:
+                metrics.run_cost(project_id, job_name, priced.cost_usd, priced.dpu_hours)
         if released:
-            self._report_cost(project_id, job_name, run_id, released)
             return Outcome("released", f"{released:g} DPU back to project {project_id}")
         return Outcome("skipped", f"run {run_id} held no capacity (not admitted, or already released)")
-
-    def _report_cost(self, project_id: str, job_name: str, run_id: str, dpu: float) -> None:
-        run = self.ctx.glue.get_job_run(JobName=job_name, RunId=run_id)["JobRun"]
-        hours = run["DPUSeconds"] / 3600.0 if run.get("DPUSeconds") else to_dpu_hours(dpu, run.get("ExecutionTime", 0))
-        metrics.run_cost(project_id, job_name, cost_usd(hours, self.ctx.policy.price_per_dpu_hour), hours)

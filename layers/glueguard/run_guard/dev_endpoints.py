@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from glueguard.dpu import cost_usd
 from glueguard.models.decision import Decision
@@ -18,12 +18,16 @@ from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
 from glueguard.runtime.caps import Breach
 from glueguard.runtime.runs import as_utc
 
+if TYPE_CHECKING:
+    from glueguard.run_guard.budget import RunBudget
+
 RULE = "devendpoint-lifetime-cap"
 
 
 @dataclass
 class DevEndpointSweep:
     ctx: GuardContext
+    budget: RunBudget
 
     def sweep(self, projects: dict[str, Project], trigger: Trigger) -> Outcome:
         now = self.ctx.now()
@@ -34,6 +38,7 @@ class DevEndpointSweep:
             created = as_utc(endpoint.get("CreatedTimestamp"))
             if project is None or created is None:
                 continue
+            self.budget.accrue_dev_endpoint(project, endpoint, now)
             limit = self.ctx.policy_for(project).dev_endpoint_lifetime_max_hours
             age_hours = (now - created).total_seconds() / 3600.0
             if age_hours <= limit:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from glueguard.adapters.spend import Spend
+from glueguard.budgeting import BudgetKeeper
 from glueguard.models.decision import Decision
 from glueguard.models.events import CloudTrailEvent, GlueJobEvent, InvalidEventError
 from glueguard.run_guard.admission import Admission
+from glueguard.run_guard.budget import RunBudget
 from glueguard.run_guard.caps import RunCaps
-from glueguard.run_guard.context import GuardContext, Outcome, Trigger
+from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
 from glueguard.run_guard.dev_endpoints import DevEndpointSweep
 from glueguard.run_guard.reconcile import Reconciler
 from glueguard.run_guard.sessions import SessionSweep
@@ -21,6 +24,8 @@ from glueguard.runtime.runs import TERMINAL_STATES, JobRun
 class RunGuard(GuardContext):
     plane_role_path: str = "/glueguard/"
     plane_arns: frozenset[str] = frozenset()
+    spend: Spend | None = None  # default: the spend items in the ledger's table
+    budget: RunBudget = field(init=False)
     caps: RunCaps = field(init=False)
     reconciler: Reconciler = field(init=False)
     sessions: SessionSweep = field(init=False)
@@ -28,10 +33,13 @@ class RunGuard(GuardContext):
 
     def __post_init__(self) -> None:
         stopper = RunStopper(self)
-        self.caps = RunCaps(self, stopper, Admission(self, stopper))
+        spend = self.spend or Spend(self.ledger.table_name)
+        keeper = BudgetKeeper(spend, self.decisions, self.client_for, FUNCTION, now=lambda: self.now())
+        self.budget = RunBudget(self, stopper, keeper)
+        self.caps = RunCaps(self, stopper, Admission(self, stopper), self.budget)
         self.reconciler = Reconciler(self, self.caps)
-        self.sessions = SessionSweep(self)
-        self.dev_endpoints = DevEndpointSweep(self)
+        self.sessions = SessionSweep(self, self.budget)
+        self.dev_endpoints = DevEndpointSweep(self, self.budget)
 
     def on_start(self, event: CloudTrailEvent) -> Outcome:
         """CloudTrail StartJobRun: judge the run as Glue started it (run-time overrides included)."""

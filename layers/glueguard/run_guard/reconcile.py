@@ -70,6 +70,10 @@ class Reconciler:
             outcome = self.caps.check(run.job_name, run.run_id, trigger, run=run)
             counts[outcome.outcome] += 1
             decisions.extend(outcome.decisions)
+        stopped = {d.resource_name for d in decisions}
+        going = [r for r in active.values() if f"{r.job_name}/{r.run_id}" not in stopped]
+        decisions.extend(held := self.caps.budget.hold(project, going, trigger))
+        counts["stopped_at_budget_limit"] += len(held)
         if corrected := ctx.ledger.resync(pid):
             logger.warning("project %s ledger usage corrected from %s to %s DPU", pid, *corrected)
             counts["resynced"] += 1

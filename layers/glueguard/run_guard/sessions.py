@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from glueguard.dpu import cost_usd, job_capacity
 from glueguard.dpu import dpu_hours as to_dpu_hours
@@ -16,6 +16,9 @@ from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
 from glueguard.runtime.caps import Breach
 from glueguard.runtime.runs import as_utc
 
+if TYPE_CHECKING:
+    from glueguard.run_guard.budget import RunBudget
+
 LIVE_SESSION_STATES = frozenset({"PROVISIONING", "READY"})
 SESSION_DPU = 5.0  # an interactive session's default capacity (FACTS.md)
 
@@ -23,6 +26,7 @@ SESSION_DPU = 5.0  # an interactive session's default capacity (FACTS.md)
 @dataclass
 class SessionSweep:
     ctx: GuardContext
+    budget: RunBudget
 
     def sweep(self, projects: dict[str, Project], trigger: Trigger) -> Outcome:
         """Stop interactive sessions past the lifetime cap, or idle longer than the idle cap."""
@@ -33,6 +37,7 @@ class SessionSweep:
             if project is None:
                 continue
             session = glue.get_session(Id=session_id).get("Session") or {}
+            self.budget.accrue_session(project, session, now)
             if session.get("Status") not in LIVE_SESSION_STATES:
                 continue
             policy = self.ctx.policy_for(project)

@@ -20,14 +20,25 @@ class RunStopper:
 
     def read(self, job_name: str, run_id: str) -> JobRun | None:
         """The run as Glue reports it now, or None when it does not exist."""
+        raw = self.read_raw(job_name, run_id)
+        return JobRun.from_api(raw) if raw is not None else None
+
+    def read_raw(self, job_name: str, run_id: str) -> dict[str, Any] | None:
+        """GetJobRun's `JobRun`, or None when it does not exist."""
         glue = self.ctx.glue
         try:
-            return JobRun.from_api(glue.get_job_run(JobName=job_name, RunId=run_id)["JobRun"])
+            return glue.get_job_run(JobName=job_name, RunId=run_id)["JobRun"]
         except glue.exceptions.EntityNotFoundException:
             return None
 
     def stop(
-        self, pid: str, run: JobRun, breaches: list[Breach], figures: dict[str, Any], trigger: Trigger
+        self,
+        pid: str,
+        run: JobRun,
+        breaches: list[Breach],
+        figures: dict[str, Any],
+        trigger: Trigger,
+        outcome: str = "stopped",
     ) -> Decision | None:
         """BatchStopJobRun, then record, measure and notify; None when Glue says the run had already ended."""
         response = self.ctx.glue.batch_stop_job_run(JobName=run.job_name, JobRunIds=[run.run_id])
@@ -43,7 +54,7 @@ class RunStopper:
             resource_kind="jobrun",
             resource_name=f"{run.job_name}/{run.run_id}",
             principal=trigger.principal,
-            outcome="stopped",
+            outcome=outcome,
             severity="high",
             policy_version=self.ctx.policy.version,
             violations=[b.to_dict() for b in breaches],

@@ -34,6 +34,7 @@ class JobRun:
     timeout_minutes: int | None
     started_on: datetime | None
     arguments: Mapping[str, str]
+    execution_class: str | None = None
 
     @classmethod
     def from_api(cls, run: Mapping[str, Any]) -> JobRun:
@@ -48,6 +49,7 @@ class JobRun:
             timeout_minutes=run.get("Timeout"),
             started_on=as_utc(run.get("StartedOn")),
             arguments=dict(run.get("Arguments") or {}),
+            execution_class=run.get("ExecutionClass"),
         )
 
     @property

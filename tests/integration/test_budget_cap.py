@@ -1,0 +1,144 @@
+"""The monthly budget as a cap, on the emulated Glue over a simulated month (docs/metrics.md, issue #17).
+
+Project A has a $50 budget and scientists start 22 runs that would cost $80.67; project B, beside it, has
+$1,000. Each run: 10 x G.1X for 50 minutes = 8.3333 DPU-hours x $0.44 = $3.6667 (Timeout 60 min bounds it
+at $4.40). A's month must end at or under $52.50 (budget + 5%), with every held start recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from glueguard.adapters.decisions import DecisionLog
+from glueguard.adapters.ledger import Ledger
+from glueguard.adapters.notify import Notifier
+from glueguard.adapters.registry import Registry
+from glueguard.adapters.spend import Override, Spend
+from glueguard.models.events import parse_cloudtrail_event, parse_glue_job_event, parse_s3_object_created
+from glueguard.models.project import UploadTrigger
+from glueguard.policy import Policy
+from glueguard.run_guard import RunGuard
+from glueguard.uploads import Deferred, Undeliverable, UploadStarter
+
+from tests.support.clock import SimClock, simulated_runs
+from tests.support.events import load
+from tests.support.projects import make_project
+from tests.support.runs import make_job, start_event, state_event
+
+RUN = {"--sandbox-run-seconds": "3000"}
+RUN_COST = 3.6667  # 10 DPU x 3000 s / 3600 x $0.44, rounded to 4 places as every cost is
+
+
+def _guard(clock: SimClock) -> RunGuard:
+    return RunGuard(
+        registry=Registry(),
+        ledger=Ledger(),
+        decisions=DecisionLog(),
+        notifier=Notifier(),
+        policy=Policy(),
+        now=clock.now,
+    )
+
+
+def _scientist_run(guard: RunGuard, clock: SimClock, job: str) -> tuple[str, str]:
+    """Start a run as a scientist would, let the guard see it, run it an hour on; return (id, guard outcome)."""
+    run_id = boto3.client("glue").start_job_run(JobName=job, Arguments=RUN)["JobRunId"]
+    outcome = guard.on_start(parse_cloudtrail_event(start_event(job, run_id))).outcome
+    clock.advance(hours=1)
+    state = boto3.client("glue").get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"]
+    guard.on_job_event(parse_glue_job_event(state_event(job, run_id, state)))
+    return run_id, outcome
+
+
+def _decisions(project_id: str, outcome: str) -> list:
+    return [d for d in DecisionLog().list(project_id) if d.outcome == outcome]
+
+
+@pytest.fixture
+def month(project):
+    other = make_project("9b2d4c6e-1a3f-4e5d-8c7b-0a1b2c3d4e5f", owner="ml-team-b")
+    registry = Registry()
+    registry.update(project.project_id, monthly_budget_usd=50)
+    registry.update(other.project_id, monthly_budget_usd=1000)
+    with simulated_runs(datetime(2026, 11, 1, 1, tzinfo=UTC)) as clock:
+        yield clock, project, other
+
+
+def test_a_month_of_runs_that_would_cost_80_dollars_ends_within_budget_and_tolerance(month):
+    clock, a, b = month
+    guard = _guard(clock)
+    job_a, job_b = make_job(a), make_job(b)
+    binding = UploadTrigger(bucket=a.names.artifacts_bucket, prefix="incoming/", suffix=".csv", jobName=job_a)
+    Registry().add_upload_trigger(a.project_id, binding)
+    uploads = UploadStarter(Registry(), Ledger(), DecisionLog(), Policy(), now=clock.now)
+    upload = parse_s3_object_created(load("upload_trigger/object_created.json"))
+    outcomes: list[str] = []
+    upload_results: list[str] = []
+    for day in range(22):
+        clock.current = datetime(2026, 11, 1 + day, 1, tzinfo=UTC)
+        glue = boto3.client("glue")
+        run_id = glue.start_job_run(JobName=job_a, Arguments=RUN)["JobRunId"]
+        outcomes.append(guard.on_start(parse_cloudtrail_event(start_event(job_a, run_id))).outcome)
+        if day == 13:  # while A's 14th run goes, an upload asks for one more
+            with pytest.raises(Deferred, match="deferred until running work ends"):
+                uploads.start(Registry().get(a.project_id, cached=False), binding, upload)
+            upload_results.append("deferred")
+        clock.advance(hours=1)
+        state = glue.get_job_run(JobName=job_a, RunId=run_id)["JobRun"]["JobRunState"]
+        guard.on_job_event(parse_glue_job_event(state_event(job_a, run_id, state)))
+        if day == 13:  # the retry, once the run has ended: nothing this month will make room now
+            with pytest.raises(Undeliverable, match="refused for this month"):
+                uploads.start(Registry().get(a.project_id, cached=False), binding, upload)
+            upload_results.append("refused")
+        _scientist_run(guard, clock, job_b)
+    clock.current = datetime(2026, 11, 30, 23, tzinfo=UTC)
+    guard.sweep("end-of-month")
+
+    spend = Spend()
+    month_a, month_b = spend.month(a.project_id, "2026-11"), spend.month(b.project_id, "2026-11")
+    # $4.40 (timeout bound) for the first start, then the median $3.6667: admitted while
+    # 3.6667 k + 3.6667 <= 52.50, i.e. 14 runs; the 15th to 22nd are refused.
+    assert outcomes == ["admitted"] * 14 + ["refused"] * 8
+    assert month_a.actual_usd == pytest.approx(14 * RUN_COST, abs=1e-6)  # $51.33
+    assert month_a.actual_usd <= 52.50
+    assert month_a.committed_usd == pytest.approx(0.0, abs=1e-6)
+    assert (month_a.deferred, month_a.refused) == (1, 9)
+    assert upload_results == ["deferred", "refused"]
+    refused = _decisions(a.project_id, "refused")
+    assert len(refused) == 9
+    assert {d.resource_kind for d in refused} == {"jobrun", "jobstart"}
+    assert all(d.figures["budget_limit_usd"] == 52.5 for d in refused)
+    [deferred] = _decisions(a.project_id, "deferred")
+    assert deferred.figures["month_actual_usd"] == pytest.approx(13 * RUN_COST, abs=1e-4)
+    assert deferred.figures["month_committed_usd"] == pytest.approx(RUN_COST, abs=1e-4)
+    warned = _decisions(a.project_id, "warned")
+    assert sorted(d.figures["threshold"] for d in warned) == [0.8, 1.0]
+    # Project B: every run admitted and charged, nothing held, stopped or warned.
+    assert month_b.actual_usd == pytest.approx(22 * RUN_COST, abs=1e-6)
+    assert (month_b.deferred, month_b.refused) == (0, 0)
+    assert [d.outcome for d in DecisionLog().list(b.project_id)] == []
+
+
+def test_at_the_hard_limit_running_work_is_stopped_newest_first(month):
+    clock, a, b = month
+    guard = _guard(clock)
+    job = make_job(a, timeout=480)  # 10 DPU x 8 h = $35.20 each at most
+    spend = Spend()
+    spend.set_override(Override(a.project_id, "2026-11-01T03:00:00+00:00", "quarter-end deadline", "platform", "now"))
+    glue = boto3.client("glue")
+    ids = []
+    for _ in range(3):  # admitted past the budget while the override lasts
+        ids.append(glue.start_job_run(JobName=job, Arguments={"--sandbox-run-seconds": "28000"})["JobRunId"])
+        assert guard.on_start(parse_cloudtrail_event(start_event(job, ids[-1]))).outcome == "admitted"
+        clock.advance(minutes=10)
+    clock.advance(hours=3)  # the override has expired; 10 DPU x (3.5 + 3.33 + 3.17) h x $0.44 = $44.00 so far
+    assert guard.sweep("before-limit").counts.get("stopped_at_budget_limit", 0) == 0
+    clock.advance(minutes=40)  # 10 DPU x 12 h x $0.44 = $52.80: past $52.50
+    outcome = guard.sweep("at-limit")
+
+    stopped = [d for d in outcome.decisions if d.violations[0]["rule"] == "project-budget-limit"]
+    assert [d.resource_name.split("/")[1] for d in stopped] == list(reversed(ids))
+    assert all(glue.get_job_run(JobName=job, RunId=i)["JobRun"]["JobRunState"] == "STOPPED" for i in ids)
+    assert _decisions(b.project_id, "stopped") == []
