@@ -19,6 +19,7 @@ STACK_OUTPUTS = {
     "DecisionsTableName": "GLUEGUARD_DECISIONS_TABLE",
     "NotificationsTopicArn": "GLUEGUARD_TOPIC_ARN",
     "ReportsBucketName": "GLUEGUARD_REPORTS_BUCKET",
+    "RunLedgerTableName": "GLUEGUARD_LEDGER_TABLE",
 }
 
 

@@ -72,8 +72,9 @@ class Reconciler:
             decisions.extend(outcome.decisions)
         stopped = {d.resource_name for d in decisions}
         going = [r for r in active.values() if f"{r.job_name}/{r.run_id}" not in stopped]
-        decisions.extend(held := self.caps.budget.hold(project, going, trigger))
-        counts["stopped_at_budget_limit"] += len(held)
+        if held := self.caps.budget.hold(project, going, trigger):
+            decisions.extend(held)
+            counts["stopped_at_budget_limit"] += len(held)
         if corrected := ctx.ledger.resync(pid):
             logger.warning("project %s ledger usage corrected from %s to %s DPU", pid, *corrected)
             counts["resynced"] += 1
