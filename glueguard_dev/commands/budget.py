@@ -26,7 +26,7 @@ Region = Annotated[str, typer.Option(envvar="AWS_DEFAULT_REGION")]
 Stack = Annotated[str, typer.Option(help="the deployed glueguard stack")]
 
 
-def _project(project_id: str):  # noqa: ANN202 - a Project
+def _project(project_id: str):
     from glueguard.adapters.registry import Registry
     from glueguard.naming import require_project_id
 
