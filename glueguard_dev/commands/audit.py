@@ -90,6 +90,25 @@ def render_table(report: Any) -> Table:
     return table
 
 
+def render_success(section: Any) -> Table:
+    """The design's success metrics: one row each, its target, overall and per project (docs/metrics.md)."""
+    from glueguard.success import table_rows
+
+    figures = section.metrics
+    table = Table(title=f"success metrics · {figures.window_start[:10]} to {figures.window_end[:10]} · {figures.month}")
+    header, rows = table_rows(figures)
+    for column in header:
+        table.add_column(column, justify="left" if column in ("metric", "target") else "right")
+    for row in rows:
+        table.add_row(*row)
+    table.caption = " ".join(
+        f"{c.project_id[:8]}: plane ${c.plane_usd:,.2f} vs billing "
+        + (f"${c.billing_usd:,.2f} (difference ${c.difference_usd:,.2f})" if c.billing_usd is not None else c.note)
+        for c in section.billing
+    )
+    return table
+
+
 def _caption(report: Any) -> str:
     calls = sum(report.api_calls.values())
     per = calls / report.metrics.resources if report.metrics.resources else 0.0
@@ -136,6 +155,8 @@ def audit(
         return
     console = Console()
     console.print(render_table(report))
+    if report.success is not None:
+        console.print(render_success(report.success))
     if html:
         console.print(f"HTML report: {html}")
     for location in outcome.written:

@@ -78,7 +78,29 @@ class SuccessReport(BaseModel):
     projects: list[SuccessMetrics] = Field(default_factory=list)
 
     def restricted(self, project_id: str) -> SuccessReport:
-        return self.model_copy(update={"projects": [p for p in self.projects if p.scope == project_id]})
+        """One project's share: its own figures, which are also its report's overall (no one else's totals)."""
+        mine = [p for p in self.projects if p.scope == project_id]
+        overall = mine[0] if mine else SuccessMetrics(scope=project_id, metrics=[])
+        return self.model_copy(update={"projects": mine, "overall": overall})
+
+
+def shown(metric: Metric) -> str:
+    """A figure as the reports print it: 91.2% / 240 s / 3, with ✓ or ✗ against its target."""
+    if metric.value is None:
+        return "—"
+    text = {"ratio": f"{metric.value:.1%}", "seconds": f"{metric.value:,.0f} s"}.get(metric.unit, f"{metric.value:g}")
+    return text + {True: " ✓", False: " ✗"}.get(metric.meets, "")  # type: ignore[call-overload]
+
+
+def table_rows(report: SuccessReport) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: one row per metric (name, target, overall, each project)."""
+    scopes = [report.overall, *(p for p in report.projects if p.scope != report.overall.scope)]
+    header = ["metric", "target", *(s.scope if s.scope == OVERALL else s.scope[:8] for s in scopes)]
+    rows = [
+        [metric.name, metric.target, *(shown(s.metrics[i]) if i < len(s.metrics) else "—" for s in scopes)]
+        for i, metric in enumerate(report.overall.metrics)
+    ]
+    return header, rows
 
 
 def _ratio(part: float, whole: float) -> float | None:

@@ -209,6 +209,32 @@ def render_html(report: ComplianceReport, max_rows: int = 200) -> str:
             numeric={2, 3, 4, 5, 6, 7, 8, 9},
         ),
     ]
+    if report.success is not None:
+        from glueguard.success import table_rows
+
+        header, rows = table_rows(report.success.metrics)
+        sections += [
+            "<h2>Success metrics (design §13; definitions in docs/metrics.md)</h2>",
+            _table(header, rows, numeric=set(range(2, len(header)))),
+        ]
+        if report.success.billing:
+            sections.append(
+                _table(
+                    ["project", "month", "plane USD", "billing USD", "difference USD", "note"],
+                    [
+                        [
+                            b.project_id,
+                            b.month,
+                            f"{b.plane_usd:,.2f}",
+                            "—" if b.billing_usd is None else f"{b.billing_usd:,.2f}",
+                            "—" if b.difference_usd is None else f"{b.difference_usd:,.2f}",
+                            b.note,
+                        ]
+                        for b in report.success.billing
+                    ],
+                    numeric={2, 3, 4},
+                )
+            )
     still_open = [r for r in report.resources if not r.compliant_after]
     sections += [
         f"<h2>Resources still non-compliant ({len(still_open)})</h2>",

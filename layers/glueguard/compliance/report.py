@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from glueguard.compliance.success import SuccessSection
 from glueguard.cost import CostReport
 from glueguard.models.decision import UNOWNED
 from glueguard.models.project import Project
@@ -113,6 +114,7 @@ class ComplianceReport(BaseModel):
     kinds_not_swept: dict[str, str] = Field(default_factory=dict)
     api_calls: dict[str, int] = Field(default_factory=dict)
     sweep_seconds: float | None = None
+    success: SuccessSection | None = None  # the design's performance and cost metrics (docs/metrics.md)
 
     @property
     def fully_compliant(self) -> bool:
@@ -199,6 +201,13 @@ def build_report(
         statuses = [s for s in statuses if s.project_id == scope]
         projects = [p for p in projects if p.project_id == scope]
         cost = _restrict_cost(cost, scope)
+        if (section := extra.get("success")) is not None:
+            extra["success"] = section.model_copy(
+                update={
+                    "metrics": section.metrics.restricted(scope),
+                    "billing": [b for b in section.billing if b.project_id == scope],
+                }
+            )
     remediations: Counter[str] = Counter()
     violations: Counter[str] = Counter()
     advisories: Counter[str] = Counter()

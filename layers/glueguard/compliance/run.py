@@ -17,6 +17,7 @@ from glueguard.adapters.calls import counting_calls
 from glueguard.adapters.glue_runs import job_runs_since
 from glueguard.adapters.reports import ReportStore
 from glueguard.adapters.tags import tag_index
+from glueguard.compliance import success
 from glueguard.compliance.html import render_html
 from glueguard.compliance.report import ComplianceReport, build_report
 from glueguard.compliance.sweep import sweep
@@ -27,6 +28,17 @@ from glueguard.resources import kinds as registered_kinds
 logger = logging.getLogger(__name__)
 
 COST_WINDOW = timedelta(days=7)
+#: The dashboard's metric name for each success metric (template.yaml PlaneDashboard: one widget each).
+SUCCESS_METRICS = {
+    "success_rate": "SuccessRate",
+    "startup_p90_seconds": "StartupP90Seconds",
+    "utilization": "Utilization",
+    "waste": "Waste",
+    "flex_share": "FlexShare",
+    "flex_savings": "FlexSavings",
+    "budget_adherence": "BudgetAdherence",
+    "starts_held": "StartsHeld",
+}
 
 
 @dataclass
@@ -62,16 +74,29 @@ def run_compliance(
         seconds = round(time.monotonic() - started, 3)
 
     cost_report: cost.CostReport | None = None
+    metrics_section: success.SuccessSection | None = None
     with counting_calls([glue]) as cost_calls:
         if collect_costs:
             since = now - COST_WINDOW
-            cost_report = cost.summarize(
-                result.jobs, lambda name: job_runs_since(glue, name, since), enforcer.policy, since, now
+            runs: dict[str, list] = {}
+
+            def runs_of(name: str) -> list:
+                if name not in runs:
+                    runs[name] = job_runs_since(glue, name, since)
+                return runs[name]
+
+            cost_report = cost.summarize(result.jobs, runs_of, enforcer.policy, since, now)
+            metrics_section = success.collect(
+                result.jobs, runs_of, projects, enforcer.policy, since, now, enforcer.client_for
             )
             if store:
-                store.save_cost_snapshot(cost_report.model_dump(mode="json"))
+                store.save_cost_snapshot(
+                    {**cost_report.model_dump(mode="json"), "success": metrics_section.model_dump(mode="json")}
+                )
         elif store and (snapshot := store.load_cost_snapshot()):
+            saved = snapshot.pop("success", None)
             cost_report = cost.CostReport.model_validate(snapshot)
+            metrics_section = success.SuccessSection.model_validate(saved) if saved else None
 
     generated_at = now.isoformat()
     extra = {
@@ -79,6 +104,7 @@ def run_compliance(
         "kinds_not_swept": result.kinds_not_swept,
         "api_calls": dict(sweep_calls),
         "sweep_seconds": seconds,
+        "success": metrics_section,
     }
     report = build_report(
         result.statuses, projects, run_id=run_id, generated_at=generated_at, cost=cost_report, **extra
@@ -140,3 +166,10 @@ def _emit(report: ComplianceReport) -> None:
         if summary.cost_usd is not None:
             metrics.count("WeeklyCostUsd", summary.cost_usd, unit="None", Project=summary.project_id)
     metrics.count("SweepErrors", report.metrics.errors)
+    if report.success is not None:
+        figures = report.success.metrics
+        for scoped in [figures.overall, *figures.projects]:
+            dimensions = {} if scoped.scope == "overall" else {"Project": scoped.scope}
+            for metric in scoped.metrics:
+                if metric.value is not None:
+                    metrics.count(SUCCESS_METRICS[metric.key], metric.value, unit="None", **dimensions)
