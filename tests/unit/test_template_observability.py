@@ -43,3 +43,17 @@ def test_dashboard_body_is_json_with_the_plane_widgets():
         "ComplianceFunction",
         "ConfigRulesFunction",
     } <= set(variables)
+
+
+def test_dashboard_has_one_widget_per_success_metric():
+    from glueguard.compliance.run import SUCCESS_METRICS
+
+    body, _ = RESOURCES["PlaneDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+    shown = [
+        name
+        for w in widgets
+        for name in SUCCESS_METRICS.values()
+        if f'MetricName="{name}"' in json.dumps(w["properties"]["metrics"]).replace('\\"', '"')
+    ]
+    assert sorted(shown) == sorted(SUCCESS_METRICS.values())  # each exactly once
