@@ -23,6 +23,7 @@ def install() -> None:
         organizations,  # member accounts' OrganizationAccountAccessRole (issue 14)
         provisioning,
         s3_events,
+        ssm,  # Parameter Store value limits per tier (issue 16)
         stepfunctions,
         sts,  # AssumeRole across accounts checks the trust policy (issue 14)
     )
@@ -47,4 +48,5 @@ def install() -> None:
     iam_glue.install()
     organizations.install()
     sts.install()
+    ssm.install()
     _installed = True

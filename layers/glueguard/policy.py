@@ -80,6 +80,8 @@ class Policy(BaseModel):
 
     #: Which stored version of the policy this is ("7" for SSM version 7, "env:<sha>" , "default").
     _version: str = PrivateAttr("default")
+    #: Projects' overrides already applied (validating custom rules again per resource would cost ~2 ms).
+    _overridden: dict[str, Policy] = PrivateAttr(default_factory=dict)
 
     @property
     def version(self) -> str:
@@ -129,11 +131,14 @@ class Policy(BaseModel):
         """This policy with a project's overrides applied (rule_modes are merged, not replaced)."""
         if not overrides:
             return self
-        data = self.model_dump()
-        merged = dict(overrides)
-        if "rule_modes" in merged:
-            merged["rule_modes"] = {**data["rule_modes"], **merged["rule_modes"]}
-        return parse_policy({**data, **merged}, source="project overrides").versioned(self.version)
+        key = json.dumps(overrides, sort_keys=True, default=str)
+        if key not in self._overridden:
+            data = self.model_dump(by_alias=True)
+            merged = dict(overrides)
+            if "rule_modes" in merged:
+                merged["rule_modes"] = {**data["rule_modes"], **merged["rule_modes"]}
+            self._overridden[key] = parse_policy({**data, **merged}, source="project overrides")
+        return self._overridden[key].versioned(self.version)
 
     def versioned(self, version: str) -> Policy:
         """This policy, marked as stored version `version` (recorded on every decision made under it)."""
@@ -233,13 +238,15 @@ def load_policy(
     document: dict[str, Any] = {}
     version = "default"
     if raw := environ.get("GLUEGUARD_POLICY"):
-        document.update(parse_policy(raw, source="GLUEGUARD_POLICY").model_dump(exclude_unset=True))
+        document.update(parse_policy(raw, source="GLUEGUARD_POLICY").model_dump(exclude_unset=True, by_alias=True))
         version = "env:" + hashlib.sha256(raw.encode()).hexdigest()[:12]
     elif parameter := environ.get("GLUEGUARD_POLICY_PARAMETER"):
         read = (ssm_reader or read_ssm_parameter)(parameter)
         value, version = read if isinstance(read, tuple) else (read, "ssm")
         document.update(
-            parse_policy(value, source=f"SSM parameter {parameter} version {version}").model_dump(exclude_unset=True)
+            parse_policy(value, source=f"SSM parameter {parameter} version {version}").model_dump(
+                exclude_unset=True, by_alias=True
+            )
         )
     document.update(_env_fields(environ))
     return parse_policy(document, source="environment").versioned(version)

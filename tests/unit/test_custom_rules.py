@@ -297,3 +297,15 @@ def test_project_overrides_keep_the_version_and_the_custom_rules():
     merged = policy.with_overrides({"max_workers_per_job": 5, "rule_modes": {"job-continuous-logs": "report"}})
     assert merged.version == "7" and [r.id for r in merged.custom_rules] == ["job-continuous-logs"]
     assert PID in COMPLIANT["Name"]
+
+
+def test_conditions_survive_loading_and_project_overrides():
+    """The policy is dumped and validated again on both paths; `not` (an alias) must come back as itself."""
+    from glueguard.policy import load_policy
+
+    document = {"custom_rules": [rule(condition={"not": {"key": "MaxRetries", "op": "present"}})]}
+    for policy in (
+        load_policy({"GLUEGUARD_POLICY": json.dumps(document)}),
+        parse_policy(document).with_overrides({"max_workers_per_job": 5}),
+    ):
+        assert policy.custom_rules == parse_policy(document).custom_rules
