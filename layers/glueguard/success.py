@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 
 from glueguard import cost
 from glueguard.budget import limit_usd
-from glueguard.dpu import job_capacity
 from glueguard.policy import Policy
 
 FINISHED = frozenset({"SUCCEEDED", "FAILED", "TIMEOUT", "ERROR"})  # outcomes of the job itself
@@ -128,14 +127,17 @@ def _meets(value: float | None, ok: bool) -> bool | None:
     return None if value is None else ok
 
 
-def run_metrics(records: list[RunRecord], policy: Policy) -> list[Metric]:
-    """The six run figures over `records` (any set: one project's, or everyone's)."""
-    priced = [(r, cost.run_cost(r.run, policy)) for r in records]
+Priced = tuple[RunRecord, cost.RunCost]
+
+
+def run_metrics(priced: list[Priced], policy: Policy) -> list[Metric]:
+    """The six run figures over priced runs (any set: one project's, or everyone's)."""
+    records = [r for r, _ in priced]
     production = [r for r in records if r.production and r.run.get("JobRunState") in FINISHED]
     succeeded = sum(r.run.get("JobRunState") == "SUCCEEDED" for r in production)
     success = _ratio(succeeded, len(production))
 
-    small = [r for r in records if job_capacity(r.run) <= policy.small_run_max_dpu]
+    small = [r for r, c in priced if c.dpu <= policy.small_run_max_dpu]
     startups = [s for r in small if (s := startup_seconds(r.run)) is not None]
     p90 = percentile(startups, 0.9) if startups else None
 
@@ -267,10 +269,11 @@ def measure(
     month: str,
 ) -> SuccessReport:
     """The eight figures for every project and overall."""
-    records, months = list(records), list(months)
-    by_project: dict[str, list[RunRecord]] = {}
-    for record in records:
-        by_project.setdefault(record.project_id, []).append(record)
+    priced = [(r, cost.run_cost(r.run, policy)) for r in records]  # each run priced once
+    months = list(months)
+    by_project: dict[str, list[Priced]] = {}
+    for pair in priced:
+        by_project.setdefault(pair[0].project_id, []).append(pair)
     months_of: dict[str, list[BudgetMonth]] = {}
     for m in months:
         months_of.setdefault(m.project_id, []).append(m)
@@ -281,7 +284,7 @@ def measure(
         )
         for pid in sorted(set(by_project) | set(months_of))
     ]
-    overall = SuccessMetrics(scope=OVERALL, metrics=run_metrics(records, policy) + budget_metrics(months, policy))
+    overall = SuccessMetrics(scope=OVERALL, metrics=run_metrics(priced, policy) + budget_metrics(months, policy))
     return SuccessReport(
         window_start=window_start.isoformat(),
         window_end=window_end.isoformat(),
