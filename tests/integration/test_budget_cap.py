@@ -142,3 +142,21 @@ def test_at_the_hard_limit_running_work_is_stopped_newest_first(month):
     assert [d.resource_name.split("/")[1] for d in stopped] == list(reversed(ids))
     assert all(glue.get_job_run(JobName=job, RunId=i)["JobRun"]["JobRunState"] == "STOPPED" for i in ids)
     assert _decisions(b.project_id, "stopped") == []
+
+
+def test_a_run_whose_end_was_never_heard_of_is_settled_by_the_schedule(month):
+    clock, a, _ = month
+    guard = _guard(clock)
+    job = make_job(a)
+    run_id = boto3.client("glue").start_job_run(JobName=job, Arguments=RUN)["JobRunId"]
+    assert guard.on_start(parse_cloudtrail_event(start_event(job, run_id))).outcome == "admitted"
+    spend = Spend()
+    assert spend.month(a.project_id, "2026-11").committed_usd == pytest.approx(4.40)  # the timeout bound
+    clock.advance(hours=2)  # the run ended; its Glue Job State Change was lost
+
+    outcome = guard.sweep("reconcile")
+
+    assert outcome.counts["settled"] == 1
+    settled = spend.month(a.project_id, "2026-11")
+    assert (settled.actual_usd, settled.committed_usd) == (pytest.approx(RUN_COST), pytest.approx(0.0, abs=1e-9))
+    assert guard.sweep("again").counts.get("settled", 0) == 0  # once

@@ -120,6 +120,24 @@ class Spend:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return [Month.of(project_id, i["entry"].removeprefix("month#"), i) for i in items]
 
+    def committed(self, project_id: str, month: str) -> list[str]:
+        """The ids of the month's charges still committed (runs admitted and not yet settled)."""
+        from boto3.dynamodb.conditions import Attr, Key
+
+        prefix = f"charge#{month}#"
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("project_id").eq(partition(project_id)) & Key("entry").begins_with(prefix),
+            "FilterExpression": Attr("state").eq(COMMITTED),
+            "ProjectionExpression": "entry",
+        }
+        ids: list[str] = []
+        while True:
+            page = self._table.query(**kwargs)
+            ids.extend(i["entry"].removeprefix(prefix) for i in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return ids
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def charge(self, project_id: str, month: str, charge_id: str) -> dict[str, Any] | None:
         return self._get(project_id, f"charge#{month}#{charge_id}")
 

@@ -10,7 +10,7 @@ stopped, newest first; interactive sessions and dev endpoints are charged as the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from glueguard import budget as arithmetic
@@ -58,6 +58,25 @@ class RunBudget:
     def settle(self, project: Project, run: dict[str, Any]) -> None:
         """Charge an ended run to its project's month (once; a duplicate event changes nothing)."""
         self.keeper.settle_run(project, self.ctx.policy_for(project), run)
+
+    def settle_unseen(self, project: Project, ended: dict[str, dict[str, Any]], now: datetime) -> int:
+        """Settle committed runs that ended without their terminal event reaching the guard; how many."""
+        if not project.monthly_budget_usd:
+            return 0
+        policy, settled = self.ctx.policy_for(project), 0
+        previous = arithmetic.month_of(now.replace(day=1) - timedelta(days=1))
+        for month in (previous, arithmetic.month_of(now)):
+            for charge_id in self.keeper.spend.committed(project.project_id, month):
+                kind, _, run_id = charge_id.partition("#")
+                if kind == "run" and run_id in ended:
+                    self.keeper.settle_run(project, policy, ended[run_id])
+                    settled += 1
+        return settled
+
+    def withdraw_reservation(self, project: Project, entry: LedgerEntry) -> None:
+        """A stale reservation's commitment goes back (the upload trigger never started its run)."""
+        month = arithmetic.month_of(entry.started_on or self.ctx.now())
+        self.keeper.spend.withdraw(project.project_id, month, f"reservation#{entry.entry_id}")
 
     def hold(self, project: Project, active: list[JobRun], trigger: Trigger) -> list[Decision]:
         """At the hard limit, stop the project's running work newest first."""

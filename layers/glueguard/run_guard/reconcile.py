@@ -42,11 +42,14 @@ class Reconciler:
         now = ctx.now()
         since = now - timedelta(minutes=MAX_GLUE_TIMEOUT_MINUTES + 1)
         active: dict[str, JobRun] = {}
+        ended: dict[str, dict] = {}
         for name in job_names:
             for raw in job_runs_since(ctx.glue, name, since):
                 run = JobRun.from_api(raw)
                 if run.active:
                     active[run.run_id] = run
+                else:
+                    ended[run.run_id] = raw
         counts: Counter[str] = Counter()
         decisions: list[Decision] = []
         known = set()
@@ -56,6 +59,7 @@ class Reconciler:
                     counts["released"] += bool(
                         ctx.ledger.release(pid, entry.entry_id, reservation=True, reason="stale reservation")
                     )
+                    self.caps.budget.withdraw_reservation(project, entry)
                 continue
             if entry.entry_id not in active:  # its terminal event was lost
                 counts["released"] += bool(ctx.ledger.release(pid, entry.entry_id, reason="reconciled: run ended"))
@@ -70,6 +74,8 @@ class Reconciler:
             outcome = self.caps.check(run.job_name, run.run_id, trigger, run=run)
             counts[outcome.outcome] += 1
             decisions.extend(outcome.decisions)
+        if settled := self.caps.budget.settle_unseen(project, ended, now):
+            counts["settled"] += settled
         stopped = {d.resource_name for d in decisions}
         going = [r for r in active.values() if f"{r.job_name}/{r.run_id}" not in stopped]
         if held := self.caps.budget.hold(project, going, trigger):
