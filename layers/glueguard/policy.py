@@ -42,6 +42,8 @@ class PolicyError(ValueError):
 
 #: Rules that only report unless a policy says otherwise.
 DEFAULT_REPORT_ONLY = frozenset({"job-flex-preference"})
+#: Rules a policy turns on (`rule_modes`) when it wants them: off unless asked for.
+DEFAULT_OFF = frozenset({"job-observability-metrics"})
 
 
 class Policy(BaseModel):
@@ -125,6 +127,8 @@ class Policy(BaseModel):
         """The configured mode of a rule (enforce unless it is report-only by default)."""
         if rule_id in self.rule_modes:
             return self.rule_modes[rule_id]
+        if rule_id in DEFAULT_OFF:
+            return Mode.OFF
         return Mode.REPORT if rule_id in DEFAULT_REPORT_ONLY else Mode.ENFORCE
 
     def with_overrides(self, overrides: Mapping[str, Any] | None) -> Policy:

@@ -157,3 +157,13 @@ def test_flex_preference_is_report_only_and_skips_critical_jobs():
 
 def test_rule_mode_off_silences_a_rule():
     assert "job-role" not in check({"Role": "x"}, policy={"rule_modes": {"job-role": "off"}})
+
+
+def test_observability_metrics_are_required_only_when_the_policy_asks():
+    required = {"rule_modes": {"job-observability-metrics": "enforce"}}
+    assert "job-observability-metrics" not in check()  # off by default
+    found = check(policy=required)["job-observability-metrics"]
+    assert found.enforce and found.patch == {"DefaultArguments": {"--enable-observability-metrics": "true"}}
+    enabled = {"DefaultArguments": {**COMPLIANT["DefaultArguments"], "--enable-observability-metrics": "true"}}
+    assert "job-observability-metrics" not in check(enabled, policy=required)
+    assert "job-observability-metrics" not in check({"GlueVersion": "3.0"}, policy=required)  # needs Glue 4.0+

@@ -141,3 +141,18 @@ def flex_preference(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
             "non-critical glueetl job could run as FLEX (spare capacity, lower price)",
             patch={"ExecutionClass": "FLEX"},
         )
+
+
+@rule(KIND, "job-observability-metrics", "glueetl jobs on Glue 4.0+ report observability metrics (utilization)")
+def observability_metrics(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    """Off unless the policy enables it: the utilization and waste metrics read these (docs/metrics.md)."""
+    command = (job.get("Command") or {}).get("Name")
+    if command != "glueetl" or _glue_version(job) < 4.0:  # observability metrics need Glue 4.0+
+        return
+    if str((job.get("DefaultArguments") or {}).get("--enable-observability-metrics", "")).lower() != "true":
+        yield Violation(
+            "job-observability-metrics",
+            Severity.LOW,
+            "the job does not report Glue observability metrics, so its utilization cannot be measured",
+            patch={"DefaultArguments": {"--enable-observability-metrics": "true"}},
+        )
