@@ -142,8 +142,34 @@ def test_plane_start_is_not_counted_twice(project, job):
     run_id = start_run(job)
     event = start_event(job, run_id, sample="run_guard/start_job_run_by_plane.json")
 
-    assert _guard(event)["outcome"] == "skipped"
+    assert _guard(event)["outcome"] == "known"
     assert Ledger().in_use(project.project_id) == 0
+    assert run_state(job, run_id) == "RUNNING"
+
+
+def test_plane_start_over_a_per_run_cap_is_stopped_like_any_run(project, job):
+    """Issue #12 item 7: runs the upload trigger starts were marked known and skipped the per-run caps."""
+    big = make_job(project, "big", workers=80)  # a job the enforcer has not corrected yet
+    run_id = start_run(big)
+    event = start_event(big, run_id, sample="run_guard/start_job_run_by_plane.json")
+
+    assert _guard(event)["outcome"] == "stopped"
+    assert run_state(big, run_id) == "STOPPED"
+    [decision] = _stops(project.project_id)
+    assert {v["rule"] for v in decision.violations} == {"run-workers-cap"}
+
+
+def test_security_configuration_override_is_stopped_and_the_projects_own_runs(project, job):
+    """Issue #12 item 7: StartJobRun's SecurityConfiguration override was never checked."""
+    glue = boto3.client("glue")
+    glue.create_security_configuration(Name="plain", EncryptionConfiguration={})
+    own, own_result = _start(job, SecurityConfiguration=project.security_configuration)
+    other, result = _start(job, SecurityConfiguration="plain")
+
+    assert (own_result["outcome"], run_state(job, own)) == ("admitted", "RUNNING")
+    assert (result["outcome"], run_state(job, other)) == ("stopped", "STOPPED")
+    [decision] = _stops(project.project_id)
+    assert {v["rule"] for v in decision.violations} == {"run-security-configuration"}
 
 
 def test_rejected_start_is_skipped(project, job):

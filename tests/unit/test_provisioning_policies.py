@@ -57,6 +57,8 @@ def test_parliament_finds_nothing_of_concern(name):
 @pytest.mark.parametrize("name", sorted(POLICIES))
 def test_every_resource_is_the_projects(name):
     for statement in POLICIES[name]["Statement"]:
+        if statement["Effect"] == "Deny":  # a deny only takes away (the scientist's trigger writes, mandatory tags)
+            continue
         assert statement["Effect"] == "Allow"
         for resource in make_list(statement["Resource"]):
             if resource == "*":
@@ -67,6 +69,16 @@ def test_every_resource_is_the_projects(name):
             # a wildcard may only extend a name that already carries the project id
             if "*" in resource and resource != "*":
                 assert f"project-{PID}" in resource.split("*")[0] or resource.endswith("network-interface/*")
+
+
+def test_scientists_may_not_write_triggers_or_change_the_mandatory_tags():
+    denied = {s["Sid"]: s for s in POLICIES[f"project-{PID}-glue-scientist"]["Statement"] if s["Effect"] == "Deny"}
+    assert denied["NoTriggerWrites"]["Action"] == ["glue:CreateTrigger", "glue:UpdateTrigger"]
+    tags = denied["NoMandatoryTagChanges"]
+    assert tags["Action"] == ["glue:TagResource", "glue:UntagResource"]
+    assert tags["Condition"] == {
+        "ForAnyValue:StringEquals": {"aws:TagKeys": ["Project", "Service", "Owner", "CostCenter"]}
+    }
 
 
 def test_network_interfaces_are_scoped_by_subnet_condition_or_creation():

@@ -115,6 +115,17 @@ def test_per_run_caps(fields, rules):
     assert {b.rule for b in run_breaches(run(**fields), Policy())} == rules
 
 
+def test_security_configuration_override_other_than_the_projects_breaks():
+    assert run_breaches(run(SecurityConfiguration="plain"), Policy(), "project-x-security-config")[0].rule == (
+        "run-security-configuration"
+    )
+    assert (
+        run_breaches(run(SecurityConfiguration="project-x-security-config"), Policy(), "project-x-security-config")
+        == []
+    )
+    assert run_breaches(run(), Policy(), "project-x-security-config") == []  # no override: the job's applies
+
+
 def test_time_cap_and_remaining_time():
     policy = Policy(run_time_cap_minutes=120)
     r = run(Timeout=300)

@@ -32,8 +32,6 @@ SCIENTIST_GLUE_ACTIONS = [
     "glue:StartCrawler",
     "glue:StopCrawler",
     "glue:GetTrigger",
-    "glue:CreateTrigger",
-    "glue:UpdateTrigger",
     "glue:DeleteTrigger",
     "glue:StartTrigger",
     "glue:StopTrigger",
@@ -48,8 +46,14 @@ SCIENTIST_GLUE_ACTIONS = [
     "glue:RunStatement",
     "glue:GetStatement",
     "glue:TagResource",
+    "glue:UntagResource",
     "glue:GetTags",
 ]
+#: Trigger actions name any job or crawler, and IAM authorises CreateTrigger/UpdateTrigger on the trigger's ARN
+#: alone: only the plane, which checks every action, creates or changes triggers (docs/security.md).
+TRIGGER_WRITES = ["glue:CreateTrigger", "glue:UpdateTrigger"]
+#: The tags attribution and the budgets rely on; only the plane sets them.
+MANDATORY_TAG_KEYS = ["Project", "Service", "Owner", "CostCenter"]
 CATALOG_ACTIONS = [
     "glue:GetDatabase",
     "glue:GetTable",
@@ -140,6 +144,10 @@ def _stmt(sid: str, actions: list[str], resources: list[str] | str, condition: D
     if condition:
         statement["Condition"] = condition
     return statement
+
+
+def _deny(sid: str, actions: list[str], resources: list[str] | str, condition: Document | None = None) -> Document:
+    return {**_stmt(sid, actions, resources, condition), "Effect": "Deny"}
 
 
 def _doc(*statements: Document) -> Document:
@@ -260,6 +268,13 @@ def scientist(scope: Scope) -> Document:
             [f"arn:{scope.partition}:s3:::{scope.names.bucket(p)}/*" for p in ("scripts", "artifacts")],
         ),
         _stmt("ProjectKey", KMS_USE, [scope.key_arn]),
+        _deny("NoTriggerWrites", TRIGGER_WRITES, "*"),
+        _deny(
+            "NoMandatoryTagChanges",
+            ["glue:TagResource", "glue:UntagResource"],
+            "*",
+            {"ForAnyValue:StringEquals": {"aws:TagKeys": MANDATORY_TAG_KEYS}},
+        ),
     )
 
 

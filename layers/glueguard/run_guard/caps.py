@@ -24,8 +24,11 @@ class RunCaps:
     admission: Admission
     budget: RunBudget
 
-    def check(self, job_name: str, run_id: str, trigger: Trigger, run: JobRun | None = None) -> Outcome:
-        """Per-run caps, the run-time cap, then admission into the project's ledger."""
+    def check(
+        self, job_name: str, run_id: str, trigger: Trigger, run: JobRun | None = None, *, admit: bool = True
+    ) -> Outcome:
+        """Per-run caps, the run-time cap, then admission into the project's ledger (unless `admit` is False: a
+        run the plane started itself, whose capacity its reservation already holds)."""
         ctx = self.ctx
         project, why = ctx.project(job_name)
         if project is None:
@@ -41,9 +44,11 @@ class RunCaps:
         policy = ctx.policy_for(project)
         pid = project.project_id
         now = ctx.now()
-        breaches = run_breaches(run, policy)
+        breaches = run_breaches(run, policy, project.security_configuration)
         late = time_cap_breach(run, policy, now)
         if not breaches and not late:
+            if not admit:
+                return Outcome("known", "the plane's own start, within the per-run caps (its reservation counts it)")
             refused = self.budget.admit(project, run, policy, trigger)
             return refused or self.admission.admit(pid, run, policy, trigger)
         in_use = ctx.ledger.in_use(pid)

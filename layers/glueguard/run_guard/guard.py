@@ -48,16 +48,17 @@ class RunGuard(GuardContext):
             return Outcome("skipped", f"{detail.eventName} is not StartJobRun")
         if detail.errorCode:
             return Outcome("skipped", f"rejected call ({detail.errorCode})")
-        if detail.userIdentity.is_plane(self.plane_role_path, self.plane_arns):
-            # The upload trigger reserved this run's capacity before starting it and binds it to the run id.
-            return Outcome("skipped", "the control plane's own start (counted by the upload trigger's reservation)")
+        # The upload trigger reserved the capacity of the plane's own starts before starting them and binds it
+        # to the run id: such a run is not admitted again, but it is judged against the per-run caps like any.
+        plane = detail.userIdentity.is_plane(self.plane_role_path, self.plane_arns)
         job_name = (detail.requestParameters or {}).get("jobName")
         run_id = (detail.responseElements or {}).get("jobRunId")
         if not job_name or not run_id:
             raise InvalidEventError(
                 "StartJobRun needs requestParameters.jobName and responseElements.jobRunId", event.id
             )
-        return self.check(job_name, run_id, Trigger(detail.eventID, "StartJobRun", detail.userIdentity.arn))
+        trigger = Trigger(detail.eventID, "StartJobRun", detail.userIdentity.arn)
+        return self.caps.check(job_name, run_id, trigger, admit=not plane)
 
     def on_job_event(self, event: GlueJobEvent) -> Outcome:
         """`Glue Job State Change` (terminal: release) or `Glue Job Run Status` (still going: check)."""

@@ -24,9 +24,20 @@ class Breach:
         return {"rule": self.rule, "message": self.message, "value": self.value, "limit": self.limit}
 
 
-def run_breaches(run: JobRun, policy: Policy) -> list[Breach]:
-    """The per-run caps `run` breaks as started (overrides included): DPU, worker count, Timeout."""
+def run_breaches(run: JobRun, policy: Policy, security_configuration: str | None = None) -> list[Breach]:
+    """The per-run caps `run` breaks as started (overrides included): DPU, worker count, Timeout, and a
+    SecurityConfiguration override other than the project's (`security_configuration`, when given)."""
     breaches: list[Breach] = []
+    if security_configuration and run.security_configuration not in (None, security_configuration):
+        breaches.append(
+            Breach(
+                "run-security-configuration",
+                f"run overrides SecurityConfiguration with {run.security_configuration!r}, "
+                f"not the project's {security_configuration!r} (its encryption would not apply)",
+                1,
+                0,
+            )
+        )
     if run.dpu > policy.max_dpu_per_job:
         breaches.append(
             Breach(

@@ -35,6 +35,7 @@ class JobRun:
     started_on: datetime | None
     arguments: Mapping[str, str]
     execution_class: str | None = None
+    security_configuration: str | None = None  # a StartJobRun override, when the run was given one
 
     @classmethod
     def from_api(cls, run: Mapping[str, Any]) -> JobRun:
@@ -50,6 +51,7 @@ class JobRun:
             started_on=as_utc(run.get("StartedOn")),
             arguments=dict(run.get("Arguments") or {}),
             execution_class=run.get("ExecutionClass"),
+            security_configuration=run.get("SecurityConfiguration"),
         )
 
     @property
