@@ -107,7 +107,7 @@ def test_plane_start_is_counted_once_and_released_at_the_end(project, bound):
     run_id = _upload()["starts"][0]["run_id"]
     by_plane = start_event(bound, run_id, sample="run_guard/start_job_run_by_plane.json")
 
-    assert guard(by_plane, LambdaContext())["outcome"] == "skipped"
+    assert guard(by_plane, LambdaContext())["outcome"] == "known"  # judged against the per-run caps, not admitted again
     assert guard(start_event(bound, run_id), LambdaContext())["outcome"] == "known"  # even if it were not skipped
     assert Ledger().in_use(project.project_id) == 10
     assert guard(state_event(bound, run_id, "SUCCEEDED"), LambdaContext())["outcome"] == "released"
