@@ -35,9 +35,9 @@ def _reset_caches() -> None:
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """moto with the template's tables and topic; yields the env vars the functions get."""
     with mock_aws():
-        from tests.support.stack import create_tables
+        from tests.support.stack import create_plane_iam, create_tables
 
-        env = create_tables()
+        env = {**create_tables(), **create_plane_iam()}
         env["GLUEGUARD_TOPIC_ARN"] = boto3.client("sns").create_topic(Name="glueguard-decisions")["TopicArn"]
         for key, value in env.items():
             monkeypatch.setenv(key, value)

@@ -167,7 +167,7 @@ def test_every_step_is_idempotent(aws):
     assert leftovers() == once
     kinds = [item.split(":")[0] for item in once]
     assert {k: kinds.count(k) for k in ("key", "vpc", "subnet", "sg", "endpoint", "role", "policy", "bucket")} == {
-        "key": 1, "vpc": 1, "subnet": 2, "sg": 1, "endpoint": 3, "role": 3, "policy": 5, "bucket": 3,
+        "key": 1, "vpc": 1, "subnet": 2, "sg": 1, "endpoint": 3, "role": 3, "policy": 4, "bucket": 3,
     }  # fmt: skip
 
 
@@ -196,7 +196,10 @@ def test_failure_at_each_step_rolls_back_everything(aws, step, service, operatio
 
 def test_given_vpc_is_used_and_never_removed(aws):
     ec2 = boto3.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(
+        CidrBlock="10.9.0.0/16",
+        TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "glueguard:allow-projects", "Value": "true"}]}],
+    )["Vpc"]["VpcId"]
     subnets = [
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
         for i, z in enumerate("ab")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +44,38 @@ def create_tables(prefix: str = "glueguard-test") -> dict[str, str]:
         if logical_id in ENV_OF:
             env[ENV_OF[logical_id]] = name
     return env
+
+
+#: The pseudo parameters moto's default account answers with.
+PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"}
+
+
+def resolve(value: Any, refs: dict[str, str] | None = None) -> Any:
+    """A template value with `Fn::Sub` of pseudo parameters and `Ref`s to `refs` resolved (enough for policies)."""
+    refs = {**PSEUDO, **(refs or {})}
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+        return re.sub(r"\$\{([^}]+)\}", lambda m: refs[m.group(1)], value["Fn::Sub"])
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return refs[value["Ref"]]
+    if isinstance(value, dict):
+        return {k: resolve(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, refs) for v in value]
+    return value
+
+
+def policy_document(logical_id: str, refs: dict[str, str] | None = None) -> dict[str, Any]:
+    """The resolved PolicyDocument of one AWS::IAM::ManagedPolicy of the template."""
+    return resolve(template()["Resources"][logical_id]["Properties"]["PolicyDocument"], refs)
+
+
+def create_plane_iam(provisioner_arn: str = "arn:aws:iam::123456789012:role/glueguard/ProvisionerRole") -> dict[str, str]:
+    """Create the template's ProjectRoleBoundary; return the env vars the template gives the provisioner."""
+    import boto3
+
+    boundary = boto3.client("iam").create_policy(
+        PolicyName="glueguard-ProjectRoleBoundary",
+        Path="/glueguard/",
+        PolicyDocument=json.dumps(policy_document("ProjectRoleBoundary")),
+    )["Policy"]["Arn"]
+    return {"GLUEGUARD_PROJECT_ROLE_BOUNDARY_ARN": boundary, "GLUEGUARD_PROVISIONER_ROLE_ARN": provisioner_arn}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 
 import pytest
 from glueguard.provisioning.policies import Scope, glue_trust, identity_policies, key_policy, tls_only_bucket_policy
 from parliament import analyze_policy_string, config, iam_definition
 from parliament.misc import make_list
+
+from tests.support.stack import policy_document
 
 PID = "6a1f4c2e-9b3d-4e5f-8a7b-0c1d2e3f4a5b"
 SCOPE = Scope(
@@ -15,6 +18,7 @@ SCOPE = Scope(
     "123456789012",
     "us-east-1",
     key_arn="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    provisioner_arn="arn:aws:iam::123456789012:role/glueguard/glueguard-ProvisionerRole-ABC",
     vpc_id="vpc-0123456789abcdef0",
     subnet_ids=("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"),
     security_group_id="sg-0123456789abcdef0",
@@ -119,15 +123,23 @@ def test_scientist_policy_passes_only_project_roles_to_glue_and_pins_the_network
     )
 
 
-def test_boundary_is_the_union_of_the_role_policies():
-    boundary = POLICIES[f"project-{PID}-glue-boundary"]["Statement"]
-    roles = [
-        s
-        for n in ("data-access", "catalog-access", "network-access")
-        for s in POLICIES[f"project-{PID}-glue-{n}"]["Statement"]
-    ]
-    strip = [{k: v for k, v in s.items() if k != "Sid"} for s in roles]
-    assert [{k: v for k, v in s.items() if k != "Sid"} for s in boundary] == strip
+def test_every_project_role_grant_is_within_the_template_boundary():
+    """The per-project role policies the provisioner writes never reach past ProjectRoleBoundary (template.yaml), so
+    the boundary, which the provisioner cannot write, caps them; and the boundary names only project resources."""
+    boundary = policy_document("ProjectRoleBoundary")["Statement"]
+    for purpose in ("data-access", "catalog-access", "network-access"):
+        for statement in POLICIES[f"project-{PID}-glue-{purpose}"]["Statement"]:
+            for action in make_list(statement["Action"]):
+                for resource in make_list(statement["Resource"]):
+                    assert any(
+                        any(fnmatchcase(action, a) for a in make_list(b["Action"]))
+                        and any(fnmatchcase(resource, r) for r in make_list(b["Resource"]))
+                        for b in boundary
+                    ), (purpose, statement["Sid"], action, resource)
+    for statement in boundary:
+        for resource in make_list(statement["Resource"]):
+            assert resource == "*" or "project-*" in resource or resource.endswith(("/*", ":catalog")), resource
+    assert f"project-{PID}-glue-boundary" not in POLICIES
 
 
 def test_resource_policies():
@@ -137,5 +149,10 @@ def test_resource_policies():
     tls = tls_only_bucket_policy(SCOPE, f"project-{PID}-glue-temp")["Statement"]
     assert all(s["Effect"] == "Deny" for s in tls)
     assert tls[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    logs = key_policy(SCOPE)["Statement"][1]
+    key = {s["Sid"]: s for s in key_policy(SCOPE)["Statement"]}
+    logs = key["GlueLogGroupsOfProject"]
     assert f"project-{PID}" in logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    # the provisioner administers the key through the key policy only: a key it did not create gives it nothing
+    assert key["ProvisionerAdministersTheKeyItCreated"]["Principal"] == {"AWS": SCOPE.provisioner_arn}
+    with pytest.raises(ValueError, match="GLUEGUARD_PROVISIONER_ROLE_ARN"):
+        key_policy(Scope(PID, "123456789012", "us-east-1"))

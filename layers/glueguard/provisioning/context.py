@@ -6,6 +6,7 @@ earlier run, so a re-run after a crash (or a compensation after a partial step) 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -70,7 +71,22 @@ class Context:
         return str(client("sts").meta.region_name)
 
     def scope(self, **ids: Any) -> Scope:
-        return Scope(self.project_id, self.account, self.region, self.partition, **ids)
+        return Scope(
+            self.project_id,
+            self.account,
+            self.region,
+            self.partition,
+            provisioner_arn=self.plane_setting("GLUEGUARD_PROVISIONER_ROLE_ARN"),
+            **ids,
+        )
+
+    @staticmethod
+    def plane_setting(name: str) -> str:
+        """An ARN the template passes to the provisioner (its own role, the project roles' boundary)."""
+        value = os.environ.get(name, "")
+        if not value.startswith("arn:"):
+            raise ProvisioningError(f"{name} is not set to an ARN (template.yaml gives it to the provisioner)")
+        return value
 
     # ------------------------------------------------------------------ look-ups shared by several steps
     def key_arn(self) -> str | None:

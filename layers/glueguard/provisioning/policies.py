@@ -96,6 +96,8 @@ class Scope:
     vpc_id: str = ""
     subnet_ids: tuple[str, ...] = ()
     security_group_id: str = ""
+    #: The provisioner's role: the key policy gives it (and no IAM policy) the administration of the project key.
+    provisioner_arn: str = ""
     names: ProjectNames = field(init=False)
 
     def __post_init__(self) -> None:
@@ -224,16 +226,6 @@ def role_policies(scope: Scope) -> dict[str, Document]:
     }
 
 
-def permissions_boundary(scope: Scope) -> Document:
-    """The most a project role can ever do: the union of the three managed policies, nothing else."""
-    statements = [
-        {**statement, "Sid": f"{purpose.replace('-', '').title()}{statement['Sid']}"}
-        for purpose, document in role_policies(scope).items()
-        for statement in document["Statement"]
-    ]
-    return _doc(*statements)
-
-
 def scientist(scope: Scope) -> Document:
     """The preventive layer for the team's SSO role: Glue only on project resources, PassRole only of the project
     roles to Glue, and jobs/sessions only inside the project's VPC, subnets and SG."""
@@ -279,17 +271,37 @@ def scientist(scope: Scope) -> Document:
 
 
 def identity_policies(scope: Scope) -> dict[str, Document]:
-    """Every identity policy provisioning creates, by IAM name."""
+    """Every identity policy provisioning creates, by IAM name. The project roles' permissions boundary is not
+    among them: it is the template's ProjectRoleBoundary, which the provisioner cannot write."""
     names = scope.names
     policies = {names.policy(purpose): doc for purpose, doc in role_policies(scope).items()}
-    policies[names.permissions_boundary] = permissions_boundary(scope)
     policies[names.scientist_policy] = scientist(scope)
     return policies
 
 
+#: What the provisioner does with the keys it created; its IAM policy grants none of it (docs/security.md).
+PROVISIONER_KEY_ACTIONS = [
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:PutKeyPolicy",
+    "kms:EnableKeyRotation",
+    "kms:EnableKey",
+    "kms:TagResource",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:GenerateDataKey",
+    "kms:Decrypt",
+]
+
+
 def key_policy(scope: Scope) -> Document:
-    """The project key: administered through IAM in this account; CloudWatch Logs may use it for the project's Glue
-    log groups; Budgets and CloudWatch may publish to the project's encrypted topic."""
+    """The project key: administered through IAM in this account, and by the provisioner that created it (only
+    through this policy, so a key the plane did not create gives it nothing); CloudWatch Logs may use it for the
+    project's Glue log groups; Budgets and CloudWatch may publish to the project's encrypted topic."""
+    if not scope.provisioner_arn:
+        raise ValueError("the key policy needs the provisioner's role ARN (GLUEGUARD_PROVISIONER_ROLE_ARN)")
     root = scope.arn("iam", "root", region=False)
     return _doc(
         {
@@ -297,6 +309,13 @@ def key_policy(scope: Scope) -> Document:
             "Effect": "Allow",
             "Principal": {"AWS": root},
             "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "ProvisionerAdministersTheKeyItCreated",
+            "Effect": "Allow",
+            "Principal": {"AWS": scope.provisioner_arn},
+            "Action": PROVISIONER_KEY_ACTIONS,
             "Resource": "*",
         },
         {

@@ -1,19 +1,23 @@
-"""IAM: the permissions boundary, the three managed policies, the three Glue roles, the scientist policy."""
+"""IAM: the three managed policies, the three Glue roles (bounded by the template's ProjectRoleBoundary, trusted by
+Glue only), the scientist policy."""
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
 from glueguard.adapters.clients import client
-from glueguard.provisioning.context import Context, error_code
+from glueguard.provisioning.context import Context, ProvisioningError, error_code
 from glueguard.provisioning.policies import Scope, glue_trust, identity_policies
 
+logger = logging.getLogger(__name__)
 ROLE_PURPOSES = ("job", "crawler", "dev")
 PATH = "/"
+BOUNDARY_SETTING = "GLUEGUARD_PROJECT_ROLE_BOUNDARY_ARN"
 
 
 def _scope(ctx: Context) -> Scope:
@@ -63,13 +67,22 @@ def _ensure_policy(ctx: Context, name: str, document: dict[str, Any]) -> str:
 
 
 def _ensure_role(ctx: Context, purpose: str, boundary: str, policy_arns: list[str], scope: Scope) -> str:
+    """Create the role with Glue's trust and the boundary; a re-run keeps it only if its trust is still Glue's (the
+    provisioner may not rewrite trust policies: docs/security.md, "Provisioner")."""
     iam = client("iam")
     name = ctx.names.role(purpose)
-    trust = json.dumps(glue_trust(scope))
+    expected = glue_trust(scope)
+    trust = json.dumps(expected)
     try:
-        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
-        iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)
-        iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=boundary)
+        role = iam.get_role(RoleName=name)["Role"]
+        arn = role["Arn"]
+        if _document(role.get("AssumeRolePolicyDocument")) != expected:
+            raise ProvisioningError(
+                f"role {name} exists with a trust policy other than Glue's; glueguard does not rewrite trust "
+                "policies: remove the role (or restore its trust) and provision again"
+            )
+        if (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn") != boundary:
+            iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=boundary)
         iam.tag_role(RoleName=name, Tags=ctx.tag_list())
     except ClientError as exc:
         if error_code(exc) != "NoSuchEntity":
@@ -94,7 +107,7 @@ def create(ctx: Context) -> dict[str, Any]:
     documents = identity_policies(scope)
     arns = {name: _ensure_policy(ctx, name, document) for name, document in documents.items()}
     role_policies = [arns[names.policy(p)] for p in ("data-access", "catalog-access", "network-access")]
-    boundary = arns[names.permissions_boundary]
+    boundary = ctx.plane_setting(BOUNDARY_SETTING)
     roles = {p: _ensure_role(ctx, p, boundary, role_policies, scope) for p in ROLE_PURPOSES}
     return {
         "job_role_arn": roles["job"],
@@ -124,8 +137,23 @@ def _delete_role(name: str) -> bool:
     return True
 
 
-def _delete_policy(arn: str) -> bool:
-    """Detach from every user, group and role (the platform attaches the scientist policy to SSO roles)."""
+def _detachable(ctx: Context, role_name: str, named: frozenset[str]) -> bool:
+    """The provisioner detaches a project policy only from the project's own roles and the roles the request names."""
+    return role_name in {ctx.names.role(p) for p in ROLE_PURPOSES} or role_name in named
+
+
+def _named_roles(ctx: Context) -> frozenset[str]:
+    """Names of the scientist roles the provisioning request (kept in the registry) names, if it names any."""
+    from glueguard.adapters.registry import Registry
+
+    project = Registry().get(ctx.project_id, cached=False)
+    arns = getattr(project, "scientist_role_arns", None) or []
+    return frozenset(str(arn).rsplit("/", 1)[-1] for arn in arns)
+
+
+def _delete_policy(ctx: Context, arn: str, named: frozenset[str]) -> bool:
+    """Detach from the project's roles and the named scientist roles, then delete. A policy someone attached to any
+    other principal stays (with that principal) and is reported: the provisioner may not touch it."""
     iam = client("iam")
     try:
         iam.get_policy(PolicyArn=arn)
@@ -134,12 +162,16 @@ def _delete_policy(arn: str) -> bool:
             return False
         raise
     entities = iam.list_entities_for_policy(PolicyArn=arn)
-    for role in entities.get("PolicyRoles", []):
-        iam.detach_role_policy(RoleName=role["RoleName"], PolicyArn=arn)
-    for user in entities.get("PolicyUsers", []):
-        iam.detach_user_policy(UserName=user["UserName"], PolicyArn=arn)
-    for group in entities.get("PolicyGroups", []):
-        iam.detach_group_policy(GroupName=group["GroupName"], PolicyArn=arn)
+    roles = [r["RoleName"] for r in entities.get("PolicyRoles", [])]
+    others = [r for r in roles if not _detachable(ctx, r, named)]
+    others += [f"user/{u['UserName']}" for u in entities.get("PolicyUsers", [])]
+    others += [f"group/{g['GroupName']}" for g in entities.get("PolicyGroups", [])]
+    for role in roles:
+        if _detachable(ctx, role, named):
+            iam.detach_role_policy(RoleName=role, PolicyArn=arn)
+    if others:
+        logger.warning("policy %s kept: still attached to %s, which the request does not name", arn, others)
+        return False
     for version in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
         if not version["IsDefaultVersion"]:
             iam.delete_policy_version(PolicyArn=arn, VersionId=version["VersionId"])
@@ -153,7 +185,8 @@ def delete(ctx: Context, retain_data: bool) -> list[str]:
     policies = [
         *(names.policy(p) for p in ("data-access", "catalog-access", "network-access")),
         names.scientist_policy,
-        names.permissions_boundary,
+        names.permissions_boundary,  # the per-project boundary of projects provisioned before the template's
     ]
-    removed += [name for name in policies if _delete_policy(_policy_arn(ctx, name))]
+    named = _named_roles(ctx)
+    removed += [name for name in policies if _delete_policy(ctx, _policy_arn(ctx, name), named)]
     return removed

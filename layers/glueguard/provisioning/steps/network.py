@@ -12,6 +12,8 @@ from glueguard.adapters.clients import client
 from glueguard.provisioning.context import Context, ProvisioningError, TransientError, error_code
 
 HTTPS, NEPTUNE = 443, 8182
+#: The tag a VPC's owner sets to let the provisioner place projects in it (the only VPCs its IAM policy allows).
+OPEN_TAG = "glueguard:allow-projects"
 
 
 def _tag_specs(ctx: Context, resource_type: str, name: str) -> list[dict[str, Any]]:
@@ -24,7 +26,7 @@ def _given(ctx: Context) -> tuple[str, list[str]]:
     ec2 = client("ec2")
     settings = ctx.request.network
     try:
-        ec2.describe_vpcs(VpcIds=[settings.vpc_id])
+        vpc = ec2.describe_vpcs(VpcIds=[settings.vpc_id])["Vpcs"][0]
         subnets = ec2.describe_subnets(SubnetIds=settings.subnet_ids)["Subnets"]
     except ClientError as exc:
         if (
@@ -34,6 +36,11 @@ def _given(ctx: Context) -> tuple[str, list[str]]:
         ):
             raise ProvisioningError(f"network settings: {exc.response['Error']['Message']}") from None
         raise
+    if {"Key": OPEN_TAG, "Value": "true"} not in vpc.get("Tags", []):
+        raise ProvisioningError(
+            f"network settings: {settings.vpc_id} is not open to glueguard projects: its owner tags it "
+            f"{OPEN_TAG}=true after reading docs/security.md ('Given VPCs')"
+        )
     strays = [s["SubnetId"] for s in subnets if s["VpcId"] != settings.vpc_id]
     if strays:
         raise ProvisioningError(f"network settings: subnets {strays} are not in {settings.vpc_id}")
