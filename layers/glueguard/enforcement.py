@@ -15,7 +15,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
 from glueguard.models.decision import UNOWNED, Decision, finding_of
-from glueguard.models.events import CloudTrailEvent, InvalidEventError
+from glueguard.models.events import CloudTrailEvent, InvalidEventError, PlanePrincipals
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation, highest
@@ -68,8 +68,7 @@ class Enforcer:
     notifier: Notifier
     policy: Policy
     client_for: Callable[[str], Any] = client
-    plane_role_path: str = "/glueguard/"
-    plane_arns: frozenset[str] = frozenset()
+    plane: PlanePrincipals = field(default_factory=PlanePrincipals)
     function: str = "enforcer"
 
     # -------------------------------------------------------------- events
@@ -78,7 +77,7 @@ class Enforcer:
         if detail.errorCode:
             return Result("skipped", f"rejected call ({detail.errorCode})")
         identity = detail.userIdentity
-        if identity.is_plane(self.plane_role_path, self.plane_arns):
+        if self.plane.is_plane(identity):
             return Result("skipped", "the control plane's own call")
         route = kind_for_event(detail.eventName)
         if route is None:
@@ -100,6 +99,7 @@ class Enforcer:
             event_name=detail.eventName,
             principal=identity.arn,
             principal_role=identity.role_name,
+            impostor=self.plane.impersonates(identity),
         )
 
     # -------------------------------------------------------------- resources
@@ -114,12 +114,20 @@ class Enforcer:
         principal: str | None = None,
         principal_role: str | None = None,
         resource: Resource | None = None,
+        impostor: bool = False,
     ) -> Result:
         """Judge the resource's current state and correct it (the event only names it)."""
         current = resource or kind.read(self.client_for("glue"), name, arn)
         if current is None:
             return Result("skipped", f"{kind.kind} {name} no longer exists")
-        judged = self.judge(kind, current, event_id=event_id, event_name=event_name, principal_role=principal_role)
+        judged = self.judge(
+            kind,
+            current,
+            event_id=event_id,
+            event_name=event_name,
+            principal_role=principal_role,
+            impostor=principal if impostor else None,
+        )
         base = {
             "event_id": event_id,
             "event_name": event_name,
@@ -175,6 +183,7 @@ class Enforcer:
         event_id: str = "",
         event_name: str = "",
         principal_role: str | None = None,
+        impostor: str | None = None,
     ) -> Judgement:
         """Resolve the project, evaluate the rules and build the plan, calling nothing but the registry
         (`glueguard plan` stops here; `enforce` goes on to execute and record)."""
@@ -190,6 +199,8 @@ class Enforcer:
         policy = self.policy.with_overrides(project.policy_overrides)
         ctx = RuleContext(project, policy, principal_project=project_of(principal_role), event_name=event_name)
         violations = evaluate(current, ctx)
+        if impostor:  # a role under the plane's path that is not the stack's (docs/security.md)
+            violations.append(self.plane.impersonation(impostor, kind.kind, current.name))
         plan = build_plan(kind, current, violations, project, policy, event_id=event_id) if violations else None
         return Judgement(kind, current, project, policy, violations, plan)
 

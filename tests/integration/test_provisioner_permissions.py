@@ -60,7 +60,9 @@ def recorded() -> Iterator[set[tuple[str, str]]]:
 
 
 def _actions(statements: list[dict[str, Any]]) -> set[str]:
-    groups = (s["Action"] if isinstance(s["Action"], list) else [s["Action"]] for s in statements if s["Effect"] == "Allow")
+    groups = (
+        s["Action"] if isinstance(s["Action"], list) else [s["Action"]] for s in statements if s["Effect"] == "Allow"
+    )
     return {action for group in groups for action in group}
 
 

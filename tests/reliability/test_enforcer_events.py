@@ -24,6 +24,7 @@ from tests.reliability.conftest import BAD_JOB, PID, job_name
 from tests.support.events import EVENTS, load
 from tests.support.lambda_context import LambdaContext
 from tests.support.snapshot import snapshot
+from tests.support.stack import PLANE_ROLE_ARNS
 
 SAMPLES = sorted(str(p.relative_to(EVENTS)) for p in (EVENTS / "enforcer").glob("*.json"))
 GOVERNED = ["CreateJob", "UpdateJob"]  # and any other the kinds registry adds: see _governed()
@@ -123,10 +124,11 @@ def edge_events(draw) -> dict:
         detail["errorCode"] = draw(st.text(min_size=1, max_size=30))
         detail["errorMessage"] = draw(st.text(max_size=60))
         detail["responseElements"] = None
-    elif case == "plane":
-        role = draw(st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,40}", fullmatch=True))
-        issuer = f"arn:aws:iam::123456789012:role/glueguard/{role}"
-        detail["userIdentity"]["arn"] = f"arn:aws:sts::123456789012:assumed-role/{role}/s"
+    elif case == "plane":  # one of the stack's own roles (exact ARN), any session name
+        issuer = draw(st.sampled_from(PLANE_ROLE_ARNS))
+        role = issuer.rsplit("/", 1)[-1]
+        session = draw(st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,40}", fullmatch=True))
+        detail["userIdentity"]["arn"] = f"arn:aws:sts::123456789012:assumed-role/{role}/{session}"
         detail["userIdentity"]["sessionContext"]["sessionIssuer"].update(arn=issuer, userName=role)
     else:
         detail["eventName"] = draw(st.text(min_size=1, max_size=40).filter(lambda n: n not in _governed()))

@@ -46,6 +46,11 @@ def create_tables(prefix: str = "glueguard-test") -> dict[str, str]:
     return env
 
 
+#: The stack's function roles as the sample events name them (events/*/…_by_plane.json).
+PLANE_ROLE_ARNS = (
+    "arn:aws:iam::123456789012:role/glueguard/glueguard-EnforcerRole-AbC123",
+    "arn:aws:iam::123456789012:role/glueguard/glueguard-UploadTriggerRole-ABC123",
+)
 #: The pseudo parameters moto's default account answers with.
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"}
 
@@ -69,7 +74,9 @@ def policy_document(logical_id: str, refs: dict[str, str] | None = None) -> dict
     return resolve(template()["Resources"][logical_id]["Properties"]["PolicyDocument"], refs)
 
 
-def create_plane_iam(provisioner_arn: str = "arn:aws:iam::123456789012:role/glueguard/ProvisionerRole") -> dict[str, str]:
+def create_plane_iam(
+    provisioner_arn: str = "arn:aws:iam::123456789012:role/glueguard/ProvisionerRole",
+) -> dict[str, str]:
     """Create the template's ProjectRoleBoundary; return the env vars the template gives the provisioner."""
     import boto3
 
@@ -78,4 +85,8 @@ def create_plane_iam(provisioner_arn: str = "arn:aws:iam::123456789012:role/glue
         Path="/glueguard/",
         PolicyDocument=json.dumps(policy_document("ProjectRoleBoundary")),
     )["Policy"]["Arn"]
-    return {"GLUEGUARD_PROJECT_ROLE_BOUNDARY_ARN": boundary, "GLUEGUARD_PROVISIONER_ROLE_ARN": provisioner_arn}
+    return {
+        "GLUEGUARD_PROJECT_ROLE_BOUNDARY_ARN": boundary,
+        "GLUEGUARD_PROVISIONER_ROLE_ARN": provisioner_arn,
+        "GLUEGUARD_PLANE_PRINCIPALS": ",".join([provisioner_arn, *PLANE_ROLE_ARNS]),
+    }

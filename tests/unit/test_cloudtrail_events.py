@@ -1,7 +1,9 @@
 import pytest
-from glueguard.models.events import InvalidEventError, parse_cloudtrail_event
+from glueguard.models.events import InvalidEventError, PlanePrincipals, parse_cloudtrail_event
 
 from tests.support.events import load
+
+PLANE = PlanePrincipals(frozenset({"arn:aws:iam::123456789012:role/glueguard/glueguard-EnforcerRole-AbC123"}))
 
 
 def test_sample_events_parse_with_their_principal():
@@ -9,14 +11,24 @@ def test_sample_events_parse_with_their_principal():
     identity = event.detail.userIdentity
     assert event.detail.eventName == "CreateJob"
     assert identity.role_name == "AWSReservedSSO_MLScientist_0123"
-    assert not identity.is_plane("/glueguard/")
+    assert not PLANE.is_plane(identity) and not PLANE.impersonates(identity)
 
 
-def test_plane_role_is_recognised_by_path_or_listed_arn():
+def test_plane_is_only_the_stacks_exact_role_arns_never_its_path():
     identity = parse_cloudtrail_event(load("enforcer/update_job_by_plane.json")).detail.userIdentity
-    assert identity.is_plane("/glueguard/")
-    scientist = parse_cloudtrail_event(load("enforcer/create_job_noncompliant.json")).detail.userIdentity
-    assert scientist.is_plane("/glueguard/", frozenset({scientist.issuer_arn}))
+    assert PLANE.is_plane(identity) and not PLANE.impersonates(identity)
+    # the same role name under the same path in another account, or any other /glueguard/ role, is an impostor
+    for issuer in (
+        "arn:aws:iam::999999999999:role/glueguard/glueguard-EnforcerRole-AbC123",
+        "arn:aws:iam::123456789012:role/glueguard/glueguard-EnforcerRole-AbC1234",
+        "arn:aws:iam::123456789012:role/glueguard/attacker",
+    ):
+        impostor = identity.model_copy(deep=True)
+        impostor.sessionContext.sessionIssuer.arn = issuer
+        impostor.arn = "arn:aws:sts::123456789012:assumed-role/x/s"
+        assert not PLANE.is_plane(impostor) and PLANE.impersonates(impostor), issuer
+    violation = PLANE.impersonation("arn:aws:sts::1:assumed-role/x/s", "job", "j")
+    assert (violation.rule, str(violation.severity), violation.enforce) == ("plane-role-impersonation", "critical", False)
 
 
 def test_iam_user_identity():
@@ -52,6 +64,6 @@ def test_non_object_event():
 def test_plane_principals_from_the_environment():
     from glueguard.models.events import plane_principals
 
-    assert plane_principals({}) == ("/glueguard/", frozenset())
-    env = {"GLUEGUARD_PLANE_ROLE_PATH": "/ops/", "GLUEGUARD_PLANE_PRINCIPALS": "arn:a,,arn:b"}
-    assert plane_principals(env) == ("/ops/", frozenset({"arn:a", "arn:b"}))
+    assert plane_principals({}) == PlanePrincipals(frozenset(), "/glueguard/")
+    env = {"GLUEGUARD_PLANE_ROLE_PATH": "/ops/", "GLUEGUARD_PLANE_PRINCIPALS": "arn:a,, arn:b"}
+    assert plane_principals(env) == PlanePrincipals(frozenset({"arn:a", "arn:b"}), "/ops/")

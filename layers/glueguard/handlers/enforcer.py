@@ -43,14 +43,12 @@ def _enforcer() -> Any:
     from glueguard.models.events import plane_principals
     from glueguard.policy import current_policy
 
-    role_path, extra = plane_principals()
     return Enforcer(
         registry=Registry(),
         decisions=DecisionLog(),
         notifier=Notifier(),
         policy=current_policy(),
-        plane_role_path=role_path,
-        plane_arns=extra,
+        plane=plane_principals(),
     )
 
 

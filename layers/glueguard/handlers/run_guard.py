@@ -43,15 +43,13 @@ def _guard() -> Any:
     from glueguard.policy import current_policy
     from glueguard.run_guard import RunGuard
 
-    role_path, extra = plane_principals()
     return RunGuard(
         registry=Registry(),
         ledger=Ledger(),
         decisions=DecisionLog(),
         notifier=Notifier(),
         policy=current_policy(),
-        plane_role_path=role_path,
-        plane_arns=extra,
+        plane=plane_principals(),
     )
 
 

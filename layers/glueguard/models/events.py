@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from glueguard.models.violation import Severity, Violation
 
 CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail"
 
@@ -55,19 +58,44 @@ class UserIdentity(BaseModel):
             return self.arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
         return None
 
-    def is_plane(self, role_path: str, extra_arns: frozenset[str] = frozenset()) -> bool:
-        """True when the caller is one of the control plane's own roles (by path) or listed ARNs."""
-        issuer = self.issuer_arn or ""
-        if role_path and f":role{role_path}" in issuer:
-            return True
-        return bool(extra_arns & {issuer, self.arn or ""})
+    def is_under(self, role_path: str) -> bool:
+        """True when the caller's role sits under `role_path` (e.g. /glueguard/): anyone able to create a role there
+        can be; it proves nothing about who the caller is."""
+        return bool(role_path) and f":role{role_path}" in (self.issuer_arn or "")
 
 
-def plane_principals(environ: Mapping[str, str] | None = None) -> tuple[str, frozenset[str]]:
-    """The plane's role path and any extra principal ARNs (GLUEGUARD_PLANE_ROLE_PATH / _PRINCIPALS)."""
+@dataclass(frozen=True)
+class PlanePrincipals:
+    """The loop guard: the exact role ARNs of this stack's functions (GLUEGUARD_PLANE_PRINCIPALS, from the
+    template), and the plane's role path, which only marks impostors (GLUEGUARD_PLANE_ROLE_PATH)."""
+
+    arns: frozenset[str] = frozenset()
+    role_path: str = "/glueguard/"
+
+    def is_plane(self, identity: UserIdentity) -> bool:
+        """The call is the plane's own: its role (or session) ARN is one of the stack's, in this account."""
+        return bool(self.arns & {identity.issuer_arn or "", identity.arn or ""})
+
+    def impersonates(self, identity: UserIdentity) -> bool:
+        """A role under the plane's path that is not one of the stack's: judged, and critical on a project resource."""
+        return not self.is_plane(identity) and identity.is_under(self.role_path)
+
+    def impersonation(self, principal: str | None, kind: str, name: str) -> Violation:
+        """What an impostor's call on a project resource is reported as (the resource is judged like any other)."""
+        return Violation(
+            "plane-role-impersonation",
+            Severity.CRITICAL,
+            f"{principal} acted on {kind} {name} from a role under {self.role_path} that is not one of glueguard's "
+            "own functions; the call was judged like anyone's (find who can create roles under that path)",
+            enforce=False,
+        )
+
+
+def plane_principals(environ: Mapping[str, str] | None = None) -> PlanePrincipals:
+    """The plane's exact role ARNs and role path from the environment the template sets."""
     environ = os.environ if environ is None else environ
-    extra = frozenset(a for a in environ.get("GLUEGUARD_PLANE_PRINCIPALS", "").split(",") if a)
-    return environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"), extra
+    arns = frozenset(a.strip() for a in environ.get("GLUEGUARD_PLANE_PRINCIPALS", "").split(",") if a.strip())
+    return PlanePrincipals(arns, environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"))
 
 
 class CloudTrailDetail(BaseModel):

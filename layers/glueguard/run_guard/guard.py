@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from glueguard.adapters.spend import Spend
 from glueguard.budgeting import BudgetKeeper
 from glueguard.models.decision import Decision
-from glueguard.models.events import CloudTrailEvent, GlueJobEvent, InvalidEventError
+from glueguard.models.events import CloudTrailEvent, GlueJobEvent, InvalidEventError, PlanePrincipals
 from glueguard.run_guard.admission import Admission
 from glueguard.run_guard.budget import RunBudget
 from glueguard.run_guard.caps import RunCaps
@@ -22,8 +22,7 @@ from glueguard.runtime.runs import TERMINAL_STATES, JobRun
 
 @dataclass
 class RunGuard(GuardContext):
-    plane_role_path: str = "/glueguard/"
-    plane_arns: frozenset[str] = frozenset()
+    plane: PlanePrincipals = field(default_factory=PlanePrincipals)
     spend: Spend | None = None  # default: the spend items in the ledger's table
     budget: RunBudget = field(init=False)
     caps: RunCaps = field(init=False)
@@ -50,7 +49,7 @@ class RunGuard(GuardContext):
             return Outcome("skipped", f"rejected call ({detail.errorCode})")
         # The upload trigger reserved the capacity of the plane's own starts before starting them and binds it
         # to the run id: such a run is not admitted again, but it is judged against the per-run caps like any.
-        plane = detail.userIdentity.is_plane(self.plane_role_path, self.plane_arns)
+        plane = self.plane.is_plane(detail.userIdentity)
         job_name = (detail.requestParameters or {}).get("jobName")
         run_id = (detail.responseElements or {}).get("jobRunId")
         if not job_name or not run_id:
@@ -58,7 +57,33 @@ class RunGuard(GuardContext):
                 "StartJobRun needs requestParameters.jobName and responseElements.jobRunId", event.id
             )
         trigger = Trigger(detail.eventID, "StartJobRun", detail.userIdentity.arn)
-        return self.caps.check(job_name, run_id, trigger, admit=not plane)
+        outcome = self.caps.check(job_name, run_id, trigger, admit=not plane)
+        if self.plane.impersonates(detail.userIdentity):
+            outcome.decisions.extend(self._impostor(job_name, run_id, trigger))
+        return outcome
+
+    def _impostor(self, job_name: str, run_id: str, trigger: Trigger) -> list[Decision]:
+        """A role under the plane's path, not one of the stack's, started a project's run: judged above like any
+        start, and reported critical here."""
+        project, _ = self.project(job_name)
+        if project is None:
+            return []
+        violation = self.plane.impersonation(trigger.principal, "jobrun", f"{job_name}/{run_id}")
+        decision = Decision(
+            project_id=project.project_id,
+            event_id=trigger.event_id,
+            event_name=trigger.event_name,
+            function=FUNCTION,
+            resource_kind="start",  # the call, beside the run's own decision (if the run was stopped)
+            resource_name=f"{job_name}/{run_id}",
+            principal=trigger.principal,
+            outcome="reported",
+            severity=str(violation.severity),
+            violations=[violation.to_dict()],
+        )
+        if self.decisions.record(decision):
+            self.notifier.decision(decision)
+        return [decision]
 
     def on_job_event(self, event: GlueJobEvent) -> Outcome:
         """`Glue Job State Change` (terminal: release) or `Glue Job Run Status` (still going: check)."""
