@@ -28,7 +28,11 @@ def test_plane_is_only_the_stacks_exact_role_arns_never_its_path():
         impostor.arn = "arn:aws:sts::123456789012:assumed-role/x/s"
         assert not PLANE.is_plane(impostor) and PLANE.impersonates(impostor), issuer
     violation = PLANE.impersonation("arn:aws:sts::1:assumed-role/x/s", "job", "j")
-    assert (violation.rule, str(violation.severity), violation.enforce) == ("plane-role-impersonation", "critical", False)
+    assert (violation.rule, str(violation.severity), violation.enforce) == (
+        "plane-role-impersonation",
+        "critical",
+        False,
+    )
 
 
 def test_iam_user_identity():
