@@ -55,7 +55,7 @@ def test_provisioning_completes_and_a_second_identical_request_is_refused(plane_
     output = json.loads(done["output"])
     assert output["status"] == "ACTIVE" and output["resources"]["job_role_arn"].endswith(f"project-{pid}-glue-job-role")
     assert Registry().get(pid, cached=False).status == ProjectStatus.ACTIVE
-    assert len(leftovers(pid)) == 27
+    assert len(leftovers(pid)) == 26  # 4 policies: the boundary is the template's
     again = _run(plane_env, "ProvisionProjectStateMachineArn", request(pid))
     assert again["status"] == "FAILED" and again["error"] == "ProjectExists"
     assert _states_entered(plane_env, again["executionArn"]) == [
