@@ -1,4 +1,5 @@
-"""AWS's own billing view of a project's month (Cost Explorer), to reconcile the plane's spend against."""
+"""AWS's own billing view of a project's month, to reconcile the plane's spend against: Cost Explorer, else the
+project's AWS Budgets budget (its ActualSpend for the current period)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,37 @@ GLUE_SERVICE = "AWS Glue"
 
 
 def month_to_date_usd(
+    project_tag: str,
+    month: str,
+    today: date,
+    client_for: Callable[[str], Any] = client,
+    budget_name: str | None = None,
+) -> tuple[float | None, str]:
+    """AWS's figure for the project's month: Cost Explorer, else its budget's ActualSpend; (amount, source).
+
+    Returns (None, why not) when neither has it.
+    """
+    amount, why = cost_explorer_usd(project_tag, month, today, client_for)
+    if amount is not None or not budget_name:
+        return amount, why or "Cost Explorer"
+    if month != f"{today:%Y-%m}":
+        return None, f"{why}; the budget only knows the current month"
+    spent, budget_why = budget_actual_usd(budget_name, client_for)
+    return (spent, "AWS Budgets (ActualSpend)") if spent is not None else (None, f"{why}; {budget_why}")
+
+
+def budget_actual_usd(budget_name: str, client_for: Callable[[str], Any] = client) -> tuple[float | None, str]:
+    """The budget's ActualSpend (AWS Budgets refreshes it up to three times a day)."""
+    try:
+        account = client_for("sts").get_caller_identity()["Account"]
+        found = client_for("budgets").describe_budget(AccountId=account, BudgetName=budget_name)["Budget"]
+    except Exception as exc:
+        return None, f"AWS Budgets unavailable: {exc}"
+    actual = (found.get("CalculatedSpend") or {}).get("ActualSpend")
+    return (round(float(actual["Amount"]), 4), "") if actual else (None, "the budget has no ActualSpend yet")
+
+
+def cost_explorer_usd(
     project_tag: str, month: str, today: date, client_for: Callable[[str], Any] = client
 ) -> tuple[float | None, str]:
     """Glue's unblended cost of the resources tagged `Project=<project_tag>` in `month` (YYYY-MM) up to `today`.
@@ -40,7 +72,11 @@ def month_to_date_usd(
     except Exception as exc:  # Cost Explorer is optional: report why it is unavailable
         logger.info("Cost Explorer unavailable for %s: %s", project_tag, exc)
         return None, f"Cost Explorer unavailable: {exc}"
-    periods = result.get("ResultsByTime") or []
-    if not periods:
+    amounts = [
+        float(cost["Amount"])
+        for period in result.get("ResultsByTime") or []
+        if (cost := (period.get("Total") or {}).get("UnblendedCost"))
+    ]
+    if not amounts:
         return None, "Cost Explorer has no data for the month yet"
-    return round(sum(float(p["Total"]["UnblendedCost"]["Amount"]) for p in periods), 4), ""
+    return round(sum(amounts), 4), ""

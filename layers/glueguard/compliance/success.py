@@ -85,7 +85,9 @@ def collect(
 def _billing(
     project: Project, month: str, plane: float, now: datetime, client_for: Callable[[str], Any]
 ) -> BillingCheck:
-    actual, why = billing.month_to_date_usd(project.names.prefix, month, now.date(), client_for)
+    actual, why = billing.month_to_date_usd(
+        project.names.prefix, month, now.date(), client_for, project.resources.budget_name
+    )
     check = BillingCheck(project_id=project.project_id, month=month, plane_usd=round(plane, 4), note=why)
     if actual is not None:
         check.billing_usd = actual

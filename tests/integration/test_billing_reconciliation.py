@@ -1,0 +1,86 @@
+"""The plane's month beside AWS's own figure: Cost Explorer where it has data, else the project's budget."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import boto3
+import pytest
+import requests
+from glueguard.adapters.billing import month_to_date_usd
+from glueguard.adapters.clients import client
+from glueguard.adapters.registry import Registry
+from glueguard.adapters.spend import Spend
+from glueguard.compliance.success import collect
+from glueguard.policy import Policy
+
+TODAY = date(2026, 11, 20)
+
+
+def _queue_cost_explorer(amount: str) -> None:
+    result = {
+        "results": [
+            {
+                "ResultsByTime": [
+                    {
+                        "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-21"},
+                        "Total": {"UnblendedCost": {"Amount": amount, "Unit": "USD"}},
+                        "Groups": [],
+                        "Estimated": True,
+                    }
+                ]
+            }
+        ]
+    }
+    requests.post("http://motoapi.amazonaws.com/moto-api/static/ce/cost-and-usage-results", json=result, timeout=5)
+
+
+def _denied(service: str):
+    """A client whose Cost Explorer calls AWS refuses (Cost Explorer not enabled or not allowed)."""
+    real = client(service)
+    if service == "ce":
+
+        def refuse(**_: object) -> None:
+            raise real.exceptions.ClientError(
+                {"Error": {"Code": "AccessDeniedException", "Message": "User not enabled for cost explorer"}},
+                "GetCostAndUsage",
+            )
+
+        real.meta.events.register("before-call.ce.GetCostAndUsage", refuse)
+    return real
+
+
+def test_the_report_shows_cost_explorer_beside_the_plane_with_the_difference(project):
+    Registry().update(project.project_id, monthly_budget_usd=50)
+    Spend().settle(project.project_id, "2026-11", "run#jr_1", 4.4)
+    _queue_cost_explorer("4.1000000001")
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+    section = collect([], lambda _: [], Registry().list(), Policy(), now, now, client)
+
+    [check] = section.billing
+    assert (check.plane_usd, check.billing_usd, check.difference_usd) == (4.4, 4.1, 0.3)
+    assert check.note == "Cost Explorer"
+
+
+def test_without_cost_explorer_the_project_budget_actual_spend_is_used(project):
+    boto3.client("budgets").create_budget(
+        AccountId="123456789012",
+        Budget={
+            "BudgetName": f"project-{project.project_id}",
+            "BudgetLimit": {"Amount": "50", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+            "CalculatedSpend": {"ActualSpend": {"Amount": "3.25", "Unit": "USD"}},
+        },
+    )
+    amount, source = month_to_date_usd(project.names.prefix, "2026-11", TODAY, _denied, f"project-{project.project_id}")
+    assert (amount, source) == (3.25, "AWS Budgets (ActualSpend)")
+    amount, why = month_to_date_usd(project.names.prefix, "2026-10", TODAY, _denied, f"project-{project.project_id}")
+    assert amount is None and "only knows the current month" in why
+
+
+@pytest.mark.parametrize("budget", [None, "project-missing"])
+def test_with_neither_the_report_says_why(project, budget):
+    amount, why = month_to_date_usd(project.names.prefix, "2026-11", TODAY, _denied, budget)
+    assert amount is None and "Cost Explorer unavailable" in why
