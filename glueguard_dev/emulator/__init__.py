@@ -32,12 +32,14 @@ def install() -> None:
     from glueguard_dev.emulator.glue import other as glue_other
     from glueguard_dev.emulator.glue import runs as glue_runs
     from glueguard_dev.emulator.glue import statements as glue_statements
+    from glueguard_dev.emulator.glue import triggers as glue_triggers  # triggers and workflows start runs
 
     awslambda.install()
     glue_jobs.install()
     glue_kinds.install()
     glue_runs.install()
     glue_other.install()
+    glue_triggers.install()
     eventbridge.install()
     eventbus.install()
     stepfunctions.install()

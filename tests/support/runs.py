@@ -14,7 +14,16 @@ from tests.support.events import load
 
 _ids = itertools.count(1)
 
-__all__ = ["make_job", "prompt_runs", "run_state", "schedule_event", "start_event", "start_run", "state_event"]
+__all__ = [
+    "make_job",
+    "prompt_runs",
+    "run_state",
+    "schedule_event",
+    "start_event",
+    "start_run",
+    "state_event",
+    "status_event",
+]
 
 
 @contextmanager
@@ -44,6 +53,14 @@ def start_event(job_name: str, run_id: str, *, sample: str = "run_guard/start_jo
 def state_event(job_name: str, run_id: str, state: str = "SUCCEEDED") -> dict:
     event = load("run_guard/job_state_change_succeeded.json")
     event["id"] = f"e1e2e3e4-0000-4000-8001-{next(_ids):012d}"
+    event["detail"].update(jobName=job_name, jobRunId=run_id, state=state)
+    return event
+
+
+def status_event(job_name: str, run_id: str, state: str = "RUNNING") -> dict:
+    """The `Glue Job Run Status` event Glue sends once a run passes its NotifyDelayAfter."""
+    event = load("run_guard/job_run_status_running.json")
+    event["id"] = f"e1e2e3e4-0000-4000-8003-{next(_ids):012d}"
     event["detail"].update(jobName=job_name, jobRunId=run_id, state=state)
     return event
 

@@ -31,6 +31,7 @@ COMPLIANT = {
     "Timeout": 120,
     "GlueVersion": "4.0",
     "ExecutionClass": "FLEX",
+    "NotificationProperty": {"NotifyDelayAfter": 1},
 }
 
 
@@ -167,3 +168,18 @@ def test_observability_metrics_are_required_only_when_the_policy_asks():
     enabled = {"DefaultArguments": {**COMPLIANT["DefaultArguments"], "--enable-observability-metrics": "true"}}
     assert "job-observability-metrics" not in check(enabled, policy=required)
     assert "job-observability-metrics" not in check({"GlueVersion": "3.0"}, policy=required)  # needs Glue 4.0+
+
+
+@pytest.mark.parametrize(
+    ("notification", "expected"),
+    [(None, 1), ({}, 1), ({"NotifyDelayAfter": 10}, 1), ({"NotifyDelayAfter": 1}, None)],
+)
+def test_notify_delay_is_at_most_one_minute_so_every_run_announces_itself(notification, expected):
+    found = check(
+        {"NotificationProperty": notification} if notification is not None else None,
+        drop=("NotificationProperty",) if notification is None else (),
+    )
+    if expected is None:
+        assert "job-notify-delay" not in found
+    else:
+        assert found["job-notify-delay"].patch == {"NotificationProperty": {"NotifyDelayAfter": expected}}

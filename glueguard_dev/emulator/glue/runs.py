@@ -5,7 +5,8 @@ A run is STARTING for `settings.starting_seconds`, RUNNING for its simulated dur
 else `settings.default_run_seconds` (300, the ARCHITECTURE.md contract). A run whose Timeout (minutes;
 one minute = `settings.minute_seconds` real seconds) passes first ends in TIMEOUT. BatchStopJobRun moves a
 run to STOPPING, then STOPPED. Terminal states emit `Glue Job State Change`, and a run still going after
-its NotifyDelayAfter emits one `Glue Job Run Status` (FACTS.md shapes). State advances by wall clock: on
+its NotifyDelayAfter emits one `Glue Job Run Status` (FACTS.md shapes); ERROR and EXPIRED (`--sandbox-outcome`)
+emit no event, as on AWS. State advances by wall clock: on
 every read, and on `advance_all()` (the sandbox's ticker), so events fire even when nobody reads.
 StartJobRun's per-run overrides (Timeout, WorkerType, NumberOfWorkers, MaxCapacity, ExecutionClass)
 show in GetJobRun; MaxConcurrentRuns counts every unfinished run.
@@ -35,9 +36,11 @@ from moto.glue.exceptions import ConcurrentRunsExceededException, InvalidInputEx
 from moto.glue.models import FakeJob, FakeJobRun, GlueBackend, glue_backends
 from moto.glue.responses import GlueResponse
 
-TERMINAL = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"}
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR", "EXPIRED"}
 UNFINISHED = {"STARTING", "RUNNING", "STOPPING", "WAITING"}
-OUTCOMES = {"SUCCEEDED", "FAILED"}
+OUTCOMES = {"SUCCEEDED", "FAILED", "ERROR", "EXPIRED"}
+#: The states `Glue Job State Change` is sent for (ERROR and EXPIRED send none).
+STATE_CHANGE_STATES = frozenset({"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED"})
 RUN_SECONDS_ARG = "--sandbox-run-seconds"
 OUTCOME_ARG = "--sandbox-outcome"
 UTILIZATION_ARG = "--sandbox-utilization"
@@ -51,6 +54,8 @@ _MESSAGES = {
     "FAILED": "Job run failed: the sandbox was asked for this outcome (--sandbox-outcome FAILED)",
     "TIMEOUT": "Job run timed out",
     "STOPPED": "Job run stopped",
+    "ERROR": "Job run failed to start: the sandbox was asked for this outcome (--sandbox-outcome ERROR)",
+    "EXPIRED": "Job run expired: the sandbox was asked for this outcome (--sandbox-outcome EXPIRED)",
 }
 _SEVERITY = {"SUCCEEDED": "INFO", "STOPPED": "INFO", "FAILED": "ERROR", "TIMEOUT": "ERROR"}
 
@@ -141,16 +146,17 @@ def advance(run: FakeJobRun, now: float | None = None) -> bool:
         run.gg_status = state
         if state in TERMINAL:
             run.gg_completed = at or now
-            if state in ("FAILED", "TIMEOUT"):
+            if state in ("FAILED", "TIMEOUT", "ERROR", "EXPIRED"):
                 run.gg_error = _MESSAGES[state]
     if notify:
         run.gg_notified = True
         _emit(run, "Glue Job Run Status", _status_detail(run))
     if state in TERMINAL:
         _put_observability_metrics(run)
+        if state in STATE_CHANGE_STATES:
+            _emit(run, "Glue Job State Change", state_change_detail(run))
         for hook in on_terminal:
             hook(run)
-        _emit(run, "Glue Job State Change", state_change_detail(run))
     return state != previous
 
 
@@ -258,6 +264,7 @@ def _run_as_dict(run: FakeJobRun) -> dict[str, Any]:
         ("NotificationProperty", run.notification_property),
         ("SecurityConfiguration", run.security_configuration),
         ("PreviousRunId", run.previous_run_id),
+        ("TriggerName", getattr(run, "gg_trigger", None)),
     ):
         if value:
             result[key] = value
