@@ -1,7 +1,7 @@
 """`make bench` (python -m benchmarks.run): every figure beside its goal, with the machine, as JSON too.
 
 Options: --quick (fewer repetitions, 2,000 jobs: a smoke run), --only NAME (overhead, scale, coldstart,
-admission, metrics; scale includes the sweep), --out DIR, --profile (a pyinstrument profile of the enforcer).
+admission, metrics, reconcile; scale includes the sweep), --out DIR, --profile (a pyinstrument profile of the enforcer).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import admission, coldstart, enforcement, machine, success, sweep
+from benchmarks import admission, coldstart, enforcement, machine, reconcile, success, sweep
 from benchmarks.figures import Figure
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -59,6 +59,7 @@ def plan(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
         "coldstart": lambda: coldstart.cold_start(repetitions=3 if quick else 9),
         "admission": admission.admission if admission.available() else admission.pending,
         "metrics": lambda: success.metrics_cost(repetitions=2 if quick else 5),
+        "reconcile": lambda: reconcile.reconcile(large=jobs),
     }
 
 
@@ -79,7 +80,7 @@ def render(figures: list[Figure], console: Console) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: fewer repetitions, 2,000 jobs")
-    parser.add_argument("--only", action="append", choices=["overhead", "scale", "coldstart", "admission", "metrics"])
+    parser.add_argument("--only", action="append", choices=["overhead", "scale", "coldstart", "admission", "metrics", "reconcile"])
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--profile", action="store_true", help="print where the enforcer's time goes, and stop")
     args = parser.parse_args(argv)

@@ -100,6 +100,6 @@ def make_job(
         Timeout=timeout,
         ExecutionProperty={"MaxConcurrentRuns": concurrency},
         Tags=project.mandatory_tags(),
-        **extra,
+        **{"NotificationProperty": {"NotifyDelayAfter": 1}, **extra},
     )
     return name

@@ -37,7 +37,7 @@ FULL_JOB = {
     "WorkerType": "G.1X",
     "NumberOfWorkers": 80,
     "SecurityConfiguration": f"project-{PID}-security-config",
-    "NotificationProperty": {"NotifyDelayAfter": 15},
+    "NotificationProperty": {"NotifyDelayAfter": 1},
     "GlueVersion": "4.0",
     "ExecutionClass": "STANDARD",
     "SourceControlDetails": {"Provider": "GITHUB", "Repository": "ingest", "Owner": "ml-team-a", "Branch": "main"},

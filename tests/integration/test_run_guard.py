@@ -24,6 +24,7 @@ from tests.support.runs import (
     start_event,
     start_run,
     state_event,
+    status_event,
 )
 
 
@@ -187,12 +188,13 @@ def test_schedule_stops_runs_past_the_time_cap_and_reconciles(project, job):
     ended = start_run(job, NumberOfWorkers=20, Arguments={"--sandbox-run-seconds": "0"})
     Ledger().admit(project.project_id, LedgerEntry(ended, job, 20), cap=100)  # admitted while it ran...
     assert run_state(job, ended) == "SUCCEEDED"  # ...and its terminal event never reached the guard
-    missed = start_run(job, NumberOfWorkers=20)  # its StartJobRun event never arrived
+    missed = start_run(job, NumberOfWorkers=20)  # its StartJobRun event never arrived...
     assert Ledger().in_use(project.project_id) == 40
 
     first = _guard(schedule_event())
 
-    assert first["counts"] == {"released": 1, "admitted": 1}
+    assert first["counts"] == {"released": 1}  # the reconcile reads only the runs the ledger holds
+    assert _guard(status_event(job, missed))["outcome"] == "admitted"  # ...its Run Status did
     assert Ledger().in_use(project.project_id) == 40  # old + missed
     later = datetime.now(UTC) + timedelta(minutes=481)  # past the default 480 min run-time cap
     run_guard.guard().now = lambda: later

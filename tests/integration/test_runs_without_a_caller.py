@@ -118,7 +118,7 @@ def test_trigger_runs_over_the_cap_are_stopped_on_their_run_status_naming_the_tr
 
 @pytest.mark.parametrize("outcome", ["ERROR", "EXPIRED"])
 def test_run_ending_without_a_state_change_gives_its_dpu_back_on_the_next_run_status(project, job, outcome):
-    ended = start_run(job, NumberOfWorkers=60, Arguments={"--sandbox-run-seconds": "300"})
+    ended = start_run(job, WorkerType="G.2X", NumberOfWorkers=30)
     assert _guard(status_event(job, ended))["outcome"] == "admitted"
     glue_run = boto3.client("glue")
     # the run ends in ERROR/EXPIRED: Glue sends no `Glue Job State Change`, so the ledger still holds it
@@ -129,7 +129,7 @@ def test_run_ending_without_a_state_change_gives_its_dpu_back_on_the_next_run_st
     assert glue_run.get_job_run(JobName=job, RunId=ended)["JobRun"]["JobRunState"] == outcome
     assert Ledger().in_use(project.project_id) == 60
 
-    newer = start_run(job, NumberOfWorkers=60)
+    newer = start_run(job, WorkerType="G.2X", NumberOfWorkers=30)
     result = _guard(status_event(job, newer))
 
     assert result["outcome"] == "admitted"  # not stopped for room the ended run no longer holds

@@ -29,6 +29,7 @@ def compliant_job(project: Project, index: int) -> dict[str, Any]:
         "NumberOfWorkers": 10,
         "Timeout": 60,
         "ExecutionClass": "FLEX",
+        "NotificationProperty": {"NotifyDelayAfter": 1},
         "Tags": project.mandatory_tags(),
     }
 

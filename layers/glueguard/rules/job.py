@@ -19,6 +19,9 @@ from glueguard.rules.common import (
 from glueguard.rules.registry import RuleContext, rule
 
 KIND = "job"
+#: Glue sends `Glue Job Run Status` once a run passes NotifyDelayAfter (minutes): at 1, every run, whoever or
+#: whatever started it (triggers, schedules and workflows make no StartJobRun call), is seen within a minute.
+NOTIFY_DELAY_MAX_MINUTES = 1
 
 
 @rule(KIND, "job-naming", "the name is project-{uuid}-job-*")
@@ -113,6 +116,20 @@ def timeout(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
             Severity.MEDIUM,
             f"timeout {current} min exceeds the maximum of {policy.max_timeout_minutes} min",
             patch={"Timeout": policy.max_timeout_minutes},
+        )
+
+
+@rule(KIND, "job-notify-delay", "NotifyDelayAfter is at most 1 minute, so every run announces itself")
+def notify_delay(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    delay = (job.get("NotificationProperty") or {}).get("NotifyDelayAfter")
+    if delay is None or delay > NOTIFY_DELAY_MAX_MINUTES:
+        now = "not set" if delay is None else f"{delay} min"
+        yield Violation(
+            "job-notify-delay",
+            Severity.MEDIUM,
+            f"NotifyDelayAfter is {now}: runs no user started (triggers, schedules, workflows) would stay unseen "
+            f"by the run guard; setting {NOTIFY_DELAY_MAX_MINUTES} min",
+            patch={"NotificationProperty": {"NotifyDelayAfter": NOTIFY_DELAY_MAX_MINUTES}},
         )
 
 

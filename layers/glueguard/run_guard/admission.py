@@ -25,12 +25,17 @@ class Admission:
         ledger, cap = self.ctx.ledger, policy.max_dpu_per_project
         candidate = LedgerEntry(run.run_id, run.job_name, run.dpu, run.started_on)
         decisions: list[Decision] = []
+        refreshed = False
         for _ in range(ADMISSION_ATTEMPTS):
             result = ledger.admit(pid, candidate, cap)
             if result.admitted:
                 return Outcome("admitted", f"project at {result.in_use:g} of {cap:g} DPU", decisions)
             if result.known:
                 return Outcome("known", "run already in the ledger (or finished)", decisions)
+            if not refreshed:  # before stopping anything, give back what runs that ended unannounced hold
+                refreshed = True
+                if self.release_ended(pid, exclude=run.run_id):
+                    continue
             plan = plan_admission(ledger.entries(pid), candidate, cap)
             if not plan.admit:
                 break
@@ -57,6 +62,21 @@ class Admission:
         )
         decision = self.stopper.stop(pid, run, [breach], figures, trigger)
         return Outcome("stopped", breach.message, decisions + ([decision] if decision else []))
+
+    def release_ended(self, pid: str, exclude: str = "") -> int:
+        """Release the ledger's runs that Glue reports ended or gone (ERROR and EXPIRED send no State Change).
+
+        One GetJobRun per run the ledger holds (reservations are the upload trigger's); returns how many it released.
+        """
+        released = 0
+        for entry in self.ctx.ledger.entries(pid):
+            if entry.reservation or entry.entry_id == exclude:
+                continue
+            current = self.stopper.read(entry.job_name, entry.entry_id)
+            if current is None or current.state in TERMINAL_STATES:
+                state = current.state if current else "gone"
+                released += bool(self.ctx.ledger.release(pid, entry.entry_id, reason=f"run {state} (no state change)"))
+        return released
 
 
 def project_breach(run: JobRun, project_dpu: float, cap: float) -> Breach:

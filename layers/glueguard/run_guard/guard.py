@@ -99,13 +99,12 @@ class RunGuard(GuardContext):
         return self.caps.finished(job_name, run_id, state)
 
     def sweep(self, event_id: str) -> Outcome:
-        """Reconcile every project's ledger with GetJobRuns, stop runs past the time cap, cap sessions/endpoints."""
+        """Reconcile every project's ledger with GetJobRun, stop runs past the time cap, cap sessions/endpoints."""
         trigger = Trigger(event_id, "Scheduled Event")
         counts: Counter[str] = Counter()
         decisions: list[Decision] = []
-        jobs = self.reconciler.jobs_by_project()
         projects = self.live_projects()
-        outcomes = [self.reconciler.project(p, jobs.get(pid, []), trigger) for pid, p in projects.items()]
+        outcomes = [self.reconciler.project(p, trigger) for p in projects.values()]
         outcomes += [self.sessions.sweep(projects, trigger), self.dev_endpoints.sweep(projects, trigger)]
         for outcome in outcomes:
             counts.update(outcome.counts)

@@ -7,11 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from glueguard.adapters.glue_runs import job_runs_since
 from glueguard.models.decision import Decision
 from glueguard.models.project import Project
-from glueguard.naming import project_of
-from glueguard.policy import MAX_GLUE_TIMEOUT_MINUTES
 from glueguard.run_guard.caps import RunCaps
 from glueguard.run_guard.context import GuardContext, Outcome, Trigger
 from glueguard.runtime.caps import time_cap_breach
@@ -25,34 +22,21 @@ RESERVATION_STALE = timedelta(minutes=15)
 
 @dataclass
 class Reconciler:
+    """Costs one GetJobRun per run the ledger holds, whatever the number of jobs: every run announces itself
+    (a user's StartJobRun through CloudTrail; every run, trigger-started ones included, through `Glue Job Run
+    Status` once it passes NotifyDelayAfter, which `job-notify-delay` keeps at 1 minute)."""
+
     ctx: GuardContext
     caps: RunCaps
 
-    def jobs_by_project(self) -> dict[str, list[str]]:
-        jobs: dict[str, list[str]] = {}
-        for page in self.ctx.glue.get_paginator("get_jobs").paginate():
-            for job in page.get("Jobs", []):
-                if (pid := project_of(job["Name"])) is not None:
-                    jobs.setdefault(pid, []).append(job["Name"])
-        return jobs
-
-    def project(self, project: Project, job_names: list[str], trigger: Trigger) -> Outcome:
-        """Release what ended unseen and stale reservations; check runs the ledger misses or that ran too long."""
+    def project(self, project: Project, trigger: Trigger) -> Outcome:
+        """Release runs that ended unseen (lost events, ERROR/EXPIRED) and stale reservations; re-check the rest."""
         ctx, pid = self.ctx, project.project_id
         now = ctx.now()
-        since = now - timedelta(minutes=MAX_GLUE_TIMEOUT_MINUTES + 1)
-        active: dict[str, JobRun] = {}
-        ended: dict[str, dict] = {}
-        for name in job_names:
-            for raw in job_runs_since(ctx.glue, name, since):
-                run = JobRun.from_api(raw)
-                if run.active:
-                    active[run.run_id] = run
-                else:
-                    ended[run.run_id] = raw
         counts: Counter[str] = Counter()
         decisions: list[Decision] = []
-        known = set()
+        active: list[JobRun] = []
+        ended: dict[str, dict] = {}  # GetJobRun's JobRun of each ledger run that ended unseen
         for entry in ctx.ledger.entries(pid):
             if entry.reservation:
                 if entry.started_on and now - entry.started_on > RESERVATION_STALE:
@@ -61,15 +45,18 @@ class Reconciler:
                     )
                     self.caps.budget.withdraw_reservation(project, entry)
                 continue
-            if entry.entry_id not in active:  # its terminal event was lost
-                counts["released"] += bool(ctx.ledger.release(pid, entry.entry_id, reason="reconciled: run ended"))
+            raw = self.caps.stopper.read_raw(entry.job_name, entry.entry_id)
+            run = JobRun.from_api(raw) if raw is not None else None
+            if run is None or not run.active:  # its terminal event was lost, or Glue sends none
+                state = run.state if run else "gone"
+                counts["released"] += bool(ctx.ledger.release(pid, entry.entry_id, reason=f"reconciled: run {state}"))
+                if raw is not None:
+                    ended[entry.entry_id] = raw
             else:
-                known.add(entry.entry_id)
+                active.append(run)
         policy = ctx.policy_for(project)
-        for run in sorted(active.values(), key=lambda r: r.started_on or now):
-            if run.stopping:
-                continue
-            if run.run_id in known and not time_cap_breach(run, policy, now):
+        for run in sorted(active, key=lambda r: r.started_on or now):
+            if run.stopping or not time_cap_breach(run, policy, now):
                 continue
             outcome = self.caps.check(run.job_name, run.run_id, trigger, run=run)
             counts[outcome.outcome] += 1
@@ -77,7 +64,7 @@ class Reconciler:
         if settled := self.caps.budget.settle_unseen(project, ended, now):
             counts["settled"] += settled
         stopped = {d.resource_name for d in decisions}
-        going = [r for r in active.values() if f"{r.job_name}/{r.run_id}" not in stopped]
+        going = [r for r in active if f"{r.job_name}/{r.run_id}" not in stopped]
         if held := self.caps.budget.hold(project, going, trigger):
             decisions.extend(held)
             counts["stopped_at_budget_limit"] += len(held)

@@ -46,6 +46,8 @@ class RunStopper:
             logger.info("run %s could not be stopped: %s", run.run_id, response.get("Errors") or [])
             return None
         reason = "; ".join(b.message for b in breaches)
+        if run.trigger_name:
+            reason += f" (run started by trigger {run.trigger_name})"
         decision = Decision(
             project_id=pid,
             event_id=trigger.event_id,
@@ -53,7 +55,7 @@ class RunStopper:
             function=FUNCTION,
             resource_kind="jobrun",
             resource_name=f"{run.job_name}/{run.run_id}",
-            principal=trigger.principal,
+            principal=trigger.principal or run.started_by,
             outcome=outcome,
             severity="high",
             policy_version=self.ctx.policy.version,
@@ -72,6 +74,7 @@ class RunStopper:
                 "workers": run.workers,
                 "timeout_minutes": run.timeout_minutes,
                 "started_on": run.started_on.isoformat() if run.started_on else None,
+                "trigger_name": run.trigger_name,
             },
             after={"state": "STOPPING"},
             figures=figures,

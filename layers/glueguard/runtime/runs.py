@@ -36,6 +36,7 @@ class JobRun:
     arguments: Mapping[str, str]
     execution_class: str | None = None
     security_configuration: str | None = None  # a StartJobRun override, when the run was given one
+    trigger_name: str | None = None  # the Glue trigger that started it (no user did)
 
     @classmethod
     def from_api(cls, run: Mapping[str, Any]) -> JobRun:
@@ -52,11 +53,17 @@ class JobRun:
             arguments=dict(run.get("Arguments") or {}),
             execution_class=run.get("ExecutionClass"),
             security_configuration=run.get("SecurityConfiguration"),
+            trigger_name=run.get("TriggerName"),
         )
 
     @property
     def active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def started_by(self) -> str | None:
+        """Who started the run when no user did: `trigger/<name>` (triggers, schedules, workflows)."""
+        return f"trigger/{self.trigger_name}" if self.trigger_name else None
 
     @property
     def stopping(self) -> bool:

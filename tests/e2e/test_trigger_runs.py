@@ -1,0 +1,111 @@
+"""Issue 13, item 3, in the sandbox: runs that Glue triggers start (no StartJobRun call, so no CloudTrail event)
+are seen through `Glue Job Run Status`, and a project they take over its DPU cap is back within it in
+2 sandbox minutes, with the decision naming the trigger."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from glueguard.adapters.decisions import DecisionLog
+from glueguard.dpu import job_capacity
+
+from glueguard_dev.sandbox.process import SandboxProcess
+
+from tests.e2e.conftest import ROOT, Events, SandboxHandle, poll
+from tests.support.projects import make_project
+
+ACTIVE = ("STARTING", "RUNNING", "WAITING")
+#: A sandbox minute here lasts 5 real seconds, so "2 sandbox minutes" measures the plane, not the test machine.
+MINUTE_SECONDS = 5.0
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxHandle]:
+    """This module's own sandbox (overrides the session's): Glue minutes long enough to measure in."""
+    args = ("--minute-seconds", str(MINUTE_SECONDS))
+    with SandboxProcess(*args, log=ROOT / ".e2e-sandbox-triggers.log") as process:
+        yield SandboxHandle(process.endpoint, process.outputs)
+
+
+@pytest.fixture
+def guarded(plane_env: SandboxHandle, monkeypatch) -> SandboxHandle:
+    monkeypatch.setenv("GLUEGUARD_LEDGER_TABLE", plane_env.outputs["RunLedgerTableName"])
+    return plane_env
+
+
+def _scientist_job(glue, project, stem: str) -> str:
+    """A job a scientist creates as the console would: no NotificationProperty (40 G.1X workers = 40 DPU)."""
+    name = project.names.resource("job", stem)
+    glue.create_job(
+        Name=name,
+        Role=project.resources.job_role_arn,
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
+        Connections={"Connections": [project.connection_name]},
+        SecurityConfiguration=project.security_configuration,
+        DefaultArguments={"--TempDir": f"s3://{project.bucket('temp')}/temporary/"},
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=40,
+        Timeout=60,
+        ExecutionProperty={"MaxConcurrentRuns": 5},
+        Tags=project.mandatory_tags(),
+    )
+    return name
+
+
+def _running_dpu(glue, job: str) -> float:
+    return sum(job_capacity(r) for r in glue.get_job_runs(JobName=job)["JobRuns"] if r["JobRunState"] in ACTIVE)
+
+
+def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_the_trigger(
+    guarded: SandboxHandle, events: Events
+):
+    project = make_project(str(uuid.uuid4()))
+    glue = guarded.client("glue", guarded.assume("ml-scientist", "erin"))
+    job = _scientist_job(glue, project, "nightly")
+    notify = lambda: (glue.get_job(JobName=job)["Job"].get("NotificationProperty") or {}).get("NotifyDelayAfter")  # noqa: E731
+    assert poll(lambda: notify() == 1, timeout=10)  # the enforcer made every run of it announce itself
+    starts = events.capture({"source": ["aws.glue"], "detail": {"eventName": ["StartJobRun"]}})
+    trigger = project.names.resource("trigger", "burst")
+    glue.create_trigger(Name=trigger, Type="ON_DEMAND", Actions=[{"JobName": job}] * 3, Tags=project.mandatory_tags())
+
+    glue.start_trigger(Name=trigger)
+    fired = time.monotonic()
+    assert _running_dpu(glue, job) == 120  # 3 x 40 DPU, over the 100 DPU cap
+
+    within = poll(lambda: _running_dpu(glue, job) <= 100, timeout=30, interval=0.1)
+    sandbox_minutes = (time.monotonic() - fired) / MINUTE_SECONDS
+
+    assert within and sandbox_minutes <= 2, f"over the cap for {sandbox_minutes:.1f} sandbox minutes"
+    [decision] = poll(lambda: [d for d in DecisionLog().list(project.project_id) if d.outcome == "stopped"])
+    assert decision.principal == f"trigger/{trigger}"
+    assert decision.before["trigger_name"] == trigger
+    assert decision.event_name == "Glue Job Run Status"
+    runs = glue.get_job_runs(JobName=job)["JobRuns"]
+    assert {r["TriggerName"] for r in runs} == {trigger}
+    assert events.receive(starts, count=1, timeout=1) == []  # Glue started them: no StartJobRun was called
+
+
+def test_error_and_expired_runs_send_no_state_change(guarded: SandboxHandle, events: Events):
+    project = make_project(str(uuid.uuid4()))
+    glue = guarded.client("glue")
+    job = _scientist_job(glue, project, "flaky")
+    changes = events.capture({"source": ["aws.glue"], "detail-type": ["Glue Job State Change"]})
+    quick = {"--sandbox-run-seconds": "0"}
+    runs = [
+        glue.start_job_run(JobName=job, Arguments={**quick, "--sandbox-outcome": outcome})["JobRunId"]
+        for outcome in ("ERROR", "EXPIRED", "FAILED")
+    ]
+
+    def ended() -> list[str] | None:
+        states = [glue.get_job_run(JobName=job, RunId=r)["JobRun"]["JobRunState"] for r in runs]
+        return None if set(states) & {"STARTING", "RUNNING"} else states
+
+    states = poll(ended, timeout=10)
+
+    assert states == ["ERROR", "EXPIRED", "FAILED"]
+    received = events.receive(changes, count=2, timeout=3)
+    assert [m["body"]["detail"]["jobRunId"] for m in received] == [runs[2]]  # only FAILED sends one
