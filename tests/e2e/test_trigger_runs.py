@@ -13,7 +13,6 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.dpu import job_capacity
 
 from glueguard_dev.sandbox.process import SandboxProcess
-
 from tests.e2e.conftest import ROOT, Events, SandboxHandle, poll
 from tests.support.projects import make_project
 
