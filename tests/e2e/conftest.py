@@ -47,8 +47,8 @@ class SandboxHandle:
 
         return post(self.endpoint, route, body)
 
-    def drain(self) -> None:
-        assert self.post("drain", {"timeout": 30})["idle"]
+    def drain(self, timeout: float = 30) -> None:
+        assert self.post("drain", {"timeout": timeout})["idle"]
 
     def assume(self, role_name: str, session: str, path: str = "/") -> dict[str, str]:
         """Credentials of an assumed-role session of `role_name` (created if missing)."""

@@ -75,7 +75,7 @@ def test_thirty_concurrent_starts_never_leave_more_than_the_cap_running(guarded:
 
     with ThreadPoolExecutor(max_workers=30) as pool:
         runs = list(pool.map(lambda _: glue.start_job_run(JobName=job)["JobRunId"], range(30)))
-    guarded.drain()
+    guarded.drain(timeout=120)  # 30 StartJobRun events, then each run's Run Status a sandbox minute later
 
     running = [r for r in runs if _state(glue, job, r) not in STOPPED]
     assert 0 < len(running) <= 10  # 10 DPU each, 100 DPU cap

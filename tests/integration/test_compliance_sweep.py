@@ -108,7 +108,7 @@ def test_an_unchanged_reported_finding_is_recorded_once_however_many_sweeps_find
     assert job["Role"].endswith("role/some-admin-role")  # reported, not changed
 
     keep = ("Role", "Command", "DefaultArguments", "Connections", "GlueVersion", "WorkerType", "NumberOfWorkers",
-            "Timeout", "ExecutionClass", "SecurityConfiguration")  # fmt: skip
+            "Timeout", "ExecutionClass", "SecurityConfiguration", "NotificationProperty")  # fmt: skip
     glue.update_job(JobName=drifted, JobUpdate={**{k: job[k] for k in keep}, "Description": "changed"})
     handler({"id": "sched-d"}, LambdaContext())
     reported = [d for d in DecisionLog().list(PID) if d.outcome == "reported"]

@@ -163,7 +163,9 @@ def test_deep_set_keeps_the_siblings():
             )
         ]
     }
-    assert judge(policy)["job-notify"].patch == {"NotificationProperty": {"NotifyDelayAfter": 15}}
+    assert judge(policy, {"NotificationProperty": {}})["job-notify"].patch == {
+        "NotificationProperty": {"NotifyDelayAfter": 15}
+    }
 
 
 #: Ten kinds of mistakes, each refused with the rule's id and the field at fault.
