@@ -80,7 +80,9 @@ def render(figures: list[Figure], console: Console) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: fewer repetitions, 2,000 jobs")
-    parser.add_argument("--only", action="append", choices=["overhead", "scale", "coldstart", "admission", "metrics", "reconcile"])
+    parser.add_argument(
+        "--only", action="append", choices=["overhead", "scale", "coldstart", "admission", "metrics", "reconcile"]
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--profile", action="store_true", help="print where the enforcer's time goes, and stop")
     args = parser.parse_args(argv)
