@@ -136,3 +136,42 @@ def test_plan_exit_codes_and_it_changes_nothing(deployed, project):
     table = cli("plan", "--policy", str(EXAMPLE / "policy.json"))
     assert table.exit_code == 2
     assert "job-continuous-logs" in table.output and "1 of 3 resources would change" in table.output
+
+
+def test_custom_rules_count_in_metrics_decisions_and_reports(project, aws, monkeypatch, capsys):
+    """The sweep under a policy with custom rules: EMF metrics, decisions and the report name them."""
+    from glueguard.adapters.decisions import DecisionLog
+    from glueguard.handlers import compliance
+
+    from tests.support.lambda_context import LambdaContext
+
+    boto3.client("s3").create_bucket(Bucket="glueguard-reports-test")
+    monkeypatch.setenv("GLUEGUARD_REPORTS_BUCKET", "glueguard-reports-test")
+    monkeypatch.setenv("GLUEGUARD_POLICY", (EXAMPLE / "policy.json").read_text())
+    compliance.reset()
+    glue = boto3.client("glue")
+    job = compliant_job(project, 1)
+    glue.create_job(**job)
+    legacy = {**compliant_job(project, 2), "GlueVersion": "2.0"}
+    legacy["DefaultArguments"] = {**legacy["DefaultArguments"], "--enable-continuous-cloudwatch-log": "true"}
+    legacy.pop("ExecutionClass")
+    glue.create_job(**legacy)
+    capsys.readouterr()
+
+    compliance.handler({"id": "sweep-custom"}, LambdaContext())
+
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    by_metric = {(m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"], m.get("Rule")) for m in emitted}
+    assert {("Violations", "job-continuous-logs"), ("Remediations", "job-continuous-logs")} <= by_metric
+    assert ("Violations", "job-no-glue-2") in by_metric and ("Remediations", "job-no-glue-2") not in by_metric
+    decisions = {d.resource_name: d for d in DecisionLog().list(project.project_id)}
+    assert [v["rule"] for v in decisions[job["Name"]].violations] == ["job-continuous-logs"]
+    assert decisions[job["Name"]].policy_version.startswith("env:")
+    report = json.loads(
+        boto3.client("s3")
+        .get_object(Bucket="glueguard-reports-test", Key="glueguard/reports/compliance/latest.json")["Body"]
+        .read()
+    )
+    assert report["remediations_by_rule"] == {"job-continuous-logs": 1}
+    assert report["violations_by_rule"]["job-no-glue-2"] == 1
+    compliance.reset()
