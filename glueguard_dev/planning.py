@@ -174,6 +174,9 @@ def plan_account(
         except NotImplementedError as exc:
             report.kinds_not_listed[name] = str(exc)
             continue
+        except Exception as exc:  # e.g. AccessDenied on one kind's list call: say so, plan the others
+            report.kinds_not_listed[name] = f"listing failed: {type(exc).__name__}: {exc}"
+            continue
         for resource in listed:
             judged = enforcer.judge(kind, resource, event_name="Plan")
             owner = judged.project.project_id if judged.project else UNOWNED

@@ -70,6 +70,8 @@ def render_plan(report: Any, console: Console) -> None:
     """Per rule and per project, then each resource with its field-level diff."""
     from glueguard_dev.planning import EFFECTS
 
+    for kind, reason in sorted(report.kinds_not_listed.items()):
+        console.print(f"[yellow]{kind} resources not judged[/]: {reason}", highlight=False)
     if not report.planned:
         console.print(
             f"[green]No changes.[/] {report.resources_judged} resources judged under policy version {report.policy_version}."

@@ -175,3 +175,23 @@ def test_custom_rules_count_in_metrics_decisions_and_reports(project, aws, monke
     assert report["remediations_by_rule"] == {"job-continuous-logs": 1}
     assert report["violations_by_rule"]["job-no-glue-2"] == 1
     compliance.reset()
+
+
+def test_registry_entries_refresh_after_the_policy_cache_time(project, monkeypatch):
+    """A project's policy_overrides changed in the registry are in force once the cache time has passed."""
+    from glueguard.adapters.registry import Registry
+
+    monkeypatch.setenv("GLUEGUARD_POLICY_TTL_SECONDS", "10")
+    registry = Registry()
+    now = [0.0]
+    registry.clock = lambda: now[0]
+    assert registry.get(project.project_id).policy_overrides == {}
+    boto3.resource("dynamodb").Table(registry.table_name).update_item(
+        Key={"project_id": project.project_id},
+        UpdateExpression="SET policy_overrides = :o",
+        ExpressionAttributeValues={":o": {"max_workers_per_job": 5}},
+    )
+    now[0] = 9.9
+    assert registry.get(project.project_id).policy_overrides == {}
+    now[0] = 10.0
+    assert registry.get(project.project_id).policy_overrides == {"max_workers_per_job": 5}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
 from glueguard.adapters.dynamo import from_item, table, to_item
 from glueguard.models.project import Project, ProjectStatus, UploadTrigger
 from glueguard.naming import require_project_id
+from glueguard.policy import cache_seconds
 
 
 class ProjectExists(Exception):
@@ -24,11 +27,14 @@ class InvalidUploadTrigger(ValueError):
 
 
 class Registry:
-    """Read and write project entries."""
+    """Read and write project entries. Entries read are kept as long as the policy (GLUEGUARD_POLICY_TTL_SECONDS):
+    a project's `policy_overrides` change within the same time as the policy."""
 
     def __init__(self, table_name: str | None = None) -> None:
         self.table_name = table_name or os.environ["GLUEGUARD_PROJECTS_TABLE"]
         self._cache: dict[str, Project] = {}
+        self._cached_at: dict[str, float] = {}
+        self.clock: Callable[[], float] = time.monotonic
 
     @cached_property
     def _table(self) -> Any:
@@ -36,12 +42,13 @@ class Registry:
 
     def get(self, project_id: str, *, cached: bool = True) -> Project | None:
         require_project_id(project_id)
-        if cached and project_id in self._cache:
+        if cached and project_id in self._cache and self.clock() - self._cached_at[project_id] < cache_seconds():
             return self._cache[project_id]
         item = self._table.get_item(Key={"project_id": project_id}, ConsistentRead=True).get("Item")
         project = Project.model_validate(from_item(item)) if item else None
         if project is not None:  # never cache absence: provisioning creates resources before it registers
             self._cache[project_id] = project
+            self._cached_at[project_id] = self.clock()
         return project
 
     def require(self, project_id: str) -> Project:
