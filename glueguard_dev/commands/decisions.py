@@ -27,8 +27,8 @@ OUTCOME_STYLE = {
 def decisions_table(decisions: list[Any], title: str = "glueguard decisions", compact: bool = False) -> Table:
     """A rich table of decisions, oldest first (`compact`: without time, project and rules)."""
     table = Table(title=title, show_lines=False)
-    columns = ["time", "project", "event", "outcome", "actions", "resource", "by", "rules broken"]
-    hidden = {"time", "project", "rules broken"} if compact else set()
+    columns = ["time", "project", "event", "outcome", "actions", "resource", "by", "rules broken", "policy"]
+    hidden = {"time", "project", "rules broken", "policy"} if compact else set()
     for column in columns:
         if column in hidden:
             continue
@@ -45,6 +45,7 @@ def decisions_table(decisions: list[Any], title: str = "glueguard decisions", co
             "resource": f"{d.resource_kind} {d.resource_name.replace(f'project-{d.project_id}-', '…')}",
             "by": (d.principal or "").rsplit(":", 1)[-1].removeprefix("assumed-role/"),
             "rules broken": ", ".join(str(v.get("rule", v)).removeprefix(f"{d.resource_kind}-") for v in d.violations),
+            "policy": d.policy_version or "",
         }
         table.add_row(*(cells[c] for c in columns if c not in hidden))
     return table
