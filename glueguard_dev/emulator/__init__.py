@@ -19,6 +19,7 @@ def install() -> None:
         dynamodb_atomic,
         eventbridge,
         eventbus,  # bus-to-bus and cross-account delivery (issue 14)
+        iam_documents,  # inline role policies of deployed stacks kept as JSON text (issue 12)
         iam_glue,  # IAM on Glue resource ARNs and iam:PassRole (issue 8)
         organizations,  # member accounts' OrganizationAccountAccessRole (issue 14)
         provisioning,
@@ -48,6 +49,7 @@ def install() -> None:
     dynamodb_atomic.install()
     s3_events.install()
     iam_glue.install()
+    iam_documents.install()
     organizations.install()
     sts.install()
     ssm.install()
