@@ -20,28 +20,31 @@ def _physical(sandbox: SandboxHandle, logical_id: str) -> str:
 
 
 def _enforcer_rules(sandbox: SandboxHandle) -> list[str]:
-    events = sandbox.client("events")
+    """The enforcer's rules on the central bus (every plane rule reads from it)."""
+    events, bus = sandbox.client("events"), sandbox.outputs["GlueguardBusArn"]
     enforcer = _physical(sandbox, "EnforcerFunction")
     return [
         rule["Name"]
-        for rule in events.list_rules()["Rules"]
-        if any(enforcer in t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"])
+        for rule in events.list_rules(EventBusName=bus)["Rules"]
+        if any(
+            enforcer in t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus)["Targets"]
+        )
     ]
 
 
 def test_200_jobs_with_missed_drift_are_swept_back_to_full_compliance(plane_env: SandboxHandle):
     project = make_project(str(uuid.uuid4()))
     events = plane_env.client("events")
-    rules = _enforcer_rules(plane_env)
+    rules, bus = _enforcer_rules(plane_env), plane_env.outputs["GlueguardBusArn"]
     assert rules, "the enforcer's EventBridge rule is deployed"
     for rule in rules:  # the events are 'lost': drift reaches the account unseen
-        events.disable_rule(Name=rule)
+        events.disable_rule(Name=rule, EventBusName=bus)
     try:
         drifted = seed_jobs(project, 200)
         plane_env.drain()
     finally:
         for rule in rules:
-            events.enable_rule(Name=rule)
+            events.enable_rule(Name=rule, EventBusName=bus)
     glue = plane_env.client("glue")
     assert glue.get_job(JobName=drifted[0])["Job"]["Role"] != project.resources.job_role_arn  # still drifted
 
