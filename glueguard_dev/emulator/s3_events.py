@@ -4,7 +4,7 @@ moto builds the event with a numeric `time`, `eTag` instead of `etag`, a constan
 null `version-id` on unversioned buckets, and hands it to each rule's targets without pattern
 matching (so Lambda targets are never reached in the sandbox). Here the event gets the real shape
 (a fresh id, ISO time, a per-bucket increasing sequencer, `version-id` only when versioned, the
-API's name as `reason`) and goes through the default bus's rules like any other event.
+API's name as `reason`, the key URL-encoded as S3 sends it) and goes through the default bus's rules like any other event.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote_plus
 
 _sequence = itertools.count(1)
 _lock = threading.Lock()
@@ -27,12 +28,18 @@ REASONS = {
 }
 
 
+def encoded_key(name: str) -> str:
+    """The object key as S3 puts it in event notifications: URL-encoded as a form encodes it (`red flower.jpg`
+    becomes `red+flower.jpg`), `/` kept (S3 user guide, "Event message structure")."""
+    return quote_plus(name, safe="/")
+
+
 def object_created_event(account_id: str, bucket: Any, event_name: str, key: Any) -> dict[str, Any]:
     from moto.s3.notifications import _detail_type
 
     with _lock:
         sequencer = f"{int(datetime.now(UTC).timestamp() * 1000):012X}{next(_sequence):06X}"
-    obj: dict[str, Any] = {"key": key.name, "size": key.size, "etag": key.etag.replace('"', "")}
+    obj: dict[str, Any] = {"key": encoded_key(key.name), "size": key.size, "etag": key.etag.replace('"', "")}
     if key.version_id and key.version_id != "null":
         obj["version-id"] = key.version_id
     obj["sequencer"] = sequencer

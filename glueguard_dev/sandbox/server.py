@@ -196,20 +196,24 @@ class Sandbox:
     # -------------------------------------------------------------- background work
     def _fire_due_schedules(self) -> None:
         from glueguard_dev.emulator import eventbridge
+        from glueguard_dev.emulator.glue import triggers
 
         eventbridge.fire_schedules()
+        triggers.fire_scheduled()
 
     def tick(self, seconds: float | None = None) -> dict[str, Any]:
         """Advance job runs and fire schedules: every enabled one now, or (`seconds`) those due after moving
         the schedule clock that far on."""
         from glueguard_dev.emulator import eventbridge, sqs_event_sources
         from glueguard_dev.emulator.glue import runs as glue_runs
+        from glueguard_dev.emulator.glue import triggers as glue_triggers
         from glueguard_dev.emulator.schedules import schedules
 
         advanced = glue_runs.advance_all()
         if seconds is not None:
             schedules.clock.advance(seconds)
         fired = eventbridge.fire_schedules(force=seconds is None)
+        glue_triggers.fire_scheduled(force=seconds is None)
         return {
             "fired": fired,
             "runs": advanced,

@@ -23,6 +23,9 @@ WORKER_DPU: dict[str, float] = {
 }
 
 PYTHONSHELL_DEFAULT_DPU = 0.0625
+#: MaxCapacity values Glue accepts (Glue API reference, JobUpdate.MaxCapacity).
+PYTHONSHELL_CAPACITIES = (0.0625, 1.0)
+SPARK_CAPACITY_RANGE = (2, 100)  # whole DPUs, glueetl/gluestreaming without a WorkerType
 GLUEETL_DEFAULT_DPU = 10.0
 DEFAULT_PRICE_PER_DPU_HOUR = 0.44
 
@@ -67,6 +70,15 @@ def job_capacity(job: Mapping[str, Any]) -> float:
         job.get("MaxCapacity") if job.get("MaxCapacity") is not None else job.get("AllocatedCapacity"),
         command.get("Name") if isinstance(command, Mapping) else None,
     )
+
+
+def nearest_max_capacity(command: str | None, dpu_cap: float) -> float | None:
+    """The largest MaxCapacity Glue accepts for `command` within `dpu_cap`; None when no accepted value fits."""
+    if command == "pythonshell":
+        return max((c for c in PYTHONSHELL_CAPACITIES if c <= dpu_cap), default=None)
+    low, high = SPARK_CAPACITY_RANGE
+    whole = int(min(dpu_cap, high))
+    return float(whole) if whole >= low else None
 
 
 def max_workers_within(worker_type: str, dpu_cap: float) -> int:

@@ -23,8 +23,8 @@ from glueguard.budget import Action, Verdict, month_of
 from glueguard.budgeting import BudgetKeeper, Start
 from glueguard.dpu import job_capacity
 from glueguard.models.decision import Decision
-from glueguard.models.events import S3ObjectCreatedEvent
 from glueguard.models.project import Project, ProjectStatus, UploadTrigger
+from glueguard.models.s3_events import S3ObjectCreatedEvent
 from glueguard.naming import project_of
 from glueguard.policy import Policy
 from glueguard.runtime.admission import LedgerEntry
@@ -81,7 +81,7 @@ class UploadStarter:
 
     def match(self, event: S3ObjectCreatedEvent) -> Match:
         """The bindings an object matches; none, with the reason, for foreign buckets or unbound keys."""
-        bucket, key = event.detail.bucket.name, event.detail.object.key
+        bucket, key = event.bucket, event.key
         project_id = project_of(bucket)
         if project_id is None:
             return Match(None, [], f"bucket {bucket} belongs to no project")
@@ -110,7 +110,7 @@ class UploadStarter:
         """
         glue = self.client_for("glue")
         pid = project.project_id
-        bucket, key = event.detail.bucket.name, event.detail.object.key
+        bucket, key = event.bucket, event.key
         try:
             job = glue.get_job(JobName=binding.job_name)["Job"]
         except glue.exceptions.EntityNotFoundException:
@@ -176,7 +176,7 @@ class UploadStarter:
                 "project_dpu_after": round(before + dpu, 4),
                 "project_dpu_cap": cap,
                 "object": f"s3://{bucket}/{key}",
-                "object_version": event.detail.object.version_id or event.detail.object.sequencer,
+                "object_version": event.object_version,
             },
             reason=f"upload trigger {binding.bucket}/{binding.prefix}*{binding.suffix} -> {binding.job_name}",
         )
@@ -200,7 +200,7 @@ class UploadStarter:
         """Record a start the budget holds back (once per object and job); Deferred or Undeliverable to raise."""
         refused = verdict.action is Action.REFUSE
         outcome = "refused" if refused else "deferred"
-        bucket, key = event.detail.bucket.name, event.detail.object.key
+        bucket, key = event.bucket, event.key
         decision = Decision(
             project_id=project.project_id,
             event_id=event.id,

@@ -35,7 +35,7 @@ def guarded(plane_env: SandboxHandle, monkeypatch) -> SandboxHandle:
     return plane_env
 
 
-def _scientist_job(glue, project, stem: str) -> str:
+def _scientist_job(glue, project, stem: str, workers: int = 40) -> str:
     """A job a scientist creates as the console would: no NotificationProperty (40 G.1X workers = 40 DPU)."""
     name = project.names.resource("job", stem)
     glue.create_job(
@@ -47,7 +47,7 @@ def _scientist_job(glue, project, stem: str) -> str:
         DefaultArguments={"--TempDir": f"s3://{project.bucket('temp')}/temporary/"},
         GlueVersion="4.0",
         WorkerType="G.1X",
-        NumberOfWorkers=40,
+        NumberOfWorkers=workers,
         Timeout=60,
         ExecutionProperty={"MaxConcurrentRuns": 5},
         Tags=project.mandatory_tags(),
@@ -59,8 +59,9 @@ def _running_dpu(glue, job: str) -> float:
     return sum(job_capacity(r) for r in glue.get_job_runs(JobName=job)["JobRuns"] if r["JobRunState"] in ACTIVE)
 
 
+@pytest.mark.parametrize("kind", ["SCHEDULED", "ON_DEMAND"])
 def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_the_trigger(
-    guarded: SandboxHandle, events: Events
+    guarded: SandboxHandle, events: Events, kind: str
 ):
     project = make_project(str(uuid.uuid4()))
     glue = guarded.client("glue", guarded.assume("ml-scientist", "erin"))
@@ -91,7 +92,7 @@ def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_
 def test_error_and_expired_runs_send_no_state_change(guarded: SandboxHandle, events: Events):
     project = make_project(str(uuid.uuid4()))
     glue = guarded.client("glue")
-    job = _scientist_job(glue, project, "flaky")
+    job = _scientist_job(glue, project, "flaky", workers=10)  # 3 runs within the project's cap
     changes = events.capture({"source": ["aws.glue"], "detail-type": ["Glue Job State Change"]})
     quick = {"--sandbox-run-seconds": "0"}
     runs = [

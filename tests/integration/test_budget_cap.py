@@ -16,8 +16,9 @@ from glueguard.adapters.ledger import Ledger
 from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
 from glueguard.adapters.spend import Override, Spend
-from glueguard.models.events import parse_cloudtrail_event, parse_glue_job_event, parse_s3_object_created
+from glueguard.models.events import parse_cloudtrail_event, parse_glue_job_event
 from glueguard.models.project import UploadTrigger
+from glueguard.models.s3_events import parse_s3_object_created
 from glueguard.policy import Policy
 from glueguard.run_guard import RunGuard
 from glueguard.uploads import Deferred, Undeliverable, UploadStarter

@@ -211,3 +211,18 @@ def test_triggers_can_be_listed_added_and_removed(project, bound):
     assert len(registry.add_upload_trigger(project.project_id, extra)) == 2  # identical binding: not twice
     assert registry.remove_upload_trigger(project.project_id, 1) == extra
     assert [t.bucket for t in registry.upload_triggers(project.project_id)] == [project.names.artifacts_bucket]
+
+
+def test_url_encoded_key_starts_its_job_once_with_the_decoded_key(project, bound):
+    """S3 sends keys URL-encoded (space as '+', '=' and '+' escaped): `incoming/dt=2026-11-29/part 1+2.csv`."""
+    event = load("upload_trigger/object_created.json")
+    event["detail"]["object"]["key"] = "incoming/dt%3D2026-11-29/part+1%2B2.csv"
+
+    handler(event, LambdaContext())
+    handler({**event, "id": "e1e2e3e4-0000-4000-8000-000000000299"}, LambdaContext())  # delivered twice
+
+    [run] = _runs(bound)
+    bucket = project.names.artifacts_bucket
+    assert run["Arguments"]["--input_path"] == f"s3://{bucket}/incoming/dt=2026-11-29/part 1+2.csv"
+    [decision] = DecisionLog().list(project.project_id)
+    assert decision.figures["object"] == f"s3://{bucket}/incoming/dt=2026-11-29/part 1+2.csv"

@@ -183,3 +183,45 @@ def test_notify_delay_is_at_most_one_minute_so_every_run_announces_itself(notifi
         assert "job-notify-delay" not in found
     else:
         assert found["job-notify-delay"].patch == {"NotificationProperty": {"NotifyDelayAfter": expected}}
+
+
+def _spark_1(capacity: float) -> dict:
+    return {"GlueVersion": "1.0", "WorkerType": None, "NumberOfWorkers": None, "MaxCapacity": capacity}
+
+
+@pytest.mark.parametrize(
+    ("command", "capacity", "cap", "expected"),
+    [
+        ("glueetl", 10.0, 2.5, 2.0),  # Glue takes whole DPUs from 2 to 100 without a worker type
+        ("glueetl", 150.0, 100.0, 100.0),
+        ("pythonshell", 1.0, 0.5, 0.0625),  # Python shell takes 0.0625 or 1
+    ],
+)
+def test_max_capacity_is_corrected_to_the_nearest_value_glue_accepts(command, capacity, cap, expected):
+    rule = "job-pythonshell-capacity" if command == "pythonshell" else "job-worker-cap"
+    changes = {**_spark_1(capacity), "Command": {**COMPLIANT["Command"], "Name": command}}
+    found = check(changes, policy={"max_dpu_per_job": cap})
+    assert found[rule].patch == {"MaxCapacity": expected}
+
+
+def test_max_capacity_with_no_value_glue_accepts_under_the_cap_is_reported_not_patched():
+    found = check(_spark_1(10.0), policy={"max_dpu_per_job": 1.5})
+    assert found["job-worker-cap"].patch == {} and "reported" in found["job-worker-cap"].message
+
+
+def test_streaming_jobs_get_their_own_worker_cap_and_no_timeout_clamp():
+    streaming = {"Command": {**COMPLIANT["Command"], "Name": "gluestreaming"}, "NumberOfWorkers": 20}
+
+    found = check(streaming, drop=("Timeout",))
+
+    assert "job-timeout" not in found  # a streaming job runs until stopped
+    assert "job-worker-cap" not in found
+    assert found["job-streaming-worker-cap"].patch == {"NumberOfWorkers": 10}  # streaming_max_workers
+    assert "job-streaming-worker-cap" not in check(streaming, policy={"streaming_max_workers": 20})
+
+
+def test_ray_jobs_are_capped_in_z2x_workers():
+    ray = {"Command": {**COMPLIANT["Command"], "Name": "glueray"}, "WorkerType": "Z.2X", "NumberOfWorkers": 80}
+    found = check(ray)
+    assert found["job-ray-worker-cap"].patch == {"NumberOfWorkers": 50}
+    assert "job-worker-cap" not in found

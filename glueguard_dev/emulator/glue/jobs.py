@@ -1,5 +1,6 @@
 """Glue jobs as AWS documents them: CreateJob refuses duplicates, UpdateJob replaces the whole
-definition (omitted fields reset to their defaults), BatchStopJobRun stops runs.
+definition (omitted fields reset to their defaults), both refuse capacity Glue refuses (`capacity.py`),
+BatchStopJobRun stops runs.
 
 Backend models first (functions taking the GlueBackend), then the wire responses.
 """
@@ -12,6 +13,8 @@ from moto.core.responses import ActionResult
 from moto.glue.exceptions import AlreadyExistsException, EntityNotFoundException, InvalidInputException
 from moto.glue.models import FakeJob, GlueBackend
 from moto.glue.responses import GlueResponse
+
+from glueguard_dev.emulator.glue import capacity
 
 _TERMINAL = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"}
 
@@ -53,21 +56,9 @@ def default_timeout(glue_version: str | None) -> int:
         return 2880
 
 
-def _validate_capacity(operation: str, fields: dict[str, Any]) -> None:
-    if fields.get("WorkerType") and fields.get("MaxCapacity") is not None:
-        raise InvalidInputException(
-            operation, "Please do not set Max Capacity if using Worker Type and Number of Workers."
-        )
-    if bool(fields.get("WorkerType")) != bool(fields.get("NumberOfWorkers")):
-        raise InvalidInputException(operation, "Please set both Worker Type and Number of Workers.")
-    timeout = fields.get("Timeout")
-    if timeout is not None and not 1 <= int(timeout) < 10080:
-        raise InvalidInputException(operation, "Timeout must be between 1 and 10079 minutes.")
-
-
 def _apply_defaults(job: FakeJob) -> None:
     """What GetJob shows for fields a caller left out."""
-    if job.timeout is None:
+    if job.timeout is None and (job.command or {}).get("Name") != "gluestreaming":  # streaming: no timeout
         job.timeout = default_timeout(job.glue_version)
     if job.max_retries is None:
         job.max_retries = 0
@@ -89,7 +80,7 @@ def update_job(backend: GlueBackend, name: str, job_update: dict[str, Any]) -> s
     job = backend.get_job(name)
     if not job_update.get("Role") or not job_update.get("Command"):
         raise InvalidInputException("UpdateJob", "JobUpdate must include Role and Command.")
-    _validate_capacity("UpdateJob", job_update)
+    capacity.validate("UpdateJob", job_update)
     for field, attribute in _JOB_UPDATE_FIELDS.items():
         setattr(job, attribute, job_update.get(field))
     job.extra_fields = {k: job_update[k] for k in _EXTRA_FIELDS if job_update.get(k) is not None}
@@ -149,6 +140,7 @@ def _job_as_dict(original: Any) -> Any:
 
 def _response_create_job(original: Any) -> Any:
     def create_job(self: GlueResponse) -> ActionResult:
+        capacity.validate("CreateJob", {k: self._get_param(k) for k in capacity.FIELDS})
         result = original(self)
         job = self.glue_backend.jobs[self._get_param("Name")]
         job.extra_fields = {k: self._get_param(k) for k in _EXTRA_FIELDS if self._get_param(k) is not None}

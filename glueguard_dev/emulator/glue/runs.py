@@ -24,6 +24,7 @@ when it ends. `--sandbox-utilization F` (0 < F <= 1, default 1) is the share of 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -82,7 +83,10 @@ def _plan(run: FakeJobRun) -> None:
     """Fix the run's simulated duration and outcome from its arguments (validated at StartJobRun)."""
     arguments = run.arguments or {}
     run.gg_started = settings.clock()
-    run.gg_duration = float(arguments.get(RUN_SECONDS_ARG, settings.default_run_seconds))
+    job = getattr(run, "gg_job", None)
+    streaming = job is not None and (job.command or {}).get("Name") == "gluestreaming"
+    default = math.inf if streaming else settings.default_run_seconds  # streaming runs go on until stopped
+    run.gg_duration = float(arguments.get(RUN_SECONDS_ARG, default))
     run.gg_utilization = float(arguments.get(UTILIZATION_ARG, 1.0))
     run.gg_starting = float(arguments.get(STARTUP_ARG, settings.starting_seconds))
     run.gg_outcome = arguments.get(OUTCOME_ARG, "SUCCEEDED")

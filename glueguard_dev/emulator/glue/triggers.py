@@ -18,7 +18,6 @@ Runs a trigger starts are started by Glue itself: there is no caller, so no `Sta
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from moto.glue.exceptions import ConcurrentRunsExceededException, EntityNotFoundException
@@ -118,15 +117,18 @@ def _latest_triggered_state(backend: GlueBackend, job_name: str) -> str | None:
     return runs[-1].gg_status if runs else None
 
 
-def fire_scheduled(now: datetime, due: Any) -> int:
-    """Fire every ACTIVATED SCHEDULED trigger that `due(arn, schedule)` says is due at `now`; return how many."""
+def fire_scheduled(force: bool = False) -> int:
+    """Fire every ACTIVATED SCHEDULED trigger whose cron is due on the sandbox's schedule clock (all of them if
+    `force`); return how many fired."""
+    from glueguard_dev.emulator.schedules import schedules
+
     fired = 0
     for _account, regions in list(glue_backends.items()):
         for _region, backend in list(regions.items()):
             for trigger in list(backend.triggers.values()):
                 if trigger.trigger_type != "SCHEDULED" or trigger.state != "ACTIVATED" or not trigger.schedule:
                     continue
-                if due(trigger.arn, trigger.schedule) is not None:
+                if schedules.due(trigger.arn, trigger.schedule, force) is not None:
                     fire(backend, trigger)
                     fired += 1
     return fired

@@ -67,7 +67,7 @@ def _idempotent() -> Any:
 
 def _start_once(request: dict[str, Any]) -> dict[str, Any]:
     """Start one binding for one object version (raises Deferred/Undeliverable: nothing is cached then)."""
-    from glueguard.models.events import parse_s3_object_created
+    from glueguard.models.s3_events import parse_s3_object_created
 
     event = parse_s3_object_created(request["event"])
     match = starter().match(event)
@@ -108,12 +108,12 @@ def process(event: dict[str, Any], attempt: int = 0) -> dict[str, Any]:
     """Start every binding the object matches; defer the event if any of them does not fit now."""
     from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-    from glueguard.models.events import parse_s3_object_created
+    from glueguard.models.s3_events import parse_s3_object_created
     from glueguard.uploads import MAX_ATTEMPTS, Deferred, Undeliverable
 
     parsed = parse_s3_object_created(event)
     match = starter().match(parsed)
-    bucket, key = parsed.detail.bucket.name, parsed.detail.object.key
+    bucket, key = parsed.bucket, parsed.key
     if not match.bindings:
         logger.info(
             "nothing to start", extra={"event_id": parsed.id, "object": f"s3://{bucket}/{key}", "reason": match.reason}
@@ -161,7 +161,8 @@ def _from_queue(event: dict[str, Any]) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from glueguard.models.events import InvalidEventError, parse_s3_object_created
+    from glueguard.models.events import InvalidEventError
+    from glueguard.models.s3_events import parse_s3_object_created
 
     idempotency_config().register_lambda_context(context)
     if isinstance(event, dict) and isinstance(event.get("Records"), list):

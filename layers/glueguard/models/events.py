@@ -138,7 +138,7 @@ def _describe(exc: ValidationError) -> str:
 
 def parse_cloudtrail_event(event: Any) -> CloudTrailEvent:
     """Validate an EventBridge CloudTrail event; raise InvalidEventError naming what is wrong."""
-    return _parse(CloudTrailEvent, event, (CLOUDTRAIL_DETAIL_TYPE,))
+    return parse_event(CloudTrailEvent, event, (CLOUDTRAIL_DETAIL_TYPE,))
 
 
 # ---------------------------------------------------------------------------------- Glue and S3 events
@@ -162,42 +162,7 @@ class GlueJobEvent(EventBridgeEnvelope):
     detail: GlueJobDetail
 
 
-class S3Bucket(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str = Field(min_length=1)
-
-
-class S3Object(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-    key: str = Field(min_length=1)
-    size: int | None = None
-    etag: str | None = None
-    version_id: str | None = Field(None, alias="version-id")
-    sequencer: str | None = None
-
-
-class S3ObjectCreatedDetail(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-    bucket: S3Bucket
-    object: S3Object
-    reason: str | None = None
-    requester: str | None = None
-    request_id: str | None = Field(None, alias="request-id")
-
-
-class S3ObjectCreatedEvent(EventBridgeEnvelope):
-    """An S3 `Object Created` EventBridge notification (source aws.s3)."""
-
-    detail: S3ObjectCreatedDetail
-
-    @property
-    def object_identity(self) -> str:
-        """bucket/key, version id (or sequencer) and etag: the same object event delivered twice has the same one."""
-        obj = self.detail.object
-        return f"{self.detail.bucket.name}/{obj.key}#{obj.version_id or obj.sequencer or ''}#{obj.etag or ''}"
-
-
-def _parse(model: type[BaseModel], event: Any, detail_types: tuple[str, ...]) -> Any:
+def parse_event(model: type[BaseModel], event: Any, detail_types: tuple[str, ...]) -> Any:
     event_id = event.get("id") if isinstance(event, dict) else None
     event_id = event_id if isinstance(event_id, str) else None
     if not isinstance(event, dict):
@@ -215,9 +180,4 @@ def _parse(model: type[BaseModel], event: Any, detail_types: tuple[str, ...]) ->
 
 def parse_glue_job_event(event: Any) -> GlueJobEvent:
     """Validate a `Glue Job State Change` / `Glue Job Run Status` event; raise InvalidEventError otherwise."""
-    return _parse(GlueJobEvent, event, (GLUE_JOB_STATE_CHANGE, GLUE_JOB_RUN_STATUS))
-
-
-def parse_s3_object_created(event: Any) -> S3ObjectCreatedEvent:
-    """Validate an S3 `Object Created` EventBridge event; raise InvalidEventError otherwise."""
-    return _parse(S3ObjectCreatedEvent, event, (S3_OBJECT_CREATED,))
+    return parse_event(GlueJobEvent, event, (GLUE_JOB_STATE_CHANGE, GLUE_JOB_RUN_STATUS))

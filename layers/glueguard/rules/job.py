@@ -73,33 +73,84 @@ def temp_dir(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
     )
 
 
-@rule(KIND, "job-worker-cap", "workers and DPU within the per-job caps")
-def worker_cap(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
-    policy = ctx.policy
+def _command(job: Resource) -> str:
+    return (job.get("Command") or {}).get("Name") or "glueetl"
+
+
+def _worker_violation(job: Resource, rule_id: str, max_workers: int, dpu_cap: float, what: str) -> Iterator[Violation]:
+    """Workers within `max_workers` and `dpu_cap`; the nearest count Glue accepts, or a report when none fits."""
     worker_type, workers = job.get("WorkerType"), job.get("NumberOfWorkers")
-    if worker_type and workers:
-        allowed = min(policy.max_workers_per_job, dpu.max_workers_within(worker_type, policy.max_dpu_per_job))
-        if workers > allowed:
-            yield Violation(
-                "job-worker-cap",
-                Severity.HIGH,
-                f"{workers} {worker_type} workers ({dpu.capacity(worker_type, workers, None):g} DPU) exceed the cap "
-                f"of {allowed} ({policy.max_workers_per_job} workers, {policy.max_dpu_per_job:g} DPU per job)",
-                patch={"NumberOfWorkers": max(allowed, 1)},
-            )
+    allowed = min(max_workers, dpu.max_workers_within(worker_type, dpu_cap))
+    if workers <= allowed:
         return
-    max_capacity = job.get("MaxCapacity")
-    if max_capacity is not None and max_capacity > policy.max_dpu_per_job:
-        yield Violation(
-            "job-worker-cap",
-            Severity.HIGH,
-            f"MaxCapacity {max_capacity:g} DPU exceeds the per-job cap of {policy.max_dpu_per_job:g}",
-            patch={"MaxCapacity": float(policy.max_dpu_per_job)},
-        )
+    message = (
+        f"{workers} {worker_type} workers ({dpu.capacity(worker_type, workers, None):g} DPU) exceed the cap "
+        f"of {allowed} ({what})"
+    )
+    if allowed < 1:
+        yield Violation(rule_id, Severity.HIGH, f"{message}; no worker count Glue accepts fits: reported")
+        return
+    yield Violation(rule_id, Severity.HIGH, message, patch={"NumberOfWorkers": allowed})
+
+
+def _capacity_violation(job: Resource, rule_id: str, dpu_cap: float) -> Iterator[Violation]:
+    """MaxCapacity within `dpu_cap`, corrected to the nearest value Glue accepts for the command, else reported."""
+    max_capacity, command = job.get("MaxCapacity"), _command(job)
+    if max_capacity is None or max_capacity <= dpu_cap:
+        return
+    nearest = dpu.nearest_max_capacity(command, dpu_cap)
+    message = f"MaxCapacity {max_capacity:g} DPU exceeds the per-job cap of {dpu_cap:g}"
+    if nearest is None:
+        accepted = "0.0625 or 1" if command == "pythonshell" else "whole numbers from 2 to 100"
+        yield Violation(rule_id, Severity.HIGH, f"{message}; Glue accepts only {accepted} for {command}: reported")
+        return
+    yield Violation(rule_id, Severity.HIGH, message, patch={"MaxCapacity": nearest})
+
+
+@rule(KIND, "job-worker-cap", "Spark ETL jobs: workers and DPU within the per-job caps, as values Glue accepts")
+def worker_cap(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if _command(job) not in ("glueetl",):
+        return
+    policy = ctx.policy
+    if job.get("WorkerType") and job.get("NumberOfWorkers"):
+        what = f"{policy.max_workers_per_job} workers, {policy.max_dpu_per_job:g} DPU per job"
+        yield from _worker_violation(job, "job-worker-cap", policy.max_workers_per_job, policy.max_dpu_per_job, what)
+        return
+    yield from _capacity_violation(job, "job-worker-cap", policy.max_dpu_per_job)
+
+
+@rule(KIND, "job-streaming-worker-cap", "streaming jobs: workers within streaming_max_workers and the DPU cap")
+def streaming_worker_cap(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if _command(job) != "gluestreaming":
+        return
+    policy = ctx.policy
+    if job.get("WorkerType") and job.get("NumberOfWorkers"):
+        what = f"{policy.streaming_max_workers} streaming workers, {policy.max_dpu_per_job:g} DPU per job"
+        rule_id = "job-streaming-worker-cap"
+        yield from _worker_violation(job, rule_id, policy.streaming_max_workers, policy.max_dpu_per_job, what)
+        return
+    yield from _capacity_violation(job, "job-streaming-worker-cap", policy.max_dpu_per_job)
+
+
+@rule(KIND, "job-ray-worker-cap", "Ray jobs: Z.2X workers within the worker and DPU caps")
+def ray_worker_cap(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if _command(job) != "glueray" or not (job.get("WorkerType") and job.get("NumberOfWorkers")):
+        return
+    policy = ctx.policy
+    what = f"{policy.max_workers_per_job} workers, {policy.max_dpu_per_job:g} M-DPU per job"
+    yield from _worker_violation(job, "job-ray-worker-cap", policy.max_workers_per_job, policy.max_dpu_per_job, what)
+
+
+@rule(KIND, "job-pythonshell-capacity", "Python shell jobs: MaxCapacity 0.0625 or 1, within the DPU cap")
+def pythonshell_capacity(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if _command(job) == "pythonshell":
+        yield from _capacity_violation(job, "job-pythonshell-capacity", ctx.policy.max_dpu_per_job)
 
 
 @rule(KIND, "job-timeout", "a timeout is set, within the maximum")
 def timeout(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if _command(job) == "gluestreaming":  # streaming jobs run until stopped: the run guard's streaming cap applies
+        return
     current = job.get("Timeout")
     policy = ctx.policy
     # GetJob reports Glue's own default (2880 min) when none was given: treat that as unset too.

@@ -11,7 +11,7 @@ from glueguard.run_guard.admission import Admission
 from glueguard.run_guard.budget import RunBudget
 from glueguard.run_guard.context import GuardContext, Outcome, Trigger
 from glueguard.run_guard.stops import RunStopper
-from glueguard.runtime.caps import run_breaches, stop_figures, time_cap_breach
+from glueguard.runtime.caps import run_breaches, stop_figures, streaming_time_breach, time_cap_breach
 from glueguard.runtime.runs import TERMINAL_STATES, JobRun
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,10 @@ class RunCaps:
         now = ctx.now()
         breaches = run_breaches(run, policy, project.security_configuration)
         late = time_cap_breach(run, policy, now)
+        if (late or any(b.rule == "run-timeout-cap" for b in breaches)) and self._streaming(job_name):
+            # Streaming runs go on until stopped: only streaming_max_run_hours, when set, limits them.
+            breaches = [b for b in breaches if b.rule != "run-timeout-cap"]
+            late = streaming_time_breach(run, policy, now)
         if not breaches and not late:
             if not admit:
                 return Outcome("known", "the plane's own start, within the per-run caps (its reservation counts it)")
@@ -65,6 +69,15 @@ class RunCaps:
         found = breaches or [late]  # type: ignore[list-item]
         decision = self.stopper.stop(pid, run, found, figures, trigger)
         return Outcome("stopped", found[0].message, [d for d in [decision] if d])
+
+    def _streaming(self, job_name: str) -> bool:
+        """True when the job is a streaming job (Command.Name gluestreaming): one GetJob, only for a breach."""
+        glue = self.ctx.glue
+        try:
+            job = glue.get_job(JobName=job_name)["Job"]
+        except glue.exceptions.EntityNotFoundException:
+            return False
+        return (job.get("Command") or {}).get("Name") == "gluestreaming"
 
     def finished(self, job_name: str, run_id: str, state: str) -> Outcome:
         """A terminal run gives its capacity back (once) and is charged to its project's month (once)."""

@@ -77,6 +77,21 @@ def time_cap_breach(run: JobRun, policy: Policy, now: datetime) -> Breach | None
     return None
 
 
+def streaming_time_breach(run: JobRun, policy: Policy, now: datetime) -> Breach | None:
+    """A streaming run's only time limit: `streaming_max_run_hours`, when the policy sets it."""
+    if policy.streaming_max_run_hours is None or not run.active or run.stopping:
+        return None
+    hours = run.elapsed_seconds(now) / 3600.0
+    if hours > policy.streaming_max_run_hours:
+        return Breach(
+            "streaming-run-time-cap",
+            f"streaming run has been going {hours:.1f} h, over the cap of {policy.streaming_max_run_hours} h",
+            hours * 60.0,
+            policy.streaming_max_run_hours * 60.0,
+        )
+    return None
+
+
 def remaining_allowed_seconds(run: JobRun, policy: Policy, now: datetime, *, past_time_cap: bool = False) -> float:
     """How much longer the run could have gone on: to its Timeout, and, unless it is past it, the run-time cap."""
     horizon = run.timeout_minutes or policy.max_timeout_minutes
