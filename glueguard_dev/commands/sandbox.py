@@ -56,6 +56,9 @@ def up(
             "instead of their real period and cron times.",
         ),
     ] = False,
+    accounts: Annotated[
+        int, typer.Option(min=1, help="Accounts: 1 = one account; N = an organization, central + N-1 members.")
+    ] = 1,
 ) -> None:
     """Start the sandbox, deploy template.yaml as stack `glueguard`, serve until SIGINT/SIGTERM."""
     overrides = {}
@@ -73,7 +76,7 @@ def up(
         signal.signal(sig, lambda *_: stop.set())
     glue_runs.settings.minute_seconds = minute_seconds
     schedules.clock.set_manual(manual_schedules)
-    sandbox = Sandbox(port=port, run_seconds=run_seconds).start()
+    sandbox = Sandbox(port=port, run_seconds=run_seconds, accounts=accounts).start()
     try:
         with console.status(f"deploying template.yaml to {sandbox.endpoint}"):
             outputs = sandbox.deploy(overrides)
@@ -81,6 +84,11 @@ def up(
             lambda_runtime._runtime.echo_logs = verbose
         for key, value in sorted(outputs.items()):
             console.print(f"  [dim]{key}[/] {value}")
+        if sandbox.organization:
+            org = sandbox.organization
+            console.print(
+                f"  [dim]organization[/] {org['id']} central {org['central']} members {', '.join(org['members'])}"
+            )
         print(f"glueguard sandbox ready {sandbox.endpoint}", flush=True)
         stop.wait()
     finally:

@@ -8,7 +8,7 @@
 3. moto's CloudFormation creates the stack.
 4. What moto's CloudFormation drops is restored from the same translated template, with moto's own
    intrinsic-function resolver: function Layers and DeadLetterConfig, AWS::Lambda::EventInvokeConfig,
-   AWS::Events::EventBusPolicy.
+   AWS::Events::EventBusPolicy, and service-managed StackSets (emulator/cloudformation/stacksets.py).
    (State machines' DefinitionSubstitutions are applied by the emulator's CloudFormation fix.)
    Nothing here names a resource of ours: the template is the one wiring source.
 """
@@ -163,6 +163,10 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
                 if k in config
             }
             awslambda.put_function_event_invoke_config(FunctionName=config["FunctionName"], **kwargs)
+        elif kind == "AWS::CloudFormation::StackSet" and _condition_holds(resource, resources):
+            from glueguard_dev.emulator.cloudformation import stacksets
+
+            stacksets.deploy(session, clean_json(props, resources), lambda account: _member_admin(session, account))
         elif kind == "AWS::Events::EventBusPolicy" and _condition_holds(resource, resources):
             config = clean_json(props, resources)
             statement = {"Sid": config["StatementId"], **config["Statement"]}
@@ -170,6 +174,12 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
                 EventBusName=config.get("EventBusName", "default"),
                 Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
             )
+
+
+def _member_admin(session: Any, account: str) -> Any:
+    from glueguard_dev.emulator.cloudformation.stacksets import MEMBER_ACCESS_ROLE
+
+    return session.assumed(f"arn:aws:iam::{account}:role/{MEMBER_ACCESS_ROLE}", "stacksets-exec")
 
 
 def _condition_holds(resource: dict[str, Any], resources: Any) -> bool:

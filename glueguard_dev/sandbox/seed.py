@@ -23,11 +23,19 @@ TRUST = json.dumps(
 )
 
 
-def make_project(project_id: str | None = None, owner: str = "ml-team-a", cost_center: str = "cc-1234") -> Project:
-    """Create a project's roles, buckets, network and Glue connection in moto and register it ACTIVE."""
+def make_project(
+    project_id: str | None = None,
+    owner: str = "ml-team-a",
+    cost_center: str = "cc-1234",
+    session: Any = None,
+    account_id: str | None = None,
+) -> Project:
+    """Create a project's roles, buckets, network and Glue connection in moto and register it ACTIVE.
+
+    `session` (a boto3 session) creates them in another account, `account_id`, registered centrally."""
     project_id = project_id or str(uuid.uuid4())
     names = ProjectNames(project_id)
-    iam, s3, ec2, glue = (boto3.client(s) for s in ("iam", "s3", "ec2", "glue"))
+    iam, s3, ec2, glue = ((session or boto3).client(s) for s in ("iam", "s3", "ec2", "glue"))
     arns = {
         p: iam.create_role(RoleName=names.role(p), AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
         for p in ("job", "crawler", "dev")
@@ -56,6 +64,7 @@ def make_project(project_id: str | None = None, owner: str = "ml-team-a", cost_c
     glue.create_database(DatabaseInput={"Name": names.database}, Tags=tags)
     project = Project(
         project_id=project_id,
+        account_id=account_id,
         owner=owner,
         cost_center=cost_center,
         resources=ProjectResources(

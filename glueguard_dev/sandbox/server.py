@@ -108,12 +108,17 @@ class Sandbox:
         run_seconds: float = 300.0,
         template: Path = TEMPLATE,
         tick_seconds: float = 1.0,
+        accounts: int = 1,
     ) -> None:
+        if accounts < 1:
+            raise ValueError(f"--accounts must be at least 1, not {accounts}")
         self.host = host
         self.port = port or free_port(host)
         self.run_seconds = run_seconds
         self.template = template
         self.tick_seconds = tick_seconds
+        self.accounts = accounts
+        self.organization: dict[str, Any] = {}
         self.outputs: dict[str, str] = {}
         self.ready = False
         self._server: _Server | None = None
@@ -164,7 +169,14 @@ class Sandbox:
 
     def deploy(self, parameters: dict[str, str] | None = None) -> dict[str, str]:
         """Deploy the template as the stack (`parameters`: template parameter overrides)."""
-        self.outputs = deployer.deploy(self.session(), self.template, parameters=parameters)
+        from glueguard_dev.sandbox import organization
+
+        session = self.session()
+        parameters = dict(parameters or {})
+        if self.accounts > 1:  # an organization: this account manages it and runs the central stack
+            self.organization = organization.create(session, members=self.accounts - 1)
+            parameters = {**organization.central_parameters(self.organization), **parameters}
+        self.outputs = deployer.deploy(session, self.template, parameters=parameters)
         self.ready = True
         return self.outputs
 
@@ -236,7 +248,12 @@ class Sandbox:
         from glueguard_dev.emulator import delivery
 
         if route == "status":
-            return 200, {"ready": self.ready, "endpoint": self.endpoint, "outputs": self.outputs}
+            return 200, {
+                "ready": self.ready,
+                "endpoint": self.endpoint,
+                "outputs": self.outputs,
+                "organization": self.organization,
+            }
         if environ.get("REQUEST_METHOD") != "POST":
             return 405, {"error": "use POST"}
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -271,6 +288,21 @@ class _EndpointSession:
 
     def client(self, service: str, **kwargs: Any) -> Any:
         return self._session.client(service, endpoint_url=self._endpoint, **kwargs)
+
+    def assumed(self, role_arn: str, session_name: str) -> _EndpointSession:
+        """A session of `role_arn`, assumed from this one (across accounts: its trust policy is checked)."""
+        import boto3
+
+        creds = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+        return _EndpointSession(
+            boto3.session.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                region_name=self._session.region_name,
+            ),
+            self._endpoint,
+        )
 
     def resource(self, service: str, **kwargs: Any) -> Any:
         return self._session.resource(service, endpoint_url=self._endpoint, **kwargs)

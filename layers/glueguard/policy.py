@@ -262,9 +262,9 @@ def load_policy(
 
 def read_ssm_parameter(name: str) -> tuple[str, str]:
     """The parameter's value and version number."""
-    from glueguard.adapters.clients import client
+    from glueguard.adapters.clients import plane_client
 
-    parameter = client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    parameter = plane_client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]
     return parameter["Value"], str(parameter["Version"])
 
 

@@ -1,13 +1,28 @@
-"""boto3 clients with the plane's retry configuration (adaptive mode: throttling and 5xx back off)."""
+"""boto3 clients with the plane's retry configuration (adaptive mode: throttling and 5xx back off).
+
+The one place clients are made. `client()` acts in the account the current event or request concerns:
+the plane's own account, or a member account of the organization through that account's member role
+(`/glueguard/glueguard-member`, one session per account per container, its credentials refreshed by
+botocore before they expire). `plane_client()` always reaches the plane's own resources (tables, queues,
+topics, reports). Handlers say which account they act in with `acting_in(account)`; rules, remediation
+and the pipeline never know.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
 #: botocore's client config: `max_attempts` counts retries, so a call is tried at most 11 times.
 RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 10}
+#: The role the central functions assume in member accounts (templates/member.yaml).
+MEMBER_ROLE = "glueguard/glueguard-member"
+
+_acting_account: ContextVar[str | None] = ContextVar("glueguard_acting_account", default=None)
 
 
 @cache
@@ -25,9 +40,44 @@ def _session() -> Any:
     return boto3.session.Session()
 
 
+def _region(region: str | None) -> str | None:
+    return region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+
+
 def client(service: str, region: str | None = None) -> Any:
-    """A cached boto3 client for `service` (AWS_ENDPOINT_URL is honoured by botocore itself)."""
-    return _cached_client(service, region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
+    """A cached boto3 client for `service` in the account being acted in (AWS_ENDPOINT_URL is honoured)."""
+    account = _acting_account.get()
+    if account is None or account == plane_account():
+        return _cached_client(service, _region(region))
+    return _member_client(account, service, _region(region) or "us-east-1")
+
+
+def plane_client(service: str, region: str | None = None) -> Any:
+    """A cached client for the plane's own resources, whatever account is being acted in."""
+    return _cached_client(service, _region(region))
+
+
+@contextmanager
+def acting_in(account: str | None) -> Iterator[None]:
+    """Make `client()` act in `account` (None or the plane's own account: the plane's credentials)."""
+    token = _acting_account.set(account or None)
+    try:
+        yield
+    finally:
+        _acting_account.reset(token)
+
+
+def acting_account() -> str:
+    """The account `client()` acts in now."""
+    return _acting_account.get() or plane_account()
+
+
+@cache
+def plane_account() -> str:
+    """The account the plane runs in (GLUEGUARD_ACCOUNT_ID from the template, else asked of STS once)."""
+    return os.environ.get("GLUEGUARD_ACCOUNT_ID") or str(
+        _cached_client("sts", _region(None)).get_caller_identity()["Account"]
+    )
 
 
 @cache
@@ -35,7 +85,49 @@ def _cached_client(service: str, region: str | None) -> Any:
     return _session().client(service, region_name=region or "us-east-1", config=_config())
 
 
+def member_role_arn(account: str) -> str:
+    partition = os.environ.get("GLUEGUARD_PARTITION", "aws")
+    return f"arn:{partition}:iam::{account}:role/{MEMBER_ROLE}"
+
+
+@cache
+def _member_session(account: str) -> Any:
+    """One session per member account; botocore refreshes its assumed-role credentials before expiry."""
+    import boto3
+    from botocore.credentials import RefreshableCredentials
+    from botocore.session import get_session
+
+    def assume() -> dict[str, str]:
+        params = {
+            "RoleArn": member_role_arn(account),
+            "RoleSessionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "glueguard")[:64],
+        }
+        if os.environ.get("GLUEGUARD_MEMBER_EXTERNAL_ID"):
+            params["ExternalId"] = os.environ["GLUEGUARD_MEMBER_EXTERNAL_ID"]
+        creds = plane_client("sts").assume_role(**params)["Credentials"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    botocore_session = get_session()
+    botocore_session._credentials = RefreshableCredentials.create_from_metadata(
+        metadata=assume(), refresh_using=assume, method="sts-assume-role"
+    )
+    return boto3.session.Session(botocore_session=botocore_session)
+
+
+@cache
+def _member_client(account: str, service: str, region: str) -> Any:
+    return _member_session(account).client(service, region_name=region, config=_config())
+
+
 def reset_clients() -> None:
-    """Forget cached clients (tests switch endpoints and credentials)."""
+    """Forget cached clients and member sessions (tests switch endpoints and credentials)."""
     _cached_client.cache_clear()
     _session.cache_clear()
+    _member_session.cache_clear()
+    _member_client.cache_clear()
+    plane_account.cache_clear()

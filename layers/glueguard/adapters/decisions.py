@@ -45,6 +45,10 @@ class DecisionLog:
         """Write the decision unless one exists for the same event and resource; True if written."""
         from botocore.exceptions import ClientError
 
+        from glueguard.adapters.clients import acting_account
+
+        if decision.account is None:
+            decision = decision.model_copy(update={"account": acting_account()})
         try:
             self._table.put_item(
                 Item=_to_item(decision),

@@ -6,14 +6,14 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from glueguard.adapters.clients import client
+from glueguard.adapters.clients import plane_client
 
 
 def table(name: str) -> Any:
     """A boto3 Table resource sharing the cached client's configuration."""
     import boto3
 
-    return boto3.resource("dynamodb", config=client("dynamodb").meta.config).Table(name)
+    return boto3.resource("dynamodb", config=plane_client("dynamodb").meta.config).Table(name)
 
 
 def to_item(value: Any) -> Any:

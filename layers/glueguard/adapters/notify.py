@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from glueguard.adapters.clients import client
+from glueguard.adapters.clients import plane_client
 from glueguard.models.decision import Decision
 
 PLATFORM = "platform"
@@ -28,7 +28,7 @@ class Notifier:
             "outcome": {"DataType": "String", "StringValue": decision.outcome},
             "audience": {"DataType": "String", "StringValue": PLATFORM if severity == "critical" else "project"},
         }
-        client("sns").publish(
+        plane_client("sns").publish(
             TopicArn=self.topic_arn,
             Subject=subject,
             Message=message(decision),

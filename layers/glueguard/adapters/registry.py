@@ -61,6 +61,11 @@ class Registry:
         """Register a new project; raise ProjectExists if the id is taken."""
         from botocore.exceptions import ClientError
 
+        from glueguard.adapters.clients import acting_account
+
+        if project.account_id is None:  # created in the account being acted in
+            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+            project = project.model_copy(update={"account_id": acting_account(), "region": project.region or region})
         try:
             self._table.put_item(
                 Item=to_item(project.model_dump(mode="json", by_alias=False)),

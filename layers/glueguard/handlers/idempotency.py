@@ -14,10 +14,10 @@ from typing import Any
 def persistence() -> Any:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    from glueguard.adapters.clients import client
+    from glueguard.adapters.clients import plane_client
 
     return DynamoDBPersistenceLayer(
-        table_name=os.environ["GLUEGUARD_IDEMPOTENCY_TABLE"], boto3_client=client("dynamodb")
+        table_name=os.environ["GLUEGUARD_IDEMPOTENCY_TABLE"], boto3_client=plane_client("dynamodb")
     )
 
 

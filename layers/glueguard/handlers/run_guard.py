@@ -120,4 +120,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.error("invalid event", extra={"event_id": exc.event_id, "error": str(exc)})
         raise
     idempotency_config().register_lambda_context(context)
-    return _idempotent()(event=event)
+    from glueguard.adapters.clients import acting_in
+
+    with acting_in(event.get("account")):  # the run's account: a member's, through its member role
+        return _idempotent()(event=event)

@@ -78,9 +78,9 @@ def _start_once(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sqs() -> Any:
-    from glueguard.adapters.clients import client
+    from glueguard.adapters.clients import plane_client
 
-    return client("sqs")
+    return plane_client("sqs")
 
 
 def defer(event: dict[str, Any], attempt: int, reason: str) -> dict[str, Any]:
@@ -172,4 +172,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except InvalidEventError as exc:
         logger.error("invalid event", extra={"event_id": exc.event_id, "error": str(exc)})
         raise
-    return process(event)
+    from glueguard.adapters.clients import acting_in
+
+    with acting_in(event.get("account")):  # the bucket's account: a member's, through its member role
+        return process(event)

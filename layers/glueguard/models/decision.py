@@ -20,6 +20,7 @@ class Decision(BaseModel):
     resource_kind: str
     resource_name: str
     principal: str | None = None
+    account: str | None = None  # the account the resource lives in (set when recorded)
     outcome: str  # remediated | reported | deleted | stopped | skipped | failed | ...
     severity: str | None = None
     violations: list[dict[str, Any]] = Field(default_factory=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,10 @@ class UserIdentity(BaseModel):
         return bool(role_path) and f":role{role_path}" in (self.issuer_arn or "")
 
 
+#: The member execution role every member account carries (templates/member.yaml), by account.
+MEMBER_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):role/glueguard/glueguard-member")
+
+
 @dataclass(frozen=True)
 class PlanePrincipals:
     """The loop guard: the exact role ARNs of this stack's functions (GLUEGUARD_PLANE_PRINCIPALS, from the
@@ -71,10 +76,16 @@ class PlanePrincipals:
 
     arns: frozenset[str] = frozenset()
     role_path: str = "/glueguard/"
+    #: The plane's own account (GLUEGUARD_ACCOUNT_ID): the member role counts as the plane in every other one.
+    home_account: str | None = None
 
     def is_plane(self, identity: UserIdentity) -> bool:
-        """The call is the plane's own: its role (or session) ARN is one of the stack's, in this account."""
-        return bool(self.arns & {identity.issuer_arn or "", identity.arn or ""})
+        """The call is the plane's own: its role (or session) ARN is one of the stack's, in this account, or the
+        member role (templates/member.yaml; protected by the member SCP) in a member account."""
+        if self.arns & {identity.issuer_arn or "", identity.arn or ""}:
+            return True
+        member = MEMBER_ROLE_ARN.fullmatch(identity.issuer_arn or "")
+        return bool(member and self.home_account and member.group(1) != self.home_account)
 
     def impersonates(self, identity: UserIdentity) -> bool:
         """A role under the plane's path that is not one of the stack's: judged, and critical on a project resource."""
@@ -95,7 +106,9 @@ def plane_principals(environ: Mapping[str, str] | None = None) -> PlanePrincipal
     """The plane's exact role ARNs and role path from the environment the template sets."""
     environ = os.environ if environ is None else environ
     arns = frozenset(a.strip() for a in environ.get("GLUEGUARD_PLANE_PRINCIPALS", "").split(",") if a.strip())
-    return PlanePrincipals(arns, environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"))
+    return PlanePrincipals(
+        arns, environ.get("GLUEGUARD_PLANE_ROLE_PATH", "/glueguard/"), environ.get("GLUEGUARD_ACCOUNT_ID") or None
+    )
 
 
 class CloudTrailDetail(BaseModel):

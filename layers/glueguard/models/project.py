@@ -103,6 +103,9 @@ class Project(BaseModel):
     status_reason: str | None = None
     #: The Step Functions execution that owns the current provisioning or removal (re-runs recognise it).
     execution_id: str | None = None
+    #: Where the project lives (an account of the organization; the plane's own when absent).
+    account_id: str | None = None
+    region: str | None = None
 
     @field_validator("project_id")
     @classmethod

@@ -28,5 +28,26 @@ def cross_project(resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
     )
 
 
+ACCOUNT_RULE_ID = "cross-account"
+
+
+def cross_account(resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    """A resource named for a project that lives in another account of the organization."""
+    home = ctx.project.account_id
+    parts = (resource.arn or "").split(":")
+    account = parts[4] if len(parts) > 5 else None
+    if not home or not account or account == home:
+        return
+    creating = ctx.event_name.startswith("Create")
+    yield Violation(
+        ACCOUNT_RULE_ID,
+        Severity.CRITICAL,
+        f"{resource.kind} {resource.name} in account {account} is named for project {ctx.project.project_id} of "
+        f"account {home}" + ("; the creation is reverted" if creating else ""),
+        remove=creating,
+    )
+
+
 for _kind in (*KIND_INFIX, "table"):
     rule(_kind, RULE_ID, "no principal of another project creates or changes the resource")(cross_project)
+    rule(_kind, ACCOUNT_RULE_ID, "a project's resources live in the project's own account")(cross_account)

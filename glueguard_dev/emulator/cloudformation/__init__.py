@@ -1,0 +1,1 @@
+"""CloudFormation where moto 5.2.5 falls short (stacksets: service-managed StackSet instances)."""

@@ -1,0 +1,173 @@
+"""Issue 14's 'done when', in a sandbox running an organization (`glueguard sandbox up --accounts 3`):
+the central plane governs Glue in member accounts through their member roles, reached only through the
+member's CloudTrail -> its forwarding rule -> the central glueguard bus -> the deployed functions."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from glueguard.adapters.decisions import DecisionLog
+
+from glueguard_dev.sandbox.process import SandboxProcess
+from glueguard_dev.sandbox.seed import make_job, make_project
+from tests.e2e.conftest import MINUTE_SECONDS, ROOT, poll
+
+pytestmark = pytest.mark.e2e
+STOPPED = ("STOPPING", "STOPPED")
+
+
+class Org:
+    def __init__(self, endpoint: str, status: dict[str, Any]) -> None:
+        self.endpoint = endpoint
+        self.outputs = status["outputs"]
+        self.organization = status["organization"]
+        self.members = self.organization["members"]
+
+    def session(self, credentials: dict[str, str] | None = None) -> Any:
+        creds = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
+        return _Session(
+            boto3.session.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds.get("SessionToken"),
+                region_name="us-east-1",
+            ),
+            self.endpoint,
+        )
+
+    def admin(self, account: str) -> Any:
+        """The member's administrator, through OrganizationAccountAccessRole (as the central admin)."""
+        role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+        creds = self.session().client("sts").assume_role(RoleArn=role, RoleSessionName="platform")["Credentials"]
+        return self.session(creds)
+
+    def scientist(self, account: str, name: str) -> Any:
+        """A session of a plain role in the member account (what an SSO user's role would be)."""
+        admin = self.admin(account)
+        iam = admin.client("iam")
+        try:
+            arn = iam.get_role(RoleName="ml-scientist")["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            arn = iam.create_role(RoleName="ml-scientist", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        creds = admin.client("sts").assume_role(RoleArn=arn, RoleSessionName=name)["Credentials"]
+        return self.session(creds)
+
+
+class _Session:
+    def __init__(self, session: Any, endpoint: str) -> None:
+        self._session, self._endpoint = session, endpoint
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        return self._session.client(service, endpoint_url=self._endpoint, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def org() -> Iterator[Org]:
+    args = ("--accounts", "3", "--minute-seconds", str(MINUTE_SECONDS))
+    with SandboxProcess(*args, log=ROOT / ".e2e-org-sandbox.log") as process:
+        with urllib.request.urlopen(f"{process.endpoint}/_glueguard/status", timeout=5) as response:
+            status = json.loads(response.read())
+        yield Org(process.endpoint, status)
+
+
+@pytest.fixture
+def central(org: Org, monkeypatch: pytest.MonkeyPatch) -> Iterator[Org]:
+    """The test process's boto3 and the layer's adapters point at the central account, as its admin."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", org.endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.setenv("GLUEGUARD_PROJECTS_TABLE", org.outputs["ProjectsTableName"])
+    monkeypatch.setenv("GLUEGUARD_DECISIONS_TABLE", org.outputs["DecisionsTableName"])
+    monkeypatch.setenv("GLUEGUARD_LEDGER_TABLE", org.outputs["RunLedgerTableName"])
+    from glueguard.adapters.clients import reset_clients
+
+    reset_clients()
+    boto3.DEFAULT_SESSION = None
+    yield org
+    reset_clients()
+    boto3.DEFAULT_SESSION = None
+
+
+def _capture(admin: Any, pattern: dict[str, Any]) -> tuple[Any, str]:
+    """A rule on the member's default bus sending matching events to a queue in the member."""
+    sqs, events = admin.client("sqs"), admin.client("events")
+    url = sqs.create_queue(QueueName=f"capture-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rule = f"capture-{uuid.uuid4().hex[:8]}"
+    events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": arn}])
+    return sqs, url
+
+
+def _received(sqs: Any, url: str, timeout: float = 5.0) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    got: list[dict[str, Any]] = []
+    while not got and time.monotonic() < deadline:
+        got = [
+            json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        ]
+        time.sleep(0.05)
+    return got
+
+
+def test_organizations_lists_the_central_account_and_two_members(org: Org) -> None:
+    accounts = org.session().client("organizations").list_accounts()["Accounts"]
+    assert sorted(a["Id"] for a in accounts) == sorted([org.organization["central"], *org.members])
+    for member in org.members:  # the StackSet put the member stack in each member
+        stacks = org.admin(member).client("cloudformation").describe_stacks()["Stacks"]
+        assert [s["StackName"].startswith("StackSet-glueguard-member-") for s in stacks] == [True]
+
+
+def test_noncompliant_job_in_member_2_is_corrected_through_the_member_role(central: Org) -> None:
+    member = central.members[0]
+    admin = central.admin(member)
+    pid = str(uuid.uuid4())
+    project = make_project(pid, session=admin, account_id=member)
+    sqs, url = _capture(admin, {"source": ["aws.glue"], "detail": {"eventName": ["UpdateJob"]}})
+    glue = central.scientist(member, "alice").client("glue")
+    name = f"project-{pid}-job-ingest"
+
+    glue.create_job(
+        Name=name,
+        Role=f"arn:aws:iam::{member}:role/some-admin-role",
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://project-{pid}-glue-scripts/ingest.py"},
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=80,
+    )
+
+    job = poll(lambda: (j := glue.get_job(JobName=name)["Job"])["NumberOfWorkers"] != 80 and j, timeout=5)
+    assert job, "not corrected within 5 s"
+    assert job["Role"] == project.resources.job_role_arn
+    assert job["NumberOfWorkers"] == 50
+    [update] = _received(sqs, url)
+    identity = update["detail"]["userIdentity"]
+    assert identity["arn"].startswith(f"arn:aws:sts::{member}:assumed-role/glueguard-member/")
+    assert (
+        identity["sessionContext"]["sessionIssuer"]["arn"] == f"arn:aws:iam::{member}:role/glueguard/glueguard-member"
+    )
+    decisions = poll(lambda: DecisionLog().list(pid))
+    assert [(d.outcome, d.account, d.project_id) for d in decisions] == [("remediated", member, pid)]
+    assert f"arn:aws:sts::{member}:assumed-role/ml-scientist/alice" == decisions[0].principal
+
+
+def test_run_over_the_project_cap_in_member_3_is_stopped(central: Org) -> None:
+    member = central.members[1]
+    admin = central.admin(member)
+    project = make_project(str(uuid.uuid4()), session=admin, account_id=member)
+    job = make_job(project, "batch", timeout=120, glue=admin.client("glue"))
+    glue = central.scientist(member, "bob").client("glue")
+
+    run_id = glue.start_job_run(JobName=job, NumberOfWorkers=80)["JobRunId"]
+
+    assert poll(lambda: glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] in STOPPED, timeout=10)
+    stops = poll(lambda: [d for d in DecisionLog().list(project.project_id) if d.outcome == "stopped"])
+    assert [(d.resource_name, d.account) for d in stops] == [(f"{job}/{run_id}", member)]
