@@ -171,3 +171,29 @@ def test_run_over_the_project_cap_in_member_3_is_stopped(central: Org) -> None:
     assert poll(lambda: glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] in STOPPED, timeout=10)
     stops = poll(lambda: [d for d in DecisionLog().list(project.project_id) if d.outcome == "stopped"])
     assert [(d.resource_name, d.account) for d in stops] == [(f"{job}/{run_id}", member)]
+
+
+def test_a_member_that_disables_forwarding_or_breaks_its_role_is_reported_within_one_heartbeat(central: Org) -> None:
+    from glueguard.heartbeat import ORGANIZATION
+
+    from glueguard_dev.commands.sandbox import post
+
+    quiet, broken = central.members
+    central.admin(quiet).client("events").disable_rule(Name="glueguard-forward-glue")
+    central.admin(broken).client("iam").update_assume_role_policy(
+        RoleName="glueguard-member", PolicyDocument=json.dumps(_trust_only(broken))
+    )
+
+    post(central.endpoint, "tick")  # the heartbeat schedule fires (as it does once per HeartbeatRate)
+    post(central.endpoint, "drain", {"timeout": 30})
+
+    found = poll(lambda: [d for d in DecisionLog().list(ORGANIZATION) if d.function == "heartbeat"], timeout=10)
+    by_account = {d.account: [v["rule"] for v in d.violations] for d in found}
+    assert by_account == {quiet: ["forwarding-rule-disabled"], broken: ["member-role-broken"]}
+    assert {d.severity for d in found} == {"critical"}
+
+
+def _trust_only(account: str) -> dict[str, Any]:
+    """A trust policy letting only the account itself in (what a member admin might write)."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}
+    return {"Version": "2012-10-17", "Statement": [statement]}

@@ -90,44 +90,62 @@ def member_role_arn(account: str) -> str:
     return f"arn:{partition}:iam::{account}:role/{MEMBER_ROLE}"
 
 
-@cache
+_member_sessions: dict[str, Any] = {}
+_member_clients: dict[tuple[str, str, str], Any] = {}
+
+
+def _assume_member_role(account: str) -> dict[str, str]:
+    params = {
+        "RoleArn": member_role_arn(account),
+        "RoleSessionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "glueguard")[:64],
+    }
+    if os.environ.get("GLUEGUARD_MEMBER_EXTERNAL_ID"):
+        params["ExternalId"] = os.environ["GLUEGUARD_MEMBER_EXTERNAL_ID"]
+    creds = plane_client("sts").assume_role(**params)["Credentials"]
+    return {
+        "access_key": creds["AccessKeyId"],
+        "secret_key": creds["SecretAccessKey"],
+        "token": creds["SessionToken"],
+        "expiry_time": creds["Expiration"].isoformat(),
+    }
+
+
 def _member_session(account: str) -> Any:
     """One session per member account; botocore refreshes its assumed-role credentials before expiry."""
-    import boto3
-    from botocore.credentials import RefreshableCredentials
-    from botocore.session import get_session
+    session = _member_sessions.get(account)
+    if session is None:
+        import boto3
+        from botocore.credentials import RefreshableCredentials
+        from botocore.session import get_session
 
-    def assume() -> dict[str, str]:
-        params = {
-            "RoleArn": member_role_arn(account),
-            "RoleSessionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "glueguard")[:64],
-        }
-        if os.environ.get("GLUEGUARD_MEMBER_EXTERNAL_ID"):
-            params["ExternalId"] = os.environ["GLUEGUARD_MEMBER_EXTERNAL_ID"]
-        creds = plane_client("sts").assume_role(**params)["Credentials"]
-        return {
-            "access_key": creds["AccessKeyId"],
-            "secret_key": creds["SecretAccessKey"],
-            "token": creds["SessionToken"],
-            "expiry_time": creds["Expiration"].isoformat(),
-        }
-
-    botocore_session = get_session()
-    botocore_session._credentials = RefreshableCredentials.create_from_metadata(
-        metadata=assume(), refresh_using=assume, method="sts-assume-role"
-    )
-    return boto3.session.Session(botocore_session=botocore_session)
+        botocore_session = get_session()
+        botocore_session._credentials = RefreshableCredentials.create_from_metadata(
+            metadata=_assume_member_role(account),
+            refresh_using=lambda: _assume_member_role(account),
+            method="sts-assume-role",
+        )
+        session = _member_sessions[account] = boto3.session.Session(botocore_session=botocore_session)
+    return session
 
 
-@cache
 def _member_client(account: str, service: str, region: str) -> Any:
-    return _member_session(account).client(service, region_name=region, config=_config())
+    key = (account, service, region)
+    if key not in _member_clients:
+        _member_clients[key] = _member_session(account).client(service, region_name=region, config=_config())
+    return _member_clients[key]
+
+
+def forget_member(account: str) -> None:
+    """Drop the account's session: the next call assumes the member role again (the heartbeat's probe)."""
+    _member_sessions.pop(account, None)
+    for key in [k for k in _member_clients if k[0] == account]:
+        del _member_clients[key]
 
 
 def reset_clients() -> None:
     """Forget cached clients and member sessions (tests switch endpoints and credentials)."""
     _cached_client.cache_clear()
     _session.cache_clear()
-    _member_session.cache_clear()
-    _member_client.cache_clear()
+    _member_sessions.clear()
+    _member_clients.clear()
     plane_account.cache_clear()
