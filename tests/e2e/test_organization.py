@@ -70,7 +70,7 @@ class _Session:
 
 @pytest.fixture(scope="module")
 def org() -> Iterator[Org]:
-    args = ("--accounts", "3", "--minute-seconds", str(MINUTE_SECONDS))
+    args = ("--accounts", "3", "--minute-seconds", str(MINUTE_SECONDS), "--manual-schedules")
     with SandboxProcess(*args, log=ROOT / ".e2e-org-sandbox.log") as process:
         with urllib.request.urlopen(f"{process.endpoint}/_glueguard/status", timeout=5) as response:
             status = json.loads(response.read())
@@ -173,6 +173,57 @@ def test_run_over_the_project_cap_in_member_3_is_stopped(central: Org) -> None:
     assert [(d.resource_name, d.account) for d in stops] == [(f"{job}/{run_id}", member)]
 
 
+def _execute(org: Org, output: str, payload: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
+    sfn = org.session().client("stepfunctions")
+    arn = sfn.start_execution(
+        stateMachineArn=org.outputs[output],
+        name=f"{payload['projectId']}-{uuid.uuid4().hex[:8]}",
+        input=json.dumps(payload),
+    )["executionArn"]
+    deadline = time.monotonic() + timeout
+    while (execution := sfn.describe_execution(executionArn=arn))[
+        "status"
+    ] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return execution
+
+
+def test_provisioning_into_member_3_creates_everything_there_and_registers_it_centrally(central: Org) -> None:
+    from glueguard.adapters.registry import Registry
+    from glueguard.models.project import ProjectStatus
+
+    from tests.support.provisioning import leftovers, request
+
+    member = central.members[1]
+    admin = central.admin(member)
+    pid = str(uuid.uuid4())
+
+    done = _execute(central, "ProvisionProjectStateMachineArn", request(pid, accountId=member))
+
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    project = Registry().get(pid, cached=False)
+    assert (project.status, project.account_id, project.region) == (ProjectStatus.ACTIVE, member, "us-east-1")
+    assert project.resources.job_role_arn == f"arn:aws:iam::{member}:role/project-{pid}-glue-job-role"
+    assert len(leftovers(pid, session=admin)) == 27  # everything a project holds, in the member
+    assert leftovers(pid) == []  # and nothing in the central account
+    removed = _execute(central, "DeprovisionProjectStateMachineArn", {"projectId": pid, "retainData": False})
+    assert removed["status"] == "SUCCEEDED", removed.get("cause")
+    assert leftovers(pid, session=admin) == []
+    assert Registry().get(pid, cached=False).status == ProjectStatus.DELETED
+
+
+def test_an_account_id_that_is_not_an_account_is_refused_and_changes_nothing(central: Org) -> None:
+    from glueguard.adapters.registry import Registry
+
+    from tests.support.provisioning import request
+
+    pid = str(uuid.uuid4())
+    done = _execute(central, "ProvisionProjectStateMachineArn", request(pid, accountId="12345"))
+    assert (done["status"], done.get("error")) == ("FAILED", "InvalidRequest")
+    assert "accountId" in done.get("cause", "")
+    assert Registry().get(pid, cached=False) is None
+
+
 def test_a_member_that_disables_forwarding_or_breaks_its_role_is_reported_within_one_heartbeat(central: Org) -> None:
     from glueguard.heartbeat import ORGANIZATION
 
@@ -184,7 +235,7 @@ def test_a_member_that_disables_forwarding_or_breaks_its_role_is_reported_within
         RoleName="glueguard-member", PolicyDocument=json.dumps(_trust_only(broken))
     )
 
-    post(central.endpoint, "tick")  # the heartbeat schedule fires (as it does once per HeartbeatRate)
+    post(central.endpoint, "tick", {"seconds": 300})  # one HeartbeatRate (5 minutes) on the schedule clock
     post(central.endpoint, "drain", {"timeout": 30})
 
     found = poll(lambda: [d for d in DecisionLog().list(ORGANIZATION) if d.function == "heartbeat"], timeout=10)

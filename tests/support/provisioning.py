@@ -103,12 +103,14 @@ def _safe(call: Callable[[], Any], default: Any) -> Any:
         return default
 
 
-def leftovers(project_id: str = PROJECT_ID) -> list[str]:
-    """Every AWS resource of the project that still exists (KMS keys pending deletion count as gone)."""
+def leftovers(project_id: str = PROJECT_ID, session: Any = None) -> list[str]:
+    """Every AWS resource of the project that still exists (KMS keys pending deletion count as gone);
+    `session` looks in another account."""
+    clients = session or boto3
     prefix = f"project-{project_id}"
     tag = [{"Name": "tag:Project", "Values": [prefix]}]
     found: list[str] = []
-    s3, iam, kms, ec2, glue = (boto3.client(s) for s in ("s3", "iam", "kms", "ec2", "glue"))
+    s3, iam, kms, ec2, glue = (clients.client(s) for s in ("s3", "iam", "kms", "ec2", "glue"))
     found += [f"bucket:{b['Name']}" for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(prefix)]
     found += [f"role:{r['RoleName']}" for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
     found += [
@@ -145,14 +147,16 @@ def leftovers(project_id: str = PROJECT_ID) -> list[str]:
         if c["Name"].startswith(prefix)
     ]
     found += [
-        f"topic:{t['TopicArn']}" for t in boto3.client("sns").list_topics()["Topics"] if f":{prefix}-" in t["TopicArn"]
+        f"topic:{t['TopicArn']}"
+        for t in clients.client("sns").list_topics()["Topics"]
+        if f":{prefix}-" in t["TopicArn"]
     ]
-    account = boto3.client("sts").get_caller_identity()["Account"]
-    budgets = _safe(lambda: boto3.client("budgets").describe_budgets(AccountId=account)["Budgets"], [])
+    account = clients.client("sts").get_caller_identity()["Account"]
+    budgets = _safe(lambda: clients.client("budgets").describe_budgets(AccountId=account)["Budgets"], [])
     found += [f"budget:{b['BudgetName']}" for b in budgets if b["BudgetName"].startswith(prefix)]
     found += [
         f"alarm:{a['AlarmName']}"
-        for a in boto3.client("cloudwatch").describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
+        for a in clients.client("cloudwatch").describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
     ]
-    found += [f"rule:{r['Name']}" for r in boto3.client("events").list_rules(NamePrefix=prefix)["Rules"]]
+    found += [f"rule:{r['Name']}" for r in clients.client("events").list_rules(NamePrefix=prefix)["Rules"]]
     return sorted(found)

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from glueguard.adapters.registry import Registry
+from glueguard.naming import is_project_id
 from glueguard.provisioning import workflow
 from glueguard.provisioning.context import Context
 from glueguard.provisioning.request import DeprovisionRequest, InvalidRequest, ProvisionRequest, parse
@@ -107,12 +108,31 @@ def dispatch(event: dict[str, Any]) -> Any:
     return ACTIONS[action](event)
 
 
+#: Actions that work on a removal request (the project's account comes from the registry).
+REMOVAL_ACTIONS = {"validate_removal", "begin_removal", "remove", "finish_removal", "removal_failed"}
+
+
+def _account(event: Any) -> str | None:
+    """The account the task acts in: the request's accountId, or where the project being removed lives."""
+    if not isinstance(event, dict) or not isinstance(event.get("request"), dict):
+        return None
+    if event.get("action") in REMOVAL_ACTIONS:
+        project_id = event["request"].get("projectId")
+        project = Registry().get(project_id) if isinstance(project_id, str) and is_project_id(project_id) else None
+        return project.account_id if project else None
+    account = event["request"].get("accountId")
+    return account if isinstance(account, str) else None
+
+
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> Any:
+    from glueguard.adapters.clients import acting_in
+
     if isinstance(event, dict):
         logger.append_keys(action=event.get("action"), step=event.get("step"))
     try:
-        result = dispatch(event)
+        with acting_in(_account(event)):  # a member's project: created and removed through its member role
+            result = dispatch(event)
     except Exception as exc:
         logger.warning("task failed", extra={"error": type(exc).__name__, "reason": str(exc)})
         raise

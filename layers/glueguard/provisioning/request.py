@@ -93,6 +93,8 @@ class ProvisionRequest(_Model):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     upload_triggers: list[UploadTrigger] = Field(default_factory=list, alias="uploadTriggers")
     temp_expiration_days: int = Field(default=7, alias="tempExpirationDays", ge=1, le=365)
+    #: The organization account the project lives in (default: the plane's own account).
+    account_id: str | None = Field(default=None, alias="accountId", pattern=r"^[0-9]{12}$")
 
     @field_validator("project_id")
     @classmethod
