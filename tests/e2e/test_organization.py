@@ -71,7 +71,7 @@ class _Session:
 @pytest.fixture(scope="module")
 def org() -> Iterator[Org]:
     args = ("--accounts", "3", "--minute-seconds", str(MINUTE_SECONDS), "--manual-schedules")
-    with SandboxProcess(*args, log=ROOT / ".e2e-org-sandbox.log") as process:
+    with SandboxProcess(*args, log=ROOT / ".e2e-sandbox-org.log") as process:
         with urllib.request.urlopen(f"{process.endpoint}/_glueguard/status", timeout=5) as response:
             status = json.loads(response.read())
         yield Org(process.endpoint, status)
