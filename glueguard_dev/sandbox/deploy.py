@@ -147,6 +147,8 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
     for logical_id, resource in translated["Resources"].items():
         props = resource.get("Properties", {})
         kind = resource["Type"]
+        if not _condition_holds(resource, resources):
+            continue  # not deployed (its Condition is false)
         if kind == "AWS::Lambda::Function":
             name = resources[logical_id].function_name
             layers = clean_json(props.get("Layers", []), resources)
@@ -163,11 +165,11 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
                 if k in config
             }
             awslambda.put_function_event_invoke_config(FunctionName=config["FunctionName"], **kwargs)
-        elif kind == "AWS::CloudFormation::StackSet" and _condition_holds(resource, resources):
+        elif kind == "AWS::CloudFormation::StackSet":
             from glueguard_dev.emulator.cloudformation import stacksets
 
             stacksets.deploy(session, clean_json(props, resources), lambda account: _member_admin(session, account))
-        elif kind == "AWS::Events::EventBusPolicy" and _condition_holds(resource, resources):
+        elif kind == "AWS::Events::EventBusPolicy":
             config = clean_json(props, resources)
             statement = {"Sid": config["StatementId"], **config["Statement"]}
             session.client("events").put_permission(
