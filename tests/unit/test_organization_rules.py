@@ -57,3 +57,25 @@ def test_each_kind_of_tampering_is_one_critical_violation() -> None:
 def test_a_member_role_that_cannot_be_assumed_is_critical() -> None:
     [violation] = judge(MemberState(HOME, role_error="AccessDenied"), BUS)
     assert (violation.rule, violation.severity) == ("member-role-broken", "critical")
+
+
+def test_the_member_role_is_the_plane_in_members_only() -> None:
+    from glueguard.models.events import PlanePrincipals, UserIdentity
+
+    plane = PlanePrincipals(frozenset(), "/glueguard/", home_account="123456789012")
+
+    def identity(account: str, role: str = "glueguard/glueguard-member") -> UserIdentity:
+        issuer = {"type": "Role", "arn": f"arn:aws:iam::{account}:role/{role}"}
+        return UserIdentity.model_validate(
+            {
+                "type": "AssumedRole",
+                "arn": f"arn:aws:sts::{account}:assumed-role/x/s",
+                "sessionContext": {"sessionIssuer": issuer},
+            }
+        )
+
+    assert plane.is_plane(identity(HOME))
+    assert not plane.is_plane(identity("123456789012"))  # a look-alike in the plane's own account is judged
+    assert plane.impersonates(identity("123456789012"))
+    assert not plane.is_plane(identity(HOME, "glueguard/other"))
+    assert not PlanePrincipals(frozenset(), "/glueguard/").is_plane(identity(HOME))
