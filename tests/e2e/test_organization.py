@@ -204,8 +204,11 @@ def test_provisioning_into_member_3_creates_everything_there_and_registers_it_ce
     project = Registry().get(pid, cached=False)
     assert (project.status, project.account_id, project.region) == (ProjectStatus.ACTIVE, member, "us-east-1")
     assert project.resources.job_role_arn == f"arn:aws:iam::{member}:role/project-{pid}-glue-job-role"
-    assert len(leftovers(pid, session=admin)) == 27  # everything a project holds, in the member
+    assert len(leftovers(pid, session=admin)) == 26  # everything a project holds (as single-account), in the member
     assert leftovers(pid) == []  # and nothing in the central account
+    role = admin.client("iam").get_role(RoleName=f"project-{pid}-glue-job-role")["Role"]
+    boundary = f"arn:aws:iam::{member}:policy/glueguard/glueguard-project-role-boundary"
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary  # the member's own boundary
     removed = _execute(central, "DeprovisionProjectStateMachineArn", {"projectId": pid, "retainData": False})
     assert removed["status"] == "SUCCEEDED", removed.get("cause")
     assert leftovers(pid, session=admin) == []

@@ -21,6 +21,7 @@ from typing import Any
 RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 10}
 #: The role the central functions assume in member accounts (templates/member.yaml).
 MEMBER_ROLE = "glueguard/glueguard-member"
+MEMBER_BOUNDARY = "glueguard/glueguard-project-role-boundary"
 
 _acting_account: ContextVar[str | None] = ContextVar("glueguard_acting_account", default=None)
 
@@ -88,6 +89,12 @@ def _cached_client(service: str, region: str | None) -> Any:
 def member_role_arn(account: str) -> str:
     partition = os.environ.get("GLUEGUARD_PARTITION", "aws")
     return f"arn:{partition}:iam::{account}:role/{MEMBER_ROLE}"
+
+
+def member_boundary_arn(account: str) -> str:
+    """The project roles' permissions boundary in a member account (templates/member.yaml ProjectRoleBoundary)."""
+    partition = os.environ.get("GLUEGUARD_PARTITION", "aws")
+    return f"arn:{partition}:iam::{account}:policy/{MEMBER_BOUNDARY}"
 
 
 _member_sessions: dict[str, Any] = {}

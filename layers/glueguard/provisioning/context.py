@@ -18,6 +18,9 @@ from glueguard.naming import ProjectNames
 from glueguard.provisioning.policies import Scope
 from glueguard.provisioning.request import ProvisionRequest
 
+#: Settings naming a central resource whose counterpart in a member account the member template holds.
+MEMBER_SETTINGS = {"GLUEGUARD_PROVISIONER_ROLE_ARN": "role", "GLUEGUARD_PROJECT_ROLE_BOUNDARY_ARN": "boundary"}
+
 
 class ProvisioningError(Exception):
     """A step cannot complete (e.g. a name taken by a resource that is not the project's)."""
@@ -82,7 +85,13 @@ class Context:
 
     @staticmethod
     def plane_setting(name: str) -> str:
-        """An ARN the template passes to the provisioner (its own role, the project roles' boundary)."""
+        """An ARN the template passes to the provisioner (its own role, the project roles' boundary); in a member
+        account, the member template's counterpart (the member role, the member's boundary)."""
+        from glueguard.adapters.clients import acting_account, member_boundary_arn, member_role_arn, plane_account
+
+        account = acting_account()
+        if account != plane_account() and name in MEMBER_SETTINGS:
+            return {"role": member_role_arn, "boundary": member_boundary_arn}[MEMBER_SETTINGS[name]](account)
         value = os.environ.get(name, "")
         if not value.startswith("arn:"):
             raise ProvisioningError(f"{name} is not set to an ARN (template.yaml gives it to the provisioner)")
