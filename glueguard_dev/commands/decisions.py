@@ -21,6 +21,10 @@ OUTCOME_STYLE = {
     "deleted": "magenta",
     "stopped": "magenta",
     "skipped": "dim",
+    "refused": "magenta",
+    "deferred": "yellow",
+    "warned": "yellow",
+    "overridden": "red",
 }
 
 
