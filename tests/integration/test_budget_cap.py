@@ -7,7 +7,7 @@ at $4.40). A's month must end at or under $52.50 (budget + 5%), with every held 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -161,3 +161,28 @@ def test_a_run_whose_end_was_never_heard_of_is_settled_by_the_schedule(month):
     settled = spend.month(a.project_id, "2026-11")
     assert (settled.actual_usd, settled.committed_usd) == (pytest.approx(RUN_COST), pytest.approx(0.0, abs=1e-9))
     assert guard.sweep("again").counts.get("settled", 0) == 0  # once
+
+
+def test_at_the_hard_limit_interactive_sessions_are_stopped_too(project):
+    Registry().update(project.project_id, monthly_budget_usd=2)
+    glue = boto3.client("glue")
+    glue.create_session(
+        Id=f"project-{project.project_id}-session-explore",
+        Role=project.resources.dev_role_arn,
+        Command={"Name": "glueetl", "PythonVersion": "3"},
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=4,
+        IdleTimeout=600,
+        Connections={"Connections": [project.connection_name]},
+    )
+    later = datetime.now(UTC) + timedelta(hours=2)  # 4 DPU x 2 h x $0.44 = $3.52 > $2.10
+    policy = Policy(session_idle_timeout_max_minutes=1000)  # only the budget can stop it
+    guard = RunGuard(Registry(), Ledger(), DecisionLog(), Notifier(), policy, now=lambda: later)
+
+    first = guard.sweep("accrue")  # charges the session what it has cost so far, then finds the month at its limit
+
+    [stopped] = [d for d in first.decisions if d.resource_kind == "session"]
+    assert stopped.violations[0]["rule"] == "project-budget-limit"
+    assert glue.get_session(Id=stopped.resource_name)["Session"]["Status"] in ("STOPPING", "STOPPED")
+    assert Spend().month(project.project_id, f"{datetime.now(UTC):%Y-%m}").actual_usd == pytest.approx(3.52, abs=0.01)

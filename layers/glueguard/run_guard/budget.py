@@ -115,6 +115,22 @@ class RunBudget:
                 decisions.append(decision)
         return decisions
 
+    def limit_breach(self, project: Project, now: datetime) -> Breach | None:
+        """The hard limit, when the project's month has reached it (interactive work is stopped then too)."""
+        budget = project.monthly_budget_usd
+        if not budget or self.keeper.overridden(project.project_id):
+            return None
+        policy = self.ctx.policy_for(project)
+        spent = self.keeper.spend.month(project.project_id, arithmetic.month_of(now)).actual_usd
+        limit = arithmetic.limit_usd(budget, policy)
+        if spent < limit - arithmetic.EPSILON:
+            return None
+        message = (
+            f"project has spent ${spent:,.2f} this month: at its hard limit of ${limit:,.2f} "
+            f"(budget ${budget:,.2f} + {policy.budget_tolerance:.0%}); running work is stopped"
+        )
+        return Breach(LIMIT_RULE, message, spent, limit)
+
     def accrue_session(self, project: Project, session: dict[str, Any], now: datetime) -> None:
         """Charge an interactive session what it has cost so far (DPUSeconds when reported), to its creation month."""
         policy = self.ctx.policy_for(project)
