@@ -251,3 +251,25 @@ def _trust_only(account: str) -> dict[str, Any]:
     """A trust policy letting only the account itself in (what a member admin might write)."""
     statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}
     return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def test_the_scheduled_reconcile_reads_member_runs_in_their_account(central: Org) -> None:
+    """A member project's running run stays in the ledger through the run guard's schedule (it is read in the
+    member account, not looked for in the central one and released as gone)."""
+    from glueguard.adapters.ledger import Ledger
+
+    from glueguard_dev.commands.sandbox import post
+
+    member = central.members[0]
+    admin = central.admin(member)
+    project = make_project(str(uuid.uuid4()), session=admin, account_id=member)
+    job = make_job(project, "steady", timeout=120, glue=admin.client("glue"))
+    glue = central.scientist(member, "carol").client("glue")
+    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    assert poll(lambda: [e.entry_id for e in Ledger().entries(project.project_id)] == [run_id], timeout=10)
+
+    post(central.endpoint, "tick", {"seconds": 300})  # the run guard's reconcile schedule fires
+    post(central.endpoint, "drain", {"timeout": 30})
+
+    assert glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING"
+    assert [e.entry_id for e in Ledger().entries(project.project_id)] == [run_id]

@@ -9,6 +9,7 @@ from glueguard.adapters.spend import Spend
 from glueguard.budgeting import BudgetKeeper
 from glueguard.models.decision import Decision
 from glueguard.models.events import CloudTrailEvent, GlueJobEvent, InvalidEventError, PlanePrincipals
+from glueguard.models.project import Project
 from glueguard.run_guard.admission import Admission
 from glueguard.run_guard.budget import RunBudget
 from glueguard.run_guard.caps import RunCaps
@@ -98,13 +99,20 @@ class RunGuard(GuardContext):
     def finished(self, job_name: str, run_id: str, state: str) -> Outcome:
         return self.caps.finished(job_name, run_id, state)
 
+    def _reconcile_where_it_lives(self, project: Project, trigger: Trigger) -> Outcome:
+        """A project's runs are read in its own account (a member's, through its member role)."""
+        from glueguard.adapters.clients import acting_in
+
+        with acting_in(project.account_id):
+            return self.reconciler.project(project, trigger)
+
     def sweep(self, event_id: str) -> Outcome:
         """Reconcile every project's ledger with GetJobRun, stop runs past the time cap, cap sessions/endpoints."""
         trigger = Trigger(event_id, "Scheduled Event")
         counts: Counter[str] = Counter()
         decisions: list[Decision] = []
         projects = self.live_projects()
-        outcomes = [self.reconciler.project(p, trigger) for p in projects.values()]
+        outcomes = [self._reconcile_where_it_lives(p, trigger) for p in projects.values()]
         outcomes += [self.sessions.sweep(projects, trigger), self.dev_endpoints.sweep(projects, trigger)]
         for outcome in outcomes:
             counts.update(outcome.counts)
