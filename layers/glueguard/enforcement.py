@@ -199,6 +199,9 @@ class Enforcer:
         policy = self.policy.with_overrides(project.policy_overrides)
         ctx = RuleContext(project, policy, principal_project=project_of(principal_role), event_name=event_name)
         violations = evaluate(current, ctx)
+        refused = self.policy.override_error(project.policy_overrides)
+        if refused:  # fail closed: the deployed policy applied; say why, critically
+            violations.append(Violation("policy-overrides-invalid", Severity.CRITICAL, refused, enforce=False))
         if impostor:  # a role under the plane's path that is not the stack's (docs/security.md)
             violations.append(self.plane.impersonation(impostor, kind.kind, current.name))
         plan = build_plan(kind, current, violations, project, policy, event_id=event_id) if violations else None

@@ -88,6 +88,7 @@ class Policy(BaseModel):
     _version: str = PrivateAttr("default")
     #: Projects' overrides already applied (validating custom rules again per resource would cost ~2 ms).
     _overridden: dict[str, Policy] = PrivateAttr(default_factory=dict)
+    _override_errors: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @property
     def version(self) -> str:
@@ -136,17 +137,31 @@ class Policy(BaseModel):
         return Mode.REPORT if rule_id in DEFAULT_REPORT_ONLY else Mode.ENFORCE
 
     def with_overrides(self, overrides: Mapping[str, Any] | None) -> Policy:
-        """This policy with a project's overrides applied (rule_modes are merged, not replaced)."""
+        """This policy with a project's overrides applied (rule_modes are merged, not replaced). Invalid overrides
+        fail closed: this policy applies unchanged, and `override_error` says why (never an exception, which
+        would stop that project's enforcement altogether)."""
         if not overrides:
             return self
         key = json.dumps(overrides, sort_keys=True, default=str)
         if key not in self._overridden:
             data = self.model_dump(by_alias=True)
             merged = dict(overrides)
-            if "rule_modes" in merged:
-                merged["rule_modes"] = {**data["rule_modes"], **merged["rule_modes"]}
-            self._overridden[key] = parse_policy({**data, **merged}, source="project overrides")
+            try:
+                if "rule_modes" in merged:
+                    merged["rule_modes"] = {**data["rule_modes"], **merged["rule_modes"]}
+                self._overridden[key] = parse_policy({**data, **merged}, source="project overrides")
+            except (PolicyError, TypeError, ValueError) as exc:
+                logger.error("invalid project policy overrides; the deployed policy applies: %s", exc)
+                self._override_errors[key] = str(exc)
+                self._overridden[key] = self
         return self._overridden[key].versioned(self.version)
+
+    def override_error(self, overrides: Mapping[str, Any] | None) -> str | None:
+        """Why a project's overrides were refused (None when they apply, or there are none)."""
+        if not overrides:
+            return None
+        self.with_overrides(overrides)
+        return self._override_errors.get(json.dumps(overrides, sort_keys=True, default=str))
 
     def versioned(self, version: str) -> Policy:
         """This policy, marked as stored version `version` (recorded on every decision made under it)."""

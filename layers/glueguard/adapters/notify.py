@@ -1,14 +1,25 @@
-"""SNS notifications with `project` and `severity` message attributes (for subscription filter policies)."""
+"""SNS notifications with `project` and `severity` message attributes (for subscription filter policies).
+
+A decision's detail goes to its own project's topic (`project-{uuid}-notifications`, encrypted with the project
+key); the plane-wide topic, which any platform subscriber reads, carries only a summary of critical and platform
+(unowned) decisions, so no team reads another's (docs/security.md, 8c).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 
-from glueguard.adapters.clients import plane_client
-from glueguard.models.decision import Decision
+from botocore.exceptions import ClientError
 
+from glueguard.adapters.clients import acting_account, client, plane_client
+from glueguard.models.decision import UNOWNED, Decision
+
+logger = logging.getLogger(__name__)
 PLATFORM = "platform"
+#: What the plane topic says about a decision (no messages, states, principals or parameters).
+SUMMARY_FIELDS = ("project_id", "severity", "outcome", "resource_kind", "resource_name", "function", "created_at")
 
 
 class Notifier:
@@ -16,7 +27,7 @@ class Notifier:
         self.topic_arn = topic_arn or os.environ.get("GLUEGUARD_TOPIC_ARN")
 
     def decision(self, decision: Decision) -> None:
-        """Publish a decision; critical ones are also addressed to the platform team (audience attribute)."""
+        """The detail to the project's topic; a summary of critical and platform decisions to the plane topic."""
         if not self.topic_arn:
             return
         severity = decision.severity or "low"
@@ -26,14 +37,42 @@ class Notifier:
             "severity": {"DataType": "String", "StringValue": severity},
             "kind": {"DataType": "String", "StringValue": decision.resource_kind},
             "outcome": {"DataType": "String", "StringValue": decision.outcome},
-            "audience": {"DataType": "String", "StringValue": PLATFORM if severity == "critical" else "project"},
         }
-        plane_client("sns").publish(
-            TopicArn=self.topic_arn,
-            Subject=subject,
-            Message=message(decision),
-            MessageAttributes=attributes,
-        )
+        if decision.project_id != UNOWNED:
+            self._to_project(decision, subject, attributes)
+        if severity == "critical" or decision.project_id == UNOWNED:
+            plane_client("sns").publish(
+                TopicArn=self.topic_arn,
+                Subject=subject,
+                Message=summary(decision),
+                MessageAttributes={**attributes, "audience": {"DataType": "String", "StringValue": PLATFORM}},
+            )
+
+    def project_topic(self, project_id: str) -> str:
+        """The project's topic (docs/provisioning.md) in the account acted in, the plane topic's partition and region."""
+        partition, region = str(self.topic_arn).split(":")[1:4:2]
+        return f"arn:{partition}:sns:{region}:{acting_account()}:project-{project_id}-notifications"
+
+    def _to_project(self, decision: Decision, subject: str, attributes: dict[str, dict[str, str]]) -> None:
+        audience = {"audience": {"DataType": "String", "StringValue": "project"}}
+        try:
+            client("sns").publish(
+                TopicArn=self.project_topic(decision.project_id),
+                Subject=subject,
+                Message=message(decision),
+                MessageAttributes={**attributes, **audience},
+            )
+        except ClientError as exc:  # the decision itself is recorded; a missing topic must not stop enforcement
+            logger.warning("project topic of %s not notified: %s", decision.project_id, exc)
+
+
+def summary(decision: Decision) -> str:
+    """The plane topic's body: which decision, where, how severe; the detail is in the decisions table and on the
+    project's own topic."""
+    body = {k: getattr(decision, k) for k in SUMMARY_FIELDS}
+    body["decision_id"] = decision.decision_id
+    body["rules"] = sorted({str(v.get("rule")) for v in decision.violations})
+    return json.dumps(body, separators=(",", ":"), default=str)
 
 
 def message(decision: Decision) -> str:

@@ -1,0 +1,65 @@
+"""Issue 12, item 8: the plane-wide topic carried every project's decisions (violations, principals, resources) to
+every subscriber. A decision's detail now goes to its own project's topic; the plane topic gets only a summary of
+critical and platform (unowned) decisions."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+from glueguard.adapters.notify import Notifier
+from glueguard.models.decision import UNOWNED, Decision
+
+A, B = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+
+
+def _queue(topic_arn: str, name: str) -> str:
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    boto3.client("sns").subscribe(
+        TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    return url
+
+
+def _bodies(url: str) -> list[dict]:
+    messages = boto3.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]
+
+
+def _decision(project: str, severity: str, name: str) -> Decision:
+    violation = {"rule": "job-workers-cap", "severity": severity, "message": f"secret detail of {name}"}
+    return Decision(
+        project_id=project,
+        event_id=f"e-{name}",
+        resource_kind="job",
+        resource_name=name,
+        principal="arn:aws:sts::123456789012:assumed-role/team/alice",
+        outcome="remediated",
+        severity=severity,
+        violations=[violation],
+    )
+
+
+def test_each_project_reads_its_own_detail_and_the_plane_topic_only_summaries(aws):
+    sns = boto3.client("sns")
+    plane = _queue(aws["GLUEGUARD_TOPIC_ARN"], "plane")
+    topics = {p: sns.create_topic(Name=f"project-{p}-notifications")["TopicArn"] for p in (A, B)}
+    queues = {p: _queue(arn, f"team-{p[:8]}") for p, arn in topics.items()}
+    notifier = Notifier()
+
+    notifier.decision(_decision(A, "high", "a-high"))
+    notifier.decision(_decision(B, "critical", "b-critical"))
+    notifier.decision(_decision(UNOWNED, "high", "nobodys"))
+
+    assert [m["resource_name"] for m in _bodies(queues[A])] == ["a-high"]
+    assert [m["resource_name"] for m in _bodies(queues[B])] == ["b-critical"]
+    summaries = _bodies(plane)
+    assert sorted(m["resource_name"] for m in summaries) == ["b-critical", "nobodys"]
+    for summary in summaries:  # no team's detail on the shared topic
+        assert "violations" not in summary and "principal" not in summary and summary["rules"] == ["job-workers-cap"]
+
+
+def test_a_project_without_a_topic_does_not_stop_enforcement(aws):
+    Notifier().decision(_decision(A, "critical", "no-topic"))  # logged, not raised
