@@ -7,6 +7,8 @@
 4. Emulated CloudTrail -> the template's EventBridge rule -> the deployed enforcer Lambda corrects it.
 5. The decisions are shown.
 6-7. Runtime caps: the newest of three 40-worker runs is stopped; an upload starts its bound job once.
+8. Across accounts: a project provisioned into a member account; a job there corrected by the central plane
+   through the member's role.
 """
 
 from __future__ import annotations
@@ -60,16 +62,16 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> Table:
     return table
 
 
-def provision(endpoint: str, outputs: dict[str, str], project_id: str) -> str:
-    """Provision through the state machine when deployed; else seed the project directly."""
+def provision(endpoint: str, outputs: dict[str, str], project_id: str, account_id: str | None = None) -> str:
+    """Provision through the state machine when deployed (into `account_id` when given); else seed directly."""
     arn = outputs.get("ProvisionProjectStateMachineArn")
     if arn:
         sfn = _client(endpoint, "stepfunctions")
+        request = {"projectId": project_id, "owner": "ml-team-a", "costCenter": "cc-1234", "monthlyBudgetUsd": 500}
         execution = sfn.start_execution(
             stateMachineArn=arn,
-            input=json.dumps(
-                {"projectId": project_id, "owner": "ml-team-a", "costCenter": "cc-1234", "monthlyBudgetUsd": 500}
-            ),
+            name=project_id,
+            input=json.dumps({**request, **({"accountId": account_id} if account_id else {})}),
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -160,6 +162,10 @@ def story(endpoint: str, outputs: dict[str, str]) -> None:
 
     scenes(console, outputs, project_id, glue, lambda service: _client(endpoint, service))
 
+    from glueguard_dev.demo_organization import scene
+
+    scene(console, endpoint, outputs)
+
 
 def main() -> int:
     from glueguard_dev.sandbox.process import SandboxProcess
@@ -170,7 +176,7 @@ def main() -> int:
     )
     console.rule("[bold]1 · start the sandbox and deploy template.yaml")
     with console.status("moto server + SAM transform + CloudFormation deploy ..."):
-        sandbox = SandboxProcess().start()
+        sandbox = SandboxProcess("--accounts", "2").start()  # an organization: central + one member
     try:
         console.print(
             f"sandbox ready at [bold]{sandbox.endpoint}[/], stack [bold]glueguard[/] deployed "
