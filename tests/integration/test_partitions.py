@@ -17,7 +17,9 @@ def test_glue_arns_carry_their_regions_partition(region, partition):
 @pytest.mark.parametrize(("region", "partition"), PARTITIONS[1:])
 def test_the_plane_reads_tags_where_glue_keeps_them_in_other_partitions(aws, region, partition):
     glue = boto3.client("glue", region_name=region)
-    glue.create_job(Name="j", Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://b/j.py"}, Tags={"Project": "p"})
+    glue.create_job(
+        Name="j", Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://b/j.py"}, Tags={"Project": "p"}
+    )
 
     arn = kinds()["job"].arn("j", region, "123456789012")
 

@@ -16,6 +16,14 @@ TagLookup = Callable[[str], dict[str, str]]
 
 
 @cache
+@cache
+def partition_of(region: str) -> str:
+    """The ARN partition of a region (`aws`, `aws-cn`, `aws-us-gov`, ...), from botocore's partition data."""
+    import boto3
+
+    return boto3.session.Session().get_partition_for_region(region)
+
+
 def shape_members(shape: str) -> frozenset[str]:
     """The members of a Glue request/structure shape, from botocore's model (so new fields are kept)."""
     import botocore.session
@@ -66,7 +74,7 @@ class ResourceKind(ABC):
     taggable: ClassVar[bool] = True
 
     def arn(self, name: str, region: str, account: str) -> str:
-        return f"arn:aws:glue:{region}:{account}:{self.arn_type}/{name}"
+        return f"arn:{partition_of(region)}:glue:{region}:{account}:{self.arn_type}/{name}"
 
     def name_from_event(self, event_name: str, request: dict[str, Any] | None, response: dict[str, Any] | None) -> str:
         """The resource's name, from the request (or the response when the request lacks it)."""
