@@ -204,3 +204,28 @@ def test_delete_never_happens_when_save_fails(project, monkeypatch):
     with pytest.raises(Exception, match="put_object"):
         handler(load("enforcer/create_job_bad_name.json"), LambdaContext())
     assert _job(name)["Name"] == name
+
+
+def test_event_whose_request_was_omitted_is_named_from_its_response(project):
+    """CloudTrail omits large requestParameters (a visual job's CodeGenConfigurationNodes): the response names it."""
+    _create(FULL_JOB)
+    event = load("enforcer/create_job_noncompliant.json")
+    event["detail"]["requestParameters"] = None
+
+    result = handler(event, LambdaContext())
+
+    assert result["outcome"] == "remediated"
+    assert _job()["NumberOfWorkers"] == 50
+
+
+def test_event_that_cannot_name_its_resource_is_counted_and_left_to_the_sweep(project, capsys):
+    event = load("enforcer/create_job_noncompliant.json")
+    event["detail"]["requestParameters"] = None
+    event["detail"]["responseElements"] = None  # nothing names the job: no DLQ message per such event
+
+    result = handler(event, LambdaContext())
+
+    assert result["outcome"] == "skipped"
+    assert "left to the compliance sweep" in result["reason"]
+    assert '"UnnamedEvents"' in capsys.readouterr().out  # the EMF metric
+    assert DecisionLog().list(PID) == []
