@@ -15,7 +15,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
 from glueguard.models.decision import UNOWNED, Decision, finding_of
-from glueguard.models.events import CloudTrailEvent, InvalidEventError, PlanePrincipals
+from glueguard.models.events import CloudTrailEvent, PlanePrincipals
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation, highest
@@ -61,6 +61,10 @@ class Judgement:
     plan: Plan | None  # None when compliant or unowned
 
 
+#: Metric: governed events that name no resource (CloudTrail left the name out); the sweep judges them.
+UNNAMED_EVENTS = "UnnamedEvents"
+
+
 @dataclass
 class Enforcer:
     registry: Registry
@@ -85,7 +89,11 @@ class Enforcer:
         try:
             target = route.target(detail.eventName, detail.requestParameters, detail.responseElements)
         except KeyError as exc:
-            raise InvalidEventError(str(exc.args[0]), event.id) from None
+            # CloudTrail omits large requestParameters (e.g. a visual job's CodeGenConfigurationNodes) and the
+            # response may not name it either: count it and let the compliance sweep judge the resource.
+            logger.warning("event %s names no resource: %s", event.id, exc.args[0])
+            metrics.count(UNNAMED_EVENTS, Event=detail.eventName)
+            return Result("skipped", f"{exc.args[0]}; left to the compliance sweep")
         if target is None:
             return Result("skipped", f"{detail.eventName} concerns no governed resource")
         kind, name = target
