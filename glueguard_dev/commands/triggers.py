@@ -37,6 +37,18 @@ def _registry(project: str, endpoint_url: str | None, region: str, stack: str) -
     return Registry()
 
 
+def _job_outputs(job: str) -> list[str]:
+    """The S3 locations the job writes: its DefaultArguments' s3:// values (none when the job does not exist yet)."""
+    import boto3
+
+    glue = boto3.client("glue")
+    try:
+        arguments = glue.get_job(JobName=job)["Job"].get("DefaultArguments") or {}
+    except glue.exceptions.EntityNotFoundException:
+        return []
+    return [v for v in arguments.values() if isinstance(v, str) and v.startswith("s3://")]
+
+
 def _arguments(pairs: list[str]) -> dict[str, str]:
     arguments: dict[str, str] = {}
     for pair in pairs:
@@ -82,7 +94,7 @@ def add(
     registry = _registry(project, endpoint_url, region, stack)
     trigger = UploadTrigger(bucket=bucket, prefix=prefix, suffix=suffix, jobName=job, arguments=_arguments(arg or []))
     try:
-        triggers = registry.add_upload_trigger(project, trigger)
+        triggers = registry.add_upload_trigger(project, trigger, job_outputs=_job_outputs(job))
     except (InvalidUploadTrigger, ProjectNotFound) as exc:
         Console(stderr=True).print(f"[red]not added:[/] {exc}")
         raise typer.Exit(1) from None

@@ -60,6 +60,9 @@ class Policy(BaseModel):
     session_idle_timeout_max_minutes: int = Field(60, ge=1)
     session_max_workers: int = Field(10, ge=1)
     session_lifetime_max_minutes: int = Field(480, ge=1)
+    upload_max_starts_per_minute: int = Field(
+        20, ge=1, description="runs one upload binding may start per minute (a storm guard); the rest wait"
+    )
     streaming_max_workers: int = Field(10, ge=1, le=100000, description="workers per streaming (gluestreaming) job")
     streaming_max_run_hours: int | None = Field(
         None, ge=1, description="stop streaming runs older than this; unset: they run until stopped, as Glue intends"

@@ -103,6 +103,38 @@ class UploadStarter:
             return Match(project, [], f"the bindings matching s3://{bucket}/{key} name jobs of other projects")
         return Match(project, bindings)
 
+    def _storm_guard(
+        self, project: Project, binding: UploadTrigger, event: S3ObjectCreatedEvent, policy: Policy, now: datetime
+    ) -> None:
+        """At most `upload_max_starts_per_minute` starts per binding and minute; the rest wait (Deferred), and
+        the first one held back each minute is a decision."""
+        limit = policy.upload_max_starts_per_minute
+        identity = hashlib.sha256(binding.model_dump_json().encode()).hexdigest()[:16]
+        allowed, first = self.ledger.count_start(project.project_id, identity, now.strftime("%Y%m%dT%H%M"), limit)
+        if allowed:
+            return
+        reason = (
+            f"upload binding s3://{binding.bucket}/{binding.prefix}*{binding.suffix} -> {binding.job_name} started "
+            f"{limit} runs this minute (upload_max_starts_per_minute): the rest wait"
+        )
+        if first:
+            decision = Decision(
+                project_id=project.project_id,
+                event_id=event.id,
+                event_name="Object Created",
+                function=FUNCTION,
+                resource_kind="uploadbinding",
+                resource_name=f"{binding.bucket}/{binding.prefix}",
+                principal=event.detail.requester,
+                outcome="throttled",
+                severity="medium",
+                policy_version=self.policy.version,
+                reason=reason,
+                figures={"starts_per_minute_cap": limit, "object": f"s3://{event.bucket}/{event.key}"},
+            )
+            self.decisions.record(decision)
+        raise Deferred(reason)
+
     def start(self, project: Project, binding: UploadTrigger, event: S3ObjectCreatedEvent) -> dict[str, Any]:
         """Reserve the run's DPU, start it with the rendered arguments, bind the reservation to the run.
 
@@ -125,6 +157,7 @@ class UploadStarter:
         if previous and previous.get("state") == RELEASED:  # an earlier attempt gave it back: reserve afresh
             self.ledger.forget(pid, hold, reservation=True)
         now = self.now()
+        self._storm_guard(project, binding, event, policy, now)
         month, charge = month_of(now), f"reservation#{hold}"
         budget = self.budget
         start = Start(charge, binding.job_name, dpu, job.get("Timeout"), job.get("ExecutionClass"))

@@ -63,3 +63,18 @@ def test_unknown_project_and_bad_id(aws):
     assert missing.exit_code == 1 and "not registered" in missing.output
     bad = runner.invoke(app, ["triggers", "list", "NOT-A-UUID"])
     assert bad.exit_code == 2 and "canonical" in bad.output
+
+
+def test_a_binding_on_its_jobs_own_output_is_refused(project):
+    from tests.support.runs import make_job
+
+    pid, bucket = project.project_id, project.names.artifacts_bucket
+    job = make_job(project, "loop", DefaultArguments={"--output_path": f"s3://{bucket}/incoming/processed/"})
+
+    refused = CliRunner().invoke(
+        app, ["triggers", "add", pid, "--bucket", bucket, "--prefix", "incoming/", "--job", job]
+    )
+
+    assert refused.exit_code == 1
+    assert "self-trigger loop" in refused.output
+    assert json.loads(CliRunner().invoke(app, ["triggers", "list", pid, "--json"]).output) == []

@@ -226,3 +226,22 @@ def test_url_encoded_key_starts_its_job_once_with_the_decoded_key(project, bound
     assert run["Arguments"]["--input_path"] == f"s3://{bucket}/incoming/dt=2026-11-29/part 1+2.csv"
     [decision] = DecisionLog().list(project.project_id)
     assert decision.figures["object"] == f"s3://{bucket}/incoming/dt=2026-11-29/part 1+2.csv"
+
+
+def test_storm_guard_holds_starts_past_the_bindings_cap_per_minute_with_one_decision(project, bound, queues):
+    from glueguard.adapters.registry import Registry
+
+    Registry().update(project.project_id, policy_overrides={"upload_max_starts_per_minute": 2})
+    upload_trigger.reset()
+    results = []
+    for n in range(4):  # four new objects under the bound prefix within a minute
+        event = load("upload_trigger/object_created.json")
+        event["id"] = f"e1e2e3e4-0000-4000-8000-00000000030{n}"
+        event["detail"]["object"].update(key=f"incoming/2026-11-28/part{n}.csv", sequencer=f"00{n}")
+        results.append(handler(event, LambdaContext()))
+
+    assert len(_runs(bound)) == 2
+    assert len(_delayed(queues["retry"])) == 2  # held back, not lost: they start from the retry queue
+    [throttled] = [d for d in DecisionLog().list(project.project_id) if d.outcome == "throttled"]
+    assert "upload_max_starts_per_minute" in throttled.reason
+    assert throttled.figures["starts_per_minute_cap"] == 2

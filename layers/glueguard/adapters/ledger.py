@@ -256,6 +256,40 @@ class Ledger:
             raise
         return True
 
+    def count_start(self, project_id: str, binding: str, minute: str, limit: int) -> tuple[bool, bool]:
+        """Count one start of upload binding `binding` in `minute` if it stays within `limit`.
+
+        Returns (allowed, first_refusal): the second is True only for the first start refused in that minute, so
+        the storm guard records one decision per binding and minute. The counter expires after 10 minutes.
+        """
+        from botocore.exceptions import ClientError
+
+        key = {"project_id": project_id, "entry": f"storm#{binding}#{minute}"}
+        expires = int(time.time()) + 600
+        try:
+            self._table.update_item(
+                Key=key,
+                UpdateExpression="ADD starts :one SET expires = :exp",
+                ConditionExpression="attribute_not_exists(starts) OR starts < :limit",
+                ExpressionAttributeValues={":one": 1, ":limit": limit, ":exp": expires},
+            )
+            return True, False
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        try:
+            self._table.update_item(
+                Key=key,
+                UpdateExpression="SET tripped = :t",
+                ConditionExpression="attribute_not_exists(tripped)",
+                ExpressionAttributeValues={":t": True},
+            )
+            return False, True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False, False
+
     def resync(self, project_id: str) -> tuple[float, float] | None:
         """Set `dpu_in_use` to the sum of the active entries if they differ (an item lost to a crash or TTL).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any
 
@@ -132,12 +132,15 @@ class Registry:
             raise ProjectNotFound(f"project {project_id} is not registered")
         return list(project.upload_triggers)
 
-    def add_upload_trigger(self, project_id: str, trigger: UploadTrigger) -> list[UploadTrigger]:
-        """Add a binding (validated against the project); an identical one is not added twice. Returns all."""
+    def add_upload_trigger(
+        self, project_id: str, trigger: UploadTrigger, job_outputs: Iterable[str] = ()
+    ) -> list[UploadTrigger]:
+        """Add a binding (validated against the project and the S3 locations its job writes, `job_outputs`);
+        an identical one is not added twice. Returns all."""
         project = self.get(project_id, cached=False)
         if project is None:
             raise ProjectNotFound(f"project {project_id} is not registered")
-        if problems := trigger.problems(project_id, project.bucket_names):
+        if problems := trigger.problems(project_id, project.bucket_names, job_outputs):
             raise InvalidUploadTrigger(f"upload trigger for project {project_id}: " + "; ".join(problems))
         if trigger in project.upload_triggers:
             return list(project.upload_triggers)

@@ -23,6 +23,10 @@ class ProjectStatus(StrEnum):
     DELETED = "DELETED"
 
 
+#: Where the plane itself writes in project buckets (quarantined definitions, reports).
+PLANE_PREFIX = "glueguard/"
+
+
 class UploadTrigger(BaseModel):
     """An upload binding: an object under bucket/prefix ending in suffix starts job_name."""
 
@@ -40,10 +44,33 @@ class UploadTrigger(BaseModel):
     def render_arguments(self, bucket: str, key: str) -> dict[str, str]:
         return {k: v.replace("{bucket}", bucket).replace("{key}", key) for k, v in self.arguments.items()}
 
-    def problems(self, project_id: str, buckets: Iterable[str]) -> list[str]:
-        """Why this binding cannot belong to project `project_id` with `buckets` (empty when it can)."""
+    def catches(self, bucket: str, path: str) -> bool:
+        """True when some object under s3://bucket/path could match this binding's prefix."""
+        return bucket == self.bucket and (path.startswith(self.prefix) or self.prefix.startswith(path))
+
+    def output_paths(self) -> list[str]:
+        """The S3 locations the binding's own arguments name (values without `{bucket}`/`{key}`: not the input)."""
+        return [v for v in self.arguments.values() if v.startswith("s3://") and not PLACEHOLDER.search(v)]
+
+    def problems(self, project_id: str, buckets: Iterable[str], job_outputs: Iterable[str] = ()) -> list[str]:
+        """Why this binding cannot belong to project `project_id` with `buckets` (empty when it can).
+
+        `job_outputs`: the S3 locations the bound job writes (its DefaultArguments' s3:// values); a binding that
+        catches one of them, or the plane's own writes under `glueguard/`, would start runs in a loop.
+        """
         names = ProjectNames(project_id)
         found: list[str] = []
+        if self.catches(self.bucket, PLANE_PREFIX):
+            found.append(
+                f"prefix {self.prefix!r} catches the plane's own writes under s3://{self.bucket}/{PLANE_PREFIX}"
+            )
+        for output in [*job_outputs, *self.output_paths()]:
+            bucket, _, path = output.removeprefix("s3://").partition("/")
+            if self.catches(bucket, path):
+                found.append(
+                    f"prefix {self.prefix!r} catches {output}, where {self.job_name} writes: a self-trigger loop"
+                )
+                break
         if self.bucket not in set(buckets):
             found.append(f"bucket {self.bucket!r} is not a bucket of project {project_id}")
         if not follows_convention("job", self.job_name, project_id):
