@@ -146,7 +146,11 @@ def _from_queue(event: dict[str, Any]) -> dict[str, Any]:
     for record in event["Records"]:
         try:
             body = json.loads(record["body"])
-            process(body["event"], attempt=int(body.get("attempt", 1)))
+            from glueguard.adapters.clients import acting_in
+
+            account = body["event"].get("account") if isinstance(body.get("event"), dict) else None
+            with acting_in(account):  # the bucket's account, as on first delivery
+                process(body["event"], attempt=int(body.get("attempt", 1)))
         except InvalidEventError as exc:  # cannot ever succeed: keep it, with why, on the DLQ
             logger.error("invalid queued event", extra={"message_id": record.get("messageId"), "error": str(exc)})
             _sqs().send_message(
