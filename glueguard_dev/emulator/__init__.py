@@ -31,6 +31,7 @@ def install() -> None:
     from glueguard_dev.emulator.glue import jobs as glue_jobs
     from glueguard_dev.emulator.glue import kinds as glue_kinds  # crawlers, triggers, connections, sessions
     from glueguard_dev.emulator.glue import other as glue_other
+    from glueguard_dev.emulator.glue import profiles as glue_profiles  # usage profiles (issue 12)
     from glueguard_dev.emulator.glue import runs as glue_runs
     from glueguard_dev.emulator.glue import statements as glue_statements
     from glueguard_dev.emulator.glue import triggers as glue_triggers  # triggers and workflows start runs
@@ -41,6 +42,7 @@ def install() -> None:
     glue_runs.install()
     glue_other.install()
     glue_triggers.install()
+    glue_profiles.install()
     eventbridge.install()
     eventbus.install()
     stepfunctions.install()

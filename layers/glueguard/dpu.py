@@ -81,6 +81,21 @@ def nearest_max_capacity(command: str | None, dpu_cap: float) -> float | None:
     return float(whole) if whole >= low else None
 
 
+#: An interactive session's capacity when it names none (Glue's default: 5 DPU).
+SESSION_DEFAULT_DPU = 5.0
+
+
+def session_dpu(session: Mapping[str, Any]) -> float:
+    """DPU of a GetSession `Session` (or a CreateSession request, or a dev endpoint: NumberOfNodes DPU)."""
+    worker_type, workers = session.get("WorkerType"), session.get("NumberOfWorkers")
+    if worker_type and workers:
+        return dpu_per_worker(worker_type) * int(workers)
+    for key in ("MaxCapacity", "NumberOfNodes"):
+        if session.get(key):
+            return float(session[key])
+    return SESSION_DEFAULT_DPU
+
+
 def max_workers_within(worker_type: str, dpu_cap: float) -> int:
     """The largest worker count of `worker_type` whose DPU stays within `dpu_cap`."""
     return int(dpu_cap // dpu_per_worker(worker_type))

@@ -58,7 +58,7 @@ class Policy(BaseModel):
     max_timeout_minutes: int = Field(480, ge=1, le=MAX_GLUE_TIMEOUT_MINUTES)
     run_time_cap_minutes: int | None = Field(None, ge=1, description="defaults to max_timeout_minutes")
     session_idle_timeout_max_minutes: int = Field(60, ge=1)
-    session_max_workers: int = Field(10, ge=1)
+    session_max_dpu: float = Field(10.0, gt=0, description="capacity of one interactive session or dev endpoint")
     session_lifetime_max_minutes: int = Field(480, ge=1)
     upload_max_starts_per_minute: int = Field(
         20, ge=1, description="runs one upload binding may start per minute (a storm guard); the rest wait"

@@ -38,19 +38,19 @@ def test_breaking_session_is_stopped_after_its_definition_is_saved(project):
     result = handler(load("enforcer/create_session_noncompliant.json"), LambdaContext())
 
     assert result["outcome"] == "stopped"
-    assert set(result["violations"]) >= {"session-role", "session-vpc", "session-worker-cap", "session-idle-timeout"}
+    assert set(result["violations"]) >= {"session-role", "session-vpc", "session-dpu-cap", "session-idle-timeout"}
     assert _session()["Status"] in {"STOPPING", "STOPPED"}
     [saved] = saved_definitions(project, "session")
     assert saved["definition"]["Role"] == ADMIN
     replay = saved["replay"]["request"]
     assert replay["Role"] == project.resources.dev_role_arn
-    assert replay["NumberOfWorkers"] == 10 and replay["IdleTimeout"] == 60
+    assert replay["NumberOfWorkers"] == 5 and replay["IdleTimeout"] == 60  # 5 x G.2X = the 10 DPU session cap
     assert replay["Connections"] == {"Connections": [project.connection_name]}
     assert replay["DefaultArguments"] == SESSION_REQUEST["DefaultArguments"]
     assert replay["Tags"] == project.mandatory_tags()
     glue = boto3.client("glue")
     glue.create_session(**replay)  # the saved request replays, and the result is compliant
-    assert glue.get_session(Id=replay["Id"])["Session"]["NumberOfWorkers"] == 10
+    assert glue.get_session(Id=replay["Id"])["Session"]["NumberOfWorkers"] == 5
     [decision] = DecisionLog().list(PID)
     assert [a["call"] for a in decision.actions] == ["s3:put_object", "glue:tag_resource", "glue:stop_session"]
 

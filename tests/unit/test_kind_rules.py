@@ -160,14 +160,21 @@ def test_every_session_rule_stops_with_a_replay_patch():
     assert all(found[r].stop for r in found)
     assert found["session-role"].patch == {"Role": ROLES["dev"]}
     assert found["session-vpc"].patch == {"Connections": {"Connections": [f"{P}-network"]}}
-    assert found["session-worker-cap"].patch == {"NumberOfWorkers": 10}
+    assert found["session-dpu-cap"].patch == {"NumberOfWorkers": 10}
     assert found["session-idle-timeout"].patch == {"IdleTimeout": 60}
     assert "session-lifetime" in found
 
 
 def test_session_capacity_without_worker_type_is_capped_in_dpu():
     found = session(WorkerType=None, NumberOfWorkers=None, MaxCapacity=20.0)
-    assert found["session-worker-cap"].patch == {"MaxCapacity": 10.0}
+    assert found["session-dpu-cap"].patch == {"MaxCapacity": 10.0}
+
+
+def test_session_cap_is_in_dpu_not_workers():
+    """Issue #12 item 3: the cap was 10 *workers*, so 10 x G.8X = 80 DPU passed."""
+    found = session(WorkerType="G.8X", NumberOfWorkers=10)
+    assert found["session-dpu-cap"].patch == {"NumberOfWorkers": 1}  # 8 DPU within the 10 DPU cap
+    assert "session-dpu-cap" not in session(WorkerType="G.2X", NumberOfWorkers=5)  # 10 DPU: at the cap
 
 
 def test_session_caps_follow_the_policy():
@@ -176,7 +183,7 @@ def test_session_caps_follow_the_policy():
         "session",
         SESSION["Id"],
         {**SESSION, "NumberOfWorkers": 40, "IdleTimeout": 600},
-        policy={"session_max_workers": 50, "session_idle_timeout_max_minutes": 900},
+        policy={"session_max_dpu": 50, "session_idle_timeout_max_minutes": 900},
     )
     assert found == {}
 

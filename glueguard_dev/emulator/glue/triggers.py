@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from moto.glue.exceptions import ConcurrentRunsExceededException, EntityNotFoundException
+from moto.glue.exceptions import ConcurrentRunsExceededException, EntityNotFoundException, InvalidInputException
 from moto.glue.models import FakeJobRun, FakeTrigger, GlueBackend, glue_backends
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ def fire(backend: GlueBackend, trigger: FakeTrigger, workflow_run_id: str | None
                 notification_property=action.notification_property,
                 previous_run_id=None,
             )
-        except (EntityNotFoundException, ConcurrentRunsExceededException) as exc:
+        except (EntityNotFoundException, ConcurrentRunsExceededException, InvalidInputException) as exc:
+            # InvalidInputException: the run breaks the usage profile saved on the job (glue/profiles.py)
             log.info("trigger %s: job %s not started: %s", trigger.name, action.job_name, exc)
             continue
         run = backend.jobs[action.job_name].job_runs[-1]  # read without advancing it (a 0 s run ends on read)

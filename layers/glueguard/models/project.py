@@ -127,6 +127,8 @@ class Project(BaseModel):
     resources: ProjectResources = Field(default_factory=ProjectResources)
     policy_overrides: dict[str, Any] = Field(default_factory=dict)
     upload_triggers: list[UploadTrigger] = Field(default_factory=list)
+    #: Roles the provisioning request named as the project's scientists (policy attached, usage profile tagged).
+    scientist_role_arns: list[str] = Field(default_factory=list)
     status_reason: str | None = None
     #: The Step Functions execution that owns the current provisioning or removal (re-runs recognise it).
     execution_id: str | None = None

@@ -95,6 +95,19 @@ class ProvisionRequest(_Model):
     temp_expiration_days: int = Field(default=7, alias="tempExpirationDays", ge=1, le=365)
     #: The organization account the project lives in (default: the plane's own account).
     account_id: str | None = Field(default=None, alias="accountId", pattern=r"^[0-9]{12}$")
+    #: The scientists' roles (e.g. SSO permission-set roles): given the scientist policy and the usage-profile tag.
+    scientist_roles: list[str] = Field(default_factory=list, alias="scientistRoles", max_length=20)
+
+    @field_validator("scientist_roles")
+    @classmethod
+    def _role_arns(cls, value: list[str]) -> list[str]:
+        pattern = r"arn:aws[a-z-]*:iam::\d{12}:role/aws-reserved/sso\.amazonaws\.com/([\w+=,.@-]+/)*[\w+=,.@-]+"
+        bad = [r for r in value if not re.fullmatch(pattern, r)]
+        if bad:
+            raise ValueError(
+                f"scientistRoles must be IAM Identity Center roles (role/aws-reserved/sso.amazonaws.com/...); not: {bad}"
+            )
+        return value
 
     @field_validator("project_id")
     @classmethod

@@ -31,6 +31,7 @@ def register(registry: Registry, request: ProvisionRequest, execution_id: str) -
         monthly_budget_usd=request.monthly_budget_usd,
         status=ProjectStatus.PROVISIONING,
         upload_triggers=request.upload_triggers,
+        scientist_role_arns=request.scientist_roles,
         execution_id=execution_id,
     )
     try:

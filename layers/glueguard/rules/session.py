@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+from glueguard.dpu import max_workers_within, session_dpu
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.rules.common import connections_violations, lifetime_violations, role_violations, tag_violations
@@ -26,26 +27,22 @@ def vpc(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
     yield from connections_violations(session, ctx, "session-vpc", stop=True)
 
 
-@rule(KIND, "session-worker-cap", "workers within the per-session cap")
-def worker_cap(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
-    cap = ctx.policy.session_max_workers
-    workers = session.get("NumberOfWorkers")
-    if session.get("WorkerType") and workers and workers > cap:
-        yield Violation(
-            "session-worker-cap",
-            Severity.HIGH,
-            f"{workers} {session.get('WorkerType')} workers exceed the session cap of {cap}",
-            patch={"NumberOfWorkers": cap},
-            stop=True,
+@rule(KIND, "session-dpu-cap", "capacity within the per-session DPU cap")
+def dpu_cap(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    cap = ctx.policy.session_max_dpu
+    dpu = session_dpu(session.definition)
+    if dpu <= cap:
+        return
+    worker_type = session.get("WorkerType")
+    if worker_type and session.get("NumberOfWorkers"):
+        workers = max(1, max_workers_within(worker_type, cap))
+        message = (
+            f"{session.get('NumberOfWorkers')} {worker_type} workers ({dpu:g} DPU) exceed the session cap of {cap:g}"
         )
-    elif not session.get("WorkerType") and (session.get("MaxCapacity") or 0) > cap:
-        yield Violation(
-            "session-worker-cap",
-            Severity.HIGH,
-            f"MaxCapacity {session.get('MaxCapacity'):g} DPU exceeds the session cap of {cap}",
-            patch={"MaxCapacity": float(cap)},
-            stop=True,
-        )
+        yield Violation("session-dpu-cap", Severity.HIGH, message, patch={"NumberOfWorkers": workers}, stop=True)
+    else:
+        message = f"MaxCapacity {dpu:g} DPU exceeds the session cap of {cap:g} DPU"
+        yield Violation("session-dpu-cap", Severity.HIGH, message, patch={"MaxCapacity": float(cap)}, stop=True)
 
 
 @rule(KIND, "session-idle-timeout", "an idle timeout is set, within the cap")

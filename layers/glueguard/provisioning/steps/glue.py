@@ -7,6 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from glueguard import usage_profiles
 from glueguard.adapters.clients import client
 from glueguard.provisioning.context import Context, error_code
 
@@ -89,7 +90,24 @@ def create(ctx: Context) -> dict[str, Any]:
         "database_name": names.database,
         "security_configuration": names.security_configuration,
         "connection_name": names.connection,
+        "usage_profile": _usage_profile(ctx, tags),
     }
+
+
+def _usage_profile(ctx: Context, tags: dict[str, str]) -> str:
+    """The project's usage profile from the policy, and its scientists' roles tagged with it."""
+    from glueguard.policy import load_policy
+
+    iam = client("iam")
+    named = ctx.request.scientist_roles if ctx.request else []
+    for role in named:  # the roles the request names get the scientist policy too
+        iam.attach_role_policy(RoleName=role.rsplit("/", 1)[-1], PolicyArn=_policy_arn(ctx))
+    roles = usage_profiles.scientist_roles(iam, _policy_arn(ctx), named)
+    return usage_profiles.ensure(client("glue"), iam, ctx.project_id, load_policy(), roles, tags)
+
+
+def _policy_arn(ctx: Context) -> str:
+    return f"arn:{ctx.partition}:iam::{ctx.account}:policy/{ctx.names.scientist_policy}"
 
 
 def delete(ctx: Context, retain_data: bool) -> list[str]:
@@ -103,6 +121,9 @@ def delete(ctx: Context, retain_data: bool) -> list[str]:
     if _get(glue.get_security_configuration, Name=names.security_configuration) is not None:
         glue.delete_security_configuration(Name=names.security_configuration)
         removed.append(names.security_configuration)
+    if _get(glue.get_usage_profile, Name=usage_profiles.profile_name(ctx.project_id)) is not None:
+        glue.delete_usage_profile(Name=usage_profiles.profile_name(ctx.project_id))
+        removed.append(usage_profiles.profile_name(ctx.project_id))
     if not retain_data and _get(glue.get_database, Name=names.database) is not None:
         glue.delete_database(Name=names.database)
         removed.append(names.database)

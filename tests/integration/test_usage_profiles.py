@@ -1,0 +1,127 @@
+"""Issue #12 item 9: a Glue usage profile per project, applied by Glue at the call (emulator: glue/profiles.py).
+
+Provisioning creates the profile from the policy and tags the scientists' roles with it; the scientist's own calls
+then meet it: defaults at CreateSession/CreateJob (ProfileName saved on the job), StartJobRun refused outside its
+limits, and runs no user started (a trigger's) judged against the job's profile.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from glueguard.adapters.registry import Registry
+from glueguard.policy import Policy
+from glueguard.usage_profiles import configuration, profile_name
+
+from tests.support.provisioning import provision, request
+
+PID = "0c0c0c0c-1111-4222-8333-cccccccccccc"
+ACCOUNT = "123456789012"
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+def _client(service: str, credentials: dict) -> object:
+    return boto3.client(
+        service,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+@pytest.fixture
+def scientist(aws):
+    iam = boto3.client("iam")
+    role = iam.create_role(
+        RoleName="AWSReservedSSO_MLScientist_0123",
+        Path="/aws-reserved/sso.amazonaws.com/",
+        AssumeRolePolicyDocument=TRUST,
+    )["Role"]["Arn"]
+    result = provision(request(project_id=PID, scientistRoles=[role]), execution_id="exec-profiles")
+    assert result["status"] == "SUCCEEDED", result
+    project = Registry().get(PID, cached=False)
+    credentials = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName="alice")["Credentials"]
+    return project, _client("glue", credentials)
+
+
+def _job(project, stem: str, **fields) -> dict:
+    return {
+        "Name": project.names.resource("job", stem),
+        "Role": project.resources.job_role_arn,
+        "Command": {"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
+        "Connections": {"Connections": [project.connection_name]},
+        "GlueVersion": "4.0",
+        **fields,
+    }
+
+
+def test_provisioning_creates_the_profile_from_the_policy_and_tags_the_scientists(scientist):
+    project, _ = scientist
+    profile = boto3.client("glue").get_usage_profile(Name=profile_name(PID))
+    assert profile["Configuration"] == configuration(Policy())
+    tags = boto3.client("iam").list_role_tags(RoleName="AWSReservedSSO_MLScientist_0123")["Tags"]
+    assert {"Key": "glue:UsageProfile", "Value": profile_name(PID)} in tags
+    attached = boto3.client("iam").list_attached_role_policies(RoleName="AWSReservedSSO_MLScientist_0123")
+    assert project.resources.scientist_policy_arn in [p["PolicyArn"] for p in attached["AttachedPolicies"]]
+
+
+def test_a_session_with_defaults_gets_the_profiles_idle_timeout(scientist):
+    project, glue = scientist
+    session_id = project.names.resource("session", "notebook")
+    glue.create_session(
+        Id=session_id,
+        Role=project.resources.dev_role_arn,
+        Command={"Name": "glueetl", "PythonVersion": "3"},
+        Connections={"Connections": [project.connection_name]},
+    )
+    session = glue.get_session(Id=session_id)["Session"]
+    assert session["IdleTimeout"] == Policy().session_idle_timeout_max_minutes  # 60, not Glue's 2880
+    assert (session["WorkerType"], session["NumberOfWorkers"]) == ("G.1X", 5)
+    assert session["ProfileName"] == profile_name(PID)
+
+
+def test_start_job_run_outside_the_profile_is_refused_at_the_call(scientist):
+    project, glue = scientist
+    glue.create_job(**_job(project, "ingest"))
+    job = boto3.client("glue").get_job(JobName=project.names.resource("job", "ingest"))["Job"]
+    assert (job["WorkerType"], job["NumberOfWorkers"], job["Timeout"]) == ("G.1X", 2, 120)  # the profile's defaults
+    assert job["ProfileName"] == profile_name(PID)
+
+    with pytest.raises(ClientError) as refused:
+        glue.start_job_run(JobName=job["Name"], WorkerType="G.1X", NumberOfWorkers=80)
+    assert refused.value.response["Error"]["Code"] == "InvalidInputException"
+    assert "numberOfWorkers 80 is above the usage profile's maximum of 50" in refused.value.response["Error"]["Message"]
+    assert boto3.client("glue").get_job_runs(JobName=job["Name"])["JobRuns"] == []
+    assert glue.start_job_run(JobName=job["Name"], NumberOfWorkers=50)["JobRunId"]  # within the profile: runs
+
+
+def test_a_job_created_outside_the_profile_is_refused(scientist):
+    project, glue = scientist
+    with pytest.raises(ClientError) as refused:
+        glue.create_job(**_job(project, "huge", WorkerType="G.1X", NumberOfWorkers=80))
+    assert refused.value.response["Error"]["Code"] == "InvalidInputException"
+
+
+def test_a_run_no_user_started_is_judged_against_the_jobs_profile(scientist):
+    """Runs triggers and workflows start have no caller: the profile saved on the job governs them."""
+    from moto.glue.models import glue_backends
+
+    from glueguard_dev.emulator.glue.profiles import check_run
+
+    project, glue = scientist
+    glue.create_job(**_job(project, "nightly"))
+    backend = glue_backends[ACCOUNT]["us-east-1"]
+    job = backend.jobs[project.names.resource("job", "nightly")]
+    check_run(backend, job, {"number_of_workers": 50})  # within: nothing raised
+    with pytest.raises(Exception, match="above the usage profile's maximum of 50"):
+        check_run(backend, job, {"number_of_workers": 80})
