@@ -107,6 +107,7 @@ class Enforcer:
             event_name=detail.eventName,
             principal=identity.arn,
             principal_role=identity.role_name,
+            principal_issuer=identity.issuer_arn,
             impostor=self.plane.impersonates(identity),
         )
 
@@ -121,6 +122,7 @@ class Enforcer:
         event_name: str = "",
         principal: str | None = None,
         principal_role: str | None = None,
+        principal_issuer: str | None = None,
         resource: Resource | None = None,
         impostor: bool = False,
     ) -> Result:
@@ -134,6 +136,7 @@ class Enforcer:
             event_id=event_id,
             event_name=event_name,
             principal_role=principal_role,
+            principal_issuer=principal_issuer,
             impostor=principal if impostor else None,
         )
         base = {
@@ -191,11 +194,12 @@ class Enforcer:
         event_id: str = "",
         event_name: str = "",
         principal_role: str | None = None,
+        principal_issuer: str | None = None,
         impostor: str | None = None,
     ) -> Judgement:
         """Resolve the project, evaluate the rules and build the plan, calling nothing but the registry
         (`glueguard plan` stops here; `enforce` goes on to execute and record)."""
-        project_id, project = owner(current, self.registry.get)
+        project_id, project = owner(current, self.registry.get, principal_issuer)
         if project is None:
             violation = Violation(
                 f"{kind.kind}-unowned",

@@ -53,3 +53,13 @@ def test_an_unprefixed_resource_is_a_projects_only_through_that_projects_exact_r
     assert owner(_job("etl", {"Project": f"project-{B}"}, role=impostor), registry.get) == (None, None)
     assert owner(_job("etl", {"Project": f"project-{B}"}, role="arn:aws:iam::1:role/x"), registry.get) == (None, None)
     assert owner(_job(f"project-{A}-job-x", {}, role=ROLE_B), registry.get) == (A, None)  # the name decides
+
+
+def test_an_unprefixed_resource_created_by_a_projects_own_role_is_that_projects():
+    from glueguard.ownership import owner
+
+    registry = {B: _registered(B)}
+    workflow = Resource("workflow", "nightly", {"Name": "nightly"}, {}, "arn")
+    dev = f"arn:aws:iam::123456789012:role/project-{B}-glue-dev-role"
+    assert owner(workflow, registry.get, dev) == (B, registry[B])
+    assert owner(workflow, registry.get, f"arn:aws:iam::123456789012:role/x/project-{B}-glue-dev-role") == (None, None)
