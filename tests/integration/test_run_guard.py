@@ -268,3 +268,60 @@ def test_run_status_event_admits_a_run_whose_start_was_missed_and_caps_it(projec
     assert glue.get_job_run(JobName=job, RunId=over)["JobRun"]["JobRunState"] in ("STOPPING", "STOPPED")
     [decision] = _stops(project.project_id)
     assert decision.event_name == "Glue Job Run Status"
+
+
+def _session_event(name: str, session_id: str) -> dict:
+    event = start_event("unused", "unused")
+    event["detail"]["eventName"] = name
+    event["detail"]["requestParameters"] = {"id": session_id}
+    event["detail"]["responseElements"] = None
+    return event
+
+
+def _open_session(project, stem: str, workers: int) -> str:
+    session_id = project.names.resource("session", stem)
+    boto3.client("glue").create_session(
+        Id=session_id,
+        Role=project.resources.dev_role_arn,
+        Command={"Name": "glueetl", "PythonVersion": "3"},
+        WorkerType="G.1X",
+        NumberOfWorkers=workers,
+    )
+    return session_id
+
+
+def test_sessions_take_project_dpu_and_one_that_does_not_fit_is_stopped(project, job):
+    """Issue #12 item 3: sessions were not in the project ledger (unlimited sessions beside a full project)."""
+    runs = [_start(job, NumberOfWorkers=workers)[0] for workers in (45, 40)]  # 85 of the 100 DPU
+    fits = _open_session(project, "small", 10)
+    too_big = _open_session(project, "big", 10)
+
+    assert _guard(_session_event("CreateSession", fits))["outcome"] == "admitted"
+    assert Ledger().in_use(project.project_id) == 95
+    result = _guard(_session_event("CreateSession", too_big))
+
+    assert result["outcome"] == "stopped"
+    glue = boto3.client("glue")
+    assert glue.get_session(Id=too_big)["Session"]["Status"] in {"STOPPING", "STOPPED"}
+    assert glue.get_session(Id=fits)["Session"]["Status"] == "READY"
+    [decision] = [d for d in DecisionLog().list(project.project_id) if d.resource_kind == "session"]
+    assert decision.violations[0]["rule"] == "project-dpu-cap" and decision.figures["session_dpu"] == 10
+    assert Ledger().in_use(project.project_id) == 95  # the stopped session took nothing
+
+    glue.stop_session(Id=fits)
+    assert _guard(_session_event("StopSession", fits))["outcome"] == "released"
+    assert Ledger().in_use(project.project_id) == 85
+    late = _guard(_session_event("CreateSession", fits))  # a duplicate (or late) create of an ended session
+    assert late["outcome"] in {"known", "skipped"} and Ledger().in_use(project.project_id) == 85
+    assert [run_state(job, r) for r in runs] == ["RUNNING", "RUNNING"]  # sessions never stop runs
+
+
+def test_a_session_that_ended_unseen_gives_its_dpu_back_on_the_schedule(project, job):
+    session_id = _open_session(project, "notebook", 5)
+    assert _guard(_session_event("CreateSession", session_id))["outcome"] == "admitted"
+    boto3.client("glue").stop_session(Id=session_id)  # its StopSession event is lost
+
+    result = _guard(schedule_event())
+
+    assert result["counts"].get("sessions_released") == 1
+    assert Ledger().in_use(project.project_id) == 0

@@ -328,7 +328,7 @@ def _item(project_id: str, entry: LedgerEntry) -> dict[str, Any]:
         "project_id": project_id,
         "entry": entry_key(entry.entry_id, entry.reservation),
         "entry_id": entry.entry_id,
-        "kind": "reservation" if entry.reservation else "run",
+        "kind": "reservation" if entry.reservation else entry.holder,
         "job_name": entry.job_name,
         "dpu": _dec(entry.dpu),
         "state": ACTIVE,
@@ -346,6 +346,7 @@ def _entry(item: dict[str, Any]) -> LedgerEntry:
         dpu=float(item.get("dpu", 0)),
         started_on=as_utc(item.get("started_on") or item.get("admitted_at")),
         reservation=item.get("kind") == "reservation",
+        holder=item["kind"] if item.get("kind") in ("session", "devendpoint") else "run",
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from glueguard.dpu import cost_usd
+from glueguard.dpu import cost_usd, session_dpu
 from glueguard.models.decision import Decision
 from glueguard.models.project import Project
 from glueguard.naming import project_of
@@ -15,6 +15,7 @@ from glueguard.remediation.execute import execute
 from glueguard.remediation.plan import Action
 from glueguard.remediation.planner import saved_definition_key
 from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
+from glueguard.run_guard.interactive import DEVENDPOINT, InteractiveCapacity
 from glueguard.runtime.caps import Breach
 from glueguard.runtime.runs import as_utc
 
@@ -45,9 +46,18 @@ class DevEndpointSweep:
                 continue
             decision = self._remove(project, endpoint, age_hours, limit, now, trigger)
             self.ctx.publish(decision, RULE)
+            self.ctx.ledger.release(project.project_id, name, reason="deleted past its lifetime")
             decisions.append(decision)
         counts = {"dev_endpoints_deleted": len(decisions)} if decisions else {}
+        if released := InteractiveCapacity(self.ctx).release_ended(projects, DEVENDPOINT):
+            counts["dev_endpoints_released"] = released
         return Outcome("swept", "dev endpoints", decisions, counts)
+
+    def remove_unfit(self, project: Project, endpoint: dict[str, Any], breach: Breach, trigger: Trigger) -> Decision:
+        """A new endpoint that does not fit the project's DPU cap: saved, then deleted (it cannot be stopped)."""
+        decision = self._remove(project, endpoint, 0.0, 0.0, self.ctx.now(), trigger, breach)
+        self.ctx.publish(decision, breach.rule)
+        return decision
 
     def _endpoints(self) -> list[dict[str, Any]]:
         endpoints: list[dict[str, Any]] = []
@@ -66,10 +76,15 @@ class DevEndpointSweep:
         limit: float,
         now: datetime,
         trigger: Trigger,
+        breach: Breach | None = None,
     ) -> Decision:
-        """Save the full definition to the project's artifacts bucket, then delete the endpoint."""
+        """Save the full definition to the project's artifacts bucket, then delete the endpoint (past its lifetime,
+        or, with `breach`, because it does not fit the project's DPU cap)."""
         name = endpoint["EndpointName"]
-        message = f"dev endpoint is {age_hours:.1f} h old, over the lifetime cap of {limit} h"
+        breach = breach or Breach(
+            RULE, f"dev endpoint is {age_hours:.1f} h old, over the lifetime cap of {limit} h", age_hours, limit
+        )
+        message = breach.message
         document = {
             "savedBy": "glueguard",
             "savedAt": now.isoformat(),
@@ -93,7 +108,7 @@ class DevEndpointSweep:
             ),
             Action("glue", "delete_dev_endpoint", {"EndpointName": name}, message),
         ]
-        dpu = float(endpoint.get("NumberOfNodes") or 0) or float(endpoint.get("NumberOfWorkers") or 0)
+        dpu = session_dpu(endpoint)
         price = self.ctx.policy_for(project).price_per_dpu_hour
         return Decision(
             project_id=project.project_id,
@@ -106,7 +121,7 @@ class DevEndpointSweep:
             severity="medium",
             policy_version=self.ctx.policy.version,
             reason=message,
-            violations=[Breach(RULE, message, age_hours, limit).to_dict()],
+            violations=[breach.to_dict()],
             actions=execute(actions, self.ctx.client_for),
             before={"definition": endpoint},
             figures={

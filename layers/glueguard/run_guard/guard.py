@@ -15,6 +15,7 @@ from glueguard.run_guard.budget import RunBudget
 from glueguard.run_guard.caps import RunCaps
 from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
 from glueguard.run_guard.dev_endpoints import DevEndpointSweep
+from glueguard.run_guard.interactive import SESSION, InteractiveCapacity, event_target
 from glueguard.run_guard.reconcile import Reconciler
 from glueguard.run_guard.sessions import SessionSweep
 from glueguard.run_guard.stops import RunStopper
@@ -42,12 +43,15 @@ class RunGuard(GuardContext):
         self.dev_endpoints = DevEndpointSweep(self, self.budget)
 
     def on_start(self, event: CloudTrailEvent) -> Outcome:
-        """CloudTrail StartJobRun: judge the run as Glue started it (run-time overrides included)."""
+        """CloudTrail StartJobRun: judge the run as Glue started it (run-time overrides included); CreateSession /
+        CreateDevEndpoint take their DPU from the ledger, StopSession / DeleteSession / DeleteDevEndpoint give it back."""
         detail = event.detail
-        if detail.eventName != "StartJobRun":
-            return Outcome("skipped", f"{detail.eventName} is not StartJobRun")
         if detail.errorCode:
             return Outcome("skipped", f"rejected call ({detail.errorCode})")
+        if (target := event_target(detail.eventName, detail.requestParameters)) is not None:
+            return self._interactive(*target, Trigger(detail.eventID, detail.eventName, detail.userIdentity.arn))
+        if detail.eventName != "StartJobRun":
+            return Outcome("skipped", f"{detail.eventName} is not StartJobRun")
         # The upload trigger reserved the capacity of the plane's own starts before starting them and binds it
         # to the run id: such a run is not admitted again, but it is judged against the per-run caps like any.
         plane = self.plane.is_plane(detail.userIdentity)
@@ -62,6 +66,14 @@ class RunGuard(GuardContext):
         if self.plane.impersonates(detail.userIdentity):
             outcome.decisions.extend(self._impostor(job_name, run_id, trigger))
         return outcome
+
+    def _interactive(self, holder: str, what: str, name: str, trigger: Trigger) -> Outcome:
+        capacity = InteractiveCapacity(self)
+        if what == "end":
+            return capacity.release(name, f"{trigger.event_name}")
+        if holder == SESSION:
+            return capacity.admit(holder, name, trigger, lambda p, r, b: self.sessions.stop_unfit(p, r, b, trigger))
+        return capacity.admit(holder, name, trigger, lambda p, r, b: self.dev_endpoints.remove_unfit(p, r, b, trigger))
 
     def _impostor(self, job_name: str, run_id: str, trigger: Trigger) -> list[Decision]:
         """A role under the plane's path, not one of the stack's, started a project's run: judged above like any

@@ -45,6 +45,8 @@ class Reconciler:
                     )
                     self.caps.budget.withdraw_reservation(project, entry)
                 continue
+            if entry.holder != "run":  # sessions and dev endpoints: the session and endpoint sweeps release them
+                continue
             raw = self.caps.stopper.read_raw(entry.job_name, entry.entry_id)
             run = JobRun.from_api(raw) if raw is not None else None
             if run is None or not run.active:  # its terminal event was lost, or Glue sends none

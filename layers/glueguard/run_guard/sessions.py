@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from glueguard.dpu import cost_usd, job_capacity
+from glueguard.dpu import cost_usd, session_dpu
 from glueguard.dpu import dpu_hours as to_dpu_hours
 from glueguard.models.decision import Decision
 from glueguard.models.project import Project
 from glueguard.naming import project_of
 from glueguard.policy import Policy
 from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
+from glueguard.run_guard.interactive import SESSION, InteractiveCapacity
 from glueguard.runtime.caps import Breach
 from glueguard.runtime.runs import as_utc
 
@@ -48,8 +49,21 @@ class SessionSweep:
             glue.stop_session(Id=session_id)
             decision = _stopped(project, session_id, session, breach, policy, now, trigger)
             self.ctx.publish(decision, breach.rule)
+            self.ctx.ledger.release(project.project_id, session_id, reason="stopped by the run guard")
             decisions.append(decision)
-        return Outcome("swept", "sessions", decisions, {"sessions_stopped": len(decisions)} if decisions else {})
+        counts = {"sessions_stopped": len(decisions)} if decisions else {}
+        if released := InteractiveCapacity(self.ctx).release_ended(projects, SESSION):
+            counts["sessions_released"] = released
+        return Outcome("swept", "sessions", decisions, counts)
+
+    def stop_unfit(self, project: Project, session: dict[str, Any], breach: Breach, trigger: Trigger) -> Decision:
+        """A new session that does not fit the project's DPU cap: stopped, with its decision."""
+        session_id = session["Id"]
+        self.ctx.glue.stop_session(Id=session_id)
+        policy, now = self.ctx.policy_for(project), self.ctx.now()
+        decision = _stopped(project, session_id, session, breach, policy, now, trigger)
+        self.ctx.publish(decision, breach.rule)
+        return decision
 
     def _ids(self) -> list[str]:
         ids: list[str] = []
@@ -83,7 +97,7 @@ def _stopped(
     now: datetime,
     trigger: Trigger,
 ) -> Decision:
-    dpu = job_capacity(session) if session.get("WorkerType") or session.get("MaxCapacity") else SESSION_DPU
+    dpu = session_dpu(session)
     lifetime = (now - as_utc(session["CreatedOn"])).total_seconds() if session.get("CreatedOn") else 0.0
     remaining = max(0.0, float(session.get("IdleTimeout") or policy.session_idle_timeout_max_minutes) * 60.0)
     return Decision(

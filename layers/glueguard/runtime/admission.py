@@ -11,13 +11,20 @@ EPSILON = 1e-9  # DPU figures are multiples of 1/16; compare with a tolerance, n
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """One holder of project capacity: a job run, or a reservation for a run about to start."""
+    """One holder of project capacity: a job run, a reservation for a run about to start, or an interactive
+    session or dev endpoint (`holder`), which hold their DPU from creation to their end."""
 
-    entry_id: str  # the JobRunId, or the reservation id
+    entry_id: str  # the JobRunId, the reservation id, or the session id / endpoint name
     job_name: str
     dpu: float
     started_on: datetime | None = None
     reservation: bool = False
+    holder: str = "run"  # run | session | devendpoint
+
+    @property
+    def committed(self) -> bool:
+        """Never stopped to make room for a run: reservations, sessions and dev endpoints."""
+        return self.reservation or self.holder != "run"
 
 
 def fits(in_use: float, dpu: float, cap: float) -> bool:
@@ -66,11 +73,11 @@ def plan_admission(active: Iterable[LedgerEntry], candidate: LedgerEntry, cap: f
     before = total
     if total <= cap + EPSILON:
         return Admission(True, [], before, total, cap)
-    committed = sum(e.dpu for e in holders if e.reservation)
+    committed = sum(e.dpu for e in holders if e.committed)
     if committed + candidate.dpu > cap + EPSILON:  # stopping every other run would not make room
         return Admission(False, [], before, total - candidate.dpu, cap)
     victims: list[LedgerEntry] = []
-    for entry in newest_first([*(e for e in holders if not e.reservation), candidate]):
+    for entry in newest_first([*(e for e in holders if not e.committed), candidate]):
         if total <= cap + EPSILON:
             break
         victims.append(entry)
