@@ -80,6 +80,13 @@ def test_provisioning_creates_every_resource_and_registers_it_active(aws):
     assert [p["UserIdGroupPairs"][0]["GroupId"] for p in sg["IpPermissions"]] == [sg["GroupId"]]  # only itself in
     egress = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort")) for p in sg["IpPermissionsEgress"]}
     assert egress == {("tcp", 443, 443), ("tcp", 8182, 8182), ("tcp", 0, 65535)}
+    # item 6 of issue 12: nothing to the internet; 443 only to the VPC and the S3/DynamoDB gateway prefix lists
+    cidrs = {r["CidrIp"] for p in sg["IpPermissionsEgress"] for r in p.get("IpRanges", [])}
+    assert cidrs == {"10.0.0.0/16"}
+    lists = {p["PrefixListId"] for e in sg["IpPermissionsEgress"] for p in e.get("PrefixListIds", [])}
+    names = ["com.amazonaws.us-east-1.s3", "com.amazonaws.us-east-1.dynamodb"]
+    found = boto3.client("ec2").describe_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": names}])
+    assert lists == {p["PrefixListId"] for p in found["PrefixLists"]}
     assert _tags(sg["Tags"]).items() >= TAGS.items()
     vpc = ec2.describe_vpcs(VpcIds=[res.vpc_id])["Vpcs"][0]
     assert not ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [res.vpc_id]}])[
@@ -289,3 +296,25 @@ def test_purging_retained_data_later(aws):
     deprovision(PROJECT_ID, retain_data=False)
     assert leftovers() == []
     assert Registry().get(PROJECT_ID, cached=False).status_reason == "deprovisioned; nothing retained"
+
+
+def test_endpoints_of_a_created_vpc_let_through_only_the_projects_resources(aws):
+    """Issue 12, item 6: the S3, Glue and DynamoDB endpoints had no policy (anything reachable through them)."""
+    assert provision(request())["status"] == "SUCCEEDED"
+    ec2 = boto3.client("ec2")
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "tag:Project", "Values": [PREFIX]}])["VpcEndpoints"]
+    policies = {e["ServiceName"].rsplit(".", 1)[-1]: json.loads(e["PolicyDocument"]) for e in endpoints}
+    assert set(policies) == {"s3", "glue", "dynamodb"}
+    s3 = {
+        r
+        for s in policies["s3"]["Statement"]
+        for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    }
+    assert s3 == {
+        *(f"arn:aws:s3:::{PREFIX}-glue-{p}{o}" for p in ("scripts", "temp", "artifacts") for o in ("", "/*")),
+        "arn:aws:s3:::aws-glue-*",
+        "arn:aws:s3:::aws-glue-*/*",
+    }
+    glue = policies["glue"]["Statement"][0]["Resource"]
+    assert all(r.endswith(":catalog") or PREFIX in r for r in glue)
+    assert policies["dynamodb"]["Statement"][0]["Resource"].endswith(f":table/{PREFIX}-*")

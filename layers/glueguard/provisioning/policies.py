@@ -360,6 +360,34 @@ def tls_only_bucket_policy(scope: Scope, bucket: str) -> Document:
     )
 
 
+#: Buckets AWS Glue reads its own libraries and assets from (job runs in the VPC reach them through the S3 endpoint).
+GLUE_ASSET_BUCKETS = "aws-glue-*"
+
+
+def endpoint_policy(scope: Scope, service: str) -> Document:
+    """What the project VPC's endpoints let through (a VPC glueguard creates): S3 only to the project's buckets and
+    Glue's asset buckets (read), DynamoDB only to project-named tables, Glue only on the project's resources."""
+    if service == "s3":
+        assets = f"arn:{scope.partition}:s3:::{GLUE_ASSET_BUCKETS}"
+        statements = [
+            {"Sid": "ProjectBuckets", "Action": "s3:*", "Resource": scope.bucket_arns() + scope.bucket_arns(True)},
+            {"Sid": "GlueAssets", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": [assets, f"{assets}/*"]},
+        ]
+    elif service == "dynamodb":
+        statements = [
+            {
+                "Sid": "ProjectTables",
+                "Action": "dynamodb:*",
+                "Resource": scope.arn("dynamodb", f"table/{scope.names.prefix}-*"),
+            }
+        ]
+    elif service == "glue":
+        statements = [{"Sid": "ProjectGlueResources", "Action": "glue:*", "Resource": scope.glue_resource_arns}]
+    else:
+        raise ValueError(f"no endpoint policy for {service}")
+    return _doc(*({"Effect": "Allow", "Principal": "*", **s} for s in statements))
+
+
 def topic_policy(scope: Scope, topic_arn: str) -> Document:
     """Budgets and CloudWatch alarms of this account may publish to the project's topic."""
     return _doc(

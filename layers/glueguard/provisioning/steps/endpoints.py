@@ -1,15 +1,18 @@
 """VPC endpoints (design doc §5.1): Glue (interface, in the project subnets and SG), S3 and DynamoDB (gateway).
 
 An endpoint the VPC already has for a service is used as it is and never removed: only endpoints carrying
-the project's tag are the project's.
+the project's tag are the project's. In a VPC glueguard created, each endpoint has a policy that lets through
+only the project's resources (`policies.endpoint_policy`; docs/security.md, item 6).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from glueguard.adapters.clients import client
 from glueguard.provisioning.context import Context
+from glueguard.provisioning.policies import endpoint_policy
 
 SERVICES: dict[str, str] = {"glue": "Interface", "s3": "Gateway", "dynamodb": "Gateway"}
 _LIVE = ["pendingAcceptance", "pending", "available"]
@@ -40,6 +43,8 @@ def create(ctx: Context) -> dict[str, Any]:
     net = ctx.network().require()
     assert net.vpc_id and net.security_group_id
     ids: dict[str, str] = {}
+    created = ctx.request is not None and ctx.request.network.creates_vpc
+    scope = ctx.scope(vpc_id=net.vpc_id, security_group_id=net.security_group_id, subnet_ids=tuple(net.subnet_ids))
     for service, kind in SERVICES.items():
         service_name = f"com.amazonaws.{ctx.region}.{service}"
         endpoint = _existing(net.vpc_id, service_name)
@@ -56,6 +61,8 @@ def create(ctx: Context) -> dict[str, Any]:
                     }
                 ],
             }
+            if created:
+                kwargs["PolicyDocument"] = json.dumps(endpoint_policy(scope, service))
             if kind == "Interface":
                 kwargs |= {
                     "SubnetIds": net.subnet_ids,

@@ -1,5 +1,6 @@
 """The project network: the given VPC or a private one (no internet gateway) with one subnet per AZ, and the
-security group project-{uuid}-glue-sg (no inbound but itself; out: 443, 8182 to the VPC, itself)."""
+security group project-{uuid}-glue-sg (no inbound but itself; out: 443 only to the VPC (interface endpoints) and
+the S3/DynamoDB gateway endpoints' prefix lists, 8182 to the VPC, itself)."""
 
 from __future__ import annotations
 
@@ -106,17 +107,30 @@ def _security_group(ctx: Context, vpc_id: str) -> str:
     cidr = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"]
     self_ref = {"UserIdGroupPairs": [{"GroupId": sg, "Description": "Glue worker-to-worker"}]}
     egress = [
-        _permission(
-            HTTPS, IpRanges=[{"CidrIp": "0.0.0.0/0", "Description": "HTTPS to S3, Glue and OpenSearch endpoints"}]
-        ),
+        _permission(HTTPS, IpRanges=[{"CidrIp": cidr, "Description": "HTTPS to the VPC's interface endpoints (Glue)"}]),
+        _permission(HTTPS, PrefixListIds=_gateway_prefix_lists(ctx)),
         _permission(NEPTUNE, IpRanges=[{"CidrIp": cidr, "Description": "Neptune in the VPC"}]),
         _permission(None, **self_ref),
     ]
+    # nothing leaves for the internet (docs/security.md, item 6): also the 443-anywhere rule of earlier versions
     _revoke(ec2.revoke_security_group_egress, sg, [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    _revoke(ec2.revoke_security_group_egress, sg, [_permission(HTTPS, IpRanges=[{"CidrIp": "0.0.0.0/0"}])])
     for permission in egress:
         _authorize(ec2.authorize_security_group_egress, sg, permission)
     _authorize(ec2.authorize_security_group_ingress, sg, _permission(None, **self_ref))
     return sg
+
+
+def _gateway_prefix_lists(ctx: Context) -> list[dict[str, str]]:
+    """The AWS-managed prefix lists of the region's S3 and DynamoDB (what their gateway endpoints route)."""
+    names = [f"com.amazonaws.{ctx.region}.{service}" for service in ("s3", "dynamodb")]
+    found = client("ec2").describe_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": names}])["PrefixLists"]
+    if len(found) != len(names):
+        raise ProvisioningError(f"prefix lists {names} not all found in {ctx.region}")
+    return [
+        {"PrefixListId": p["PrefixListId"], "Description": f"HTTPS to the {p['PrefixListName']} gateway endpoint"}
+        for p in sorted(found, key=lambda p: p["PrefixListName"])
+    ]
 
 
 def _authorize(call: Any, sg: str, permission: dict[str, Any]) -> None:
