@@ -229,3 +229,21 @@ def test_event_that_cannot_name_its_resource_is_counted_and_left_to_the_sweep(pr
     assert "left to the compliance sweep" in result["reason"]
     assert '"UnnamedEvents"' in capsys.readouterr().out  # the EMF metric
     assert DecisionLog().list(PID) == []
+
+
+def test_a_job_with_a_member_the_sdk_does_not_know_is_reported_not_reset(project):
+    """GetJob returns a member newer than the botocore in use: it is dropped when parsed, and an UpdateJob
+    rebuilt from the parsed job would reset it. The plane reports instead of correcting."""
+    from moto.glue.models import glue_backends
+
+    _create(FULL_JOB)
+    job = glue_backends["123456789012"]["us-east-1"].jobs[JOB]
+    job.extra_fields = {**getattr(job, "extra_fields", {}), "FutureCapacityMode": {"Mode": "ELASTIC"}}
+
+    result = handler(load("enforcer/create_job_noncompliant.json"), LambdaContext())
+
+    assert result["outcome"] == "reported", result
+    assert job.extra_fields["FutureCapacityMode"] == {"Mode": "ELASTIC"}  # not reset by an UpdateJob
+    assert _job()["NumberOfWorkers"] == 80  # nothing corrected
+    [decision] = DecisionLog().list(PID)
+    assert any("FutureCapacityMode" in v["message"] for v in decision.violations)
