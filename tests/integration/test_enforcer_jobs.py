@@ -238,12 +238,13 @@ def test_a_job_with_a_member_the_sdk_does_not_know_is_reported_not_reset(project
 
     _create(FULL_JOB)
     job = glue_backends["123456789012"]["us-east-1"].jobs[JOB]
-    job.extra_fields = {**getattr(job, "extra_fields", {}), "FutureCapacityMode": {"Mode": "ELASTIC"}}
+    modified = job.last_modified_on
+    job.gg_newer_members = {"FutureCapacityMode": {"Mode": "ELASTIC"}}  # the emulator's GetJob returns it
 
     result = handler(load("enforcer/create_job_noncompliant.json"), LambdaContext())
 
     assert result["outcome"] == "reported", result
-    assert job.extra_fields["FutureCapacityMode"] == {"Mode": "ELASTIC"}  # not reset by an UpdateJob
+    assert job.last_modified_on == modified  # no UpdateJob: it would have reset the newer member
     assert _job()["NumberOfWorkers"] == 80  # nothing corrected
     [decision] = DecisionLog().list(PID)
     assert any("FutureCapacityMode" in v["message"] for v in decision.violations)

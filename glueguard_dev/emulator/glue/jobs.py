@@ -7,6 +7,8 @@ Backend models first (functions taking the GlueBackend), then the wire responses
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -149,7 +151,24 @@ def _response_create_job(original: Any) -> Any:
     return create_job
 
 
+def _response_get_job(original: Any) -> Any:
+    """GetJob, plus the members a newer Glue API would return (`job.gg_newer_members`, set by tests): the real
+    service sends members the caller's botocore does not know, and botocore drops them when it parses."""
+
+    def get_job(self: GlueResponse) -> Any:
+        result = original(self)
+        job = self.glue_backend.jobs.get(self._get_param("JobName"))
+        newer = getattr(job, "gg_newer_members", None)
+        if not newer:
+            return result
+        body = {"Job": {**result.result["Job"], **newer}}
+        return json.dumps(body, default=lambda v: v.timestamp() if isinstance(v, datetime) else str(v))
+
+    return get_job
+
+
 def install() -> None:
+    GlueResponse.get_job = _response_get_job(GlueResponse.get_job)  # type: ignore[method-assign]
     original_create = GlueBackend.create_job
     FakeJob.as_dict = _job_as_dict(FakeJob.as_dict)  # type: ignore[method-assign]
     GlueResponse.create_job = _response_create_job(GlueResponse.create_job)  # type: ignore[method-assign]

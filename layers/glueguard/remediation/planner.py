@@ -31,6 +31,8 @@ def build_plan(
     now: datetime | None = None,
 ) -> Plan:
     """Violations become calls: the corrective Update, tags, save-then-stop, or save-then-delete."""
+    if kind.refuses_corrections(resource):  # e.g. a job with members newer than the SDK: UpdateJob would reset them
+        return Plan(enforced=[], reported=list(violations), outcome="reported" if violations else "compliant")
     enforced = [v for v in violations if v.enforce and (v.patch or v.tags or v.unfixable or v.stop or v.remove)]
     reported = [v for v in violations if v not in enforced]
     plan = Plan(enforced=enforced, reported=reported, outcome="reported" if reported else "compliant")

@@ -139,6 +139,10 @@ class ResourceKind(ABC):
         tags = glue.get_tags(ResourceArn=arn).get("Tags", {}) if self.taggable else {}
         return Resource(self.kind, name, definition, tags, arn, extra)
 
+    def refuses_corrections(self, current: Resource) -> bool:
+        """True when no call may change this resource now (the plane only reports it)."""
+        return False
+
     @abstractmethod
     def update_action(self, current: Resource, definition: dict[str, Any]) -> Action | None:
         """The call that makes the resource's definition equal `definition` (keeping every other field),

@@ -184,6 +184,17 @@ def notify_delay(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
         )
 
 
+@rule(KIND, "job-unknown-members", "GetJob holds no member the SDK does not know (an UpdateJob would reset it)")
+def unknown_members(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if members := job.extra.get("unknown_members"):
+        yield Violation(
+            "job-unknown-members",
+            Severity.MEDIUM,
+            f"GetJob returned {', '.join(members)}, unknown to this botocore: UpdateJob would reset it, so the job "
+            "is reported, not corrected (update the layer's pinned boto3/botocore)",
+        )
+
+
 @rule(KIND, "job-tags", "the mandatory tags, with the registry's values")
 def tags(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
     yield from tag_violations(job, ctx, "job-tags")
