@@ -48,14 +48,13 @@ def compute_plan(policy: Any, project: str | None, region: str) -> Any:
     """Judge every governed resource under `policy` through the sweep's pipeline; nothing is executed."""
     from glueguard.adapters.clients import client
     from glueguard.adapters.decisions import DecisionLog
-    from glueguard.adapters.notify import Notifier
     from glueguard.adapters.registry import Registry
     from glueguard.enforcement import Enforcer
     from glueguard.resources import kinds
 
     from glueguard_dev.planning import plan_account
 
-    enforcer = Enforcer(registry=Registry(), decisions=DecisionLog(), notifier=Notifier(), policy=policy)
+    enforcer = Enforcer(registry=Registry(), decisions=DecisionLog(), policy=policy)
     account = client("sts").get_caller_identity()["Account"]
     with contextlib.redirect_stdout(io.StringIO()):
         return plan_account(enforcer, kinds(), region=region, account=account, project=project)

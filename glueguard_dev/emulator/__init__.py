@@ -17,6 +17,7 @@ def install() -> None:
     from glueguard_dev.emulator import (
         awslambda,
         dynamodb_atomic,
+        dynamodbstreams,  # Lambda's DynamoDB stream poller: after the write, filtered, retried (issue 15)
         eventbridge,
         eventbus,  # bus-to-bus and cross-account delivery (issue 14)
         iam_documents,  # inline role policies of deployed stacks kept as JSON text (issue 12)
@@ -49,6 +50,7 @@ def install() -> None:
     provisioning.install()
     glue_statements.install()
     dynamodb_atomic.install()
+    dynamodbstreams.install()
     s3_events.install()
     iam_glue.install()
     iam_documents.install()

@@ -12,7 +12,6 @@ from typing import Any
 from glueguard.adapters import metrics
 from glueguard.adapters.clients import client
 from glueguard.adapters.decisions import DecisionLog
-from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
 from glueguard.models.decision import UNOWNED, Decision, finding_of
 from glueguard.models.events import CloudTrailEvent, PlanePrincipals
@@ -69,11 +68,13 @@ UNNAMED_EVENTS = "UnnamedEvents"
 class Enforcer:
     registry: Registry
     decisions: DecisionLog
-    notifier: Notifier
     policy: Policy
     client_for: Callable[[str], Any] = client
     plane: PlanePrincipals = field(default_factory=PlanePrincipals)
     function: str = "enforcer"
+    #: Record a report once per finding on unchanged state rather than once per event (the sweep: every
+    #: run would otherwise record the same unchanged finding again).
+    reports_by_finding: bool = False
 
     # -------------------------------------------------------------- events
     def handle_event(self, event: CloudTrailEvent) -> Result:
@@ -158,7 +159,7 @@ class Enforcer:
                 severity=str(violation.severity),
                 violations=[violation.to_dict()],
                 before=before,
-                finding=finding_of(kind.kind, name, [violation.to_dict()], before),
+                finding=self._finding(kind.kind, name, [violation.to_dict()], before),
                 **base,
             )
             self._publish(decision, [violation])
@@ -166,10 +167,6 @@ class Enforcer:
         if plan is None:
             return Result("compliant")
         results = execute(plan.actions, self.client_for)
-        after = None
-        if plan.actions and plan.outcome != "deleted":
-            refreshed = kind.read(self.client_for("glue"), name, arn)
-            after = {"definition": kind.redact(refreshed.definition), "tags": refreshed.tags} if refreshed else None
         found = [v.to_dict() for v in violations]
         before = {"definition": kind.redact(current.definition), "tags": current.tags}
         decision = Decision(
@@ -179,8 +176,8 @@ class Enforcer:
             violations=found,
             actions=results,
             before=before,
-            after=after,
-            finding=finding_of(kind.kind, name, found, before) if plan.outcome == "reported" else None,
+            after=plan.after,
+            finding=self._finding(kind.kind, name, found, before) if plan.outcome == "reported" else None,
             **base,
         )
         self._publish(decision, violations, enforced=plan.enforced)
@@ -219,8 +216,11 @@ class Enforcer:
         plan = build_plan(kind, current, violations, project, policy, event_id=event_id) if violations else None
         return Judgement(kind, current, project, policy, violations, plan)
 
+    def _finding(self, kind: str, name: str, violations: list[dict[str, Any]], before: Any) -> str | None:
+        return finding_of(kind, name, violations, before) if self.reports_by_finding else None
+
     def _publish(self, decision: Decision, violations: list[Violation], enforced: list[Violation] = ()) -> None:
-        """Record the decision once; only a first write is measured and notified."""
+        """Record the decision once; only a first write is measured (the decisions table's stream notifies)."""
         if not self.decisions.record(decision):
             logger.info("decision %s already recorded; duplicate delivery", decision.decision_id)
             return
@@ -228,4 +228,3 @@ class Enforcer:
             metrics.count("Violations", Project=decision.project_id, Rule=violation.rule)
         for violation in enforced:
             metrics.count("Remediations", Project=decision.project_id, Rule=violation.rule)
-        self.notifier.decision(decision)

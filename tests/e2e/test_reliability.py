@@ -72,6 +72,35 @@ def test_a_correction_settles_the_plane_calls_trigger_no_remediation(plane_env: 
     assert [d.outcome for d in decisions] == ["remediated"]
 
 
+def test_a_correction_is_notified_once_through_the_decisions_stream(plane_env: SandboxHandle, events):
+    """The enforcer publishes nothing itself: the decisions table's stream reaches the notifier function,
+    which sends one message per decision with the project/severity/kind/outcome/audience attributes."""
+    pid = str(uuid.uuid4())
+    make_project(pid)
+    name = f"project-{pid}-job-notified"
+    url, arn = events.queue()
+    sns = plane_env.client("sns")
+    sns.subscribe(
+        TopicArn=plane_env.outputs["NotificationsTopicArn"],
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={"FilterPolicy": json.dumps({"project": [pid]}), "RawMessageDelivery": "true"},
+    )
+    glue = plane_env.client("glue", plane_env.assume("ml-scientist", "erin"))
+    glue.create_job(Name=name, **_noncompliant(pid))
+    [message] = events.receive(url, count=1, timeout=15.0)
+    assert message["body"]["resource_name"] == name and message["body"]["outcome"] == "remediated"
+    assert {k: v["StringValue"] for k, v in message["attributes"].items()} == {
+        "project": pid,
+        "severity": "high",
+        "kind": "job",
+        "outcome": "remediated",
+        "audience": "project",
+    }
+    plane_env.drain()
+    assert events.receive(url, timeout=1.0) == []  # exactly once
+
+
 def test_an_event_the_enforcer_cannot_handle_lands_in_its_dlq_with_the_reason(plane_env: SandboxHandle):
     sqs = plane_env.client("sqs")
     dlq = _physical_id(plane_env, "EnforcerDeadLetterQueue")

@@ -13,6 +13,7 @@ from glueguard.handlers.enforcer import handler
 from tests.support.events import load
 from tests.support.glue import arn, saved_definitions, tags
 from tests.support.lambda_context import LambdaContext
+from tests.support.stack import deliver_decision_stream
 
 PID = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"
 OTHER = "9b8a7c6d-1111-4222-8333-444455556666"
@@ -92,6 +93,7 @@ def test_job_created_in_a_project_by_another_projects_principal_is_reverted(aws,
     )
 
     result = handler(load("enforcer/create_job_cross_project.json"), LambdaContext())
+    deliver_decision_stream()  # the notifier, off the event path
 
     assert result["outcome"] == "deleted"
     assert "cross-project" in result["violations"]

@@ -14,6 +14,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.handlers.enforcer import handler
 
 from tests.reliability.conftest import BAD_JOB, PID, create_job_event, job_name
+from tests.support.fleet import compliant_job
 from tests.support.lambda_context import LambdaContext
 
 JOBS = 6
@@ -55,14 +56,32 @@ def test_every_event_three_times_one_remediation_and_one_decision_each(project, 
     assert outcomes["remediated"] >= JOBS
 
 
-def test_duplicates_of_a_handled_event_do_not_even_read_aws(project):
+def test_calls_per_event_violating_compliant_and_duplicate(project):
+    """Every AWS call the enforcer makes (all services): a violating job 5, a compliant one 2, a duplicate 0 in the container
+    that handled it and 3 in another (it judges the corrected job, and its report is refused)."""
+    from glueguard.handlers import enforcer
+
     glue = boto3.client("glue")
-    glue.create_job(Name=job_name(), **BAD_JOB)
+    for name in (job_name(), job_name("warm-up"), job_name("warm-up-2")):
+        glue.create_job(Name=name, **BAD_JOB)
     event = create_job_event(job_name())
-    with counting_calls([client("glue")]) as first:
+    handler(create_job_event(job_name("warm-up")), LambdaContext())  # a warm container: the project is cached
+    with counting_calls() as first:
         handler(event, LambdaContext())
-    with counting_calls([client("glue")]) as again:
+    with counting_calls() as again:
         handler(event, LambdaContext())
         handler(event, LambdaContext())
-    assert first["Glue"] == 6  # GetJob, GetTags, UpdateJob, TagResource, GetJob, GetTags
-    assert again["Glue"] == 0  # the idempotency record answers: AWS is not even read
+    enforcer.reset()
+    handler(create_job_event(job_name("warm-up-2")), LambdaContext())
+    with counting_calls() as elsewhere:
+        handler(event, LambdaContext())
+    good = compliant_job(project, 1)
+    glue.create_job(**good)
+    with counting_calls() as compliant:
+        handler(create_job_event(good["Name"]), LambdaContext())
+    assert compliant == Counter({"Glue": 2})  # GetJob, GetTags; nothing to write
+    assert first == Counter({"Glue": 4, "DynamoDB": 1})  # GetJob, GetTags, UpdateJob, TagResource; PutItem
+    assert again == Counter()  # handled here already: AWS is not even read
+    # Another container judges the corrected job (GetJob, GetTags): only the report-only FLEX preference is
+    # left, and its decision (same event id) is refused by the conditional write: nothing new recorded.
+    assert elsewhere == Counter({"Glue": 2, "DynamoDB": 1})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,14 @@ def create_tables(prefix: str = "glueguard-test") -> dict[str, str]:
             continue
         props = resource["Properties"]
         name = f"{prefix}-{logical_id}"
+        spec = props.get("StreamSpecification")
+        stream = {"StreamSpecification": {"StreamEnabled": True, **spec}} if spec else {}
         dynamodb.create_table(
             TableName=name,
             KeySchema=props["KeySchema"],
             AttributeDefinitions=props["AttributeDefinitions"],
             BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
+            **stream,
         )
         if logical_id in ENV_OF:
             env[ENV_OF[logical_id]] = name
@@ -90,3 +94,31 @@ def create_plane_iam(
         "GLUEGUARD_PROVISIONER_ROLE_ARN": provisioner_arn,
         "GLUEGUARD_PLANE_PRINCIPALS": ",".join([provisioner_arn, *PLANE_ROLE_ARNS]),
     }
+
+
+def decision_stream_records() -> list[dict[str, Any]]:
+    """The decisions table's stream records as Lambda hands them to a mapped function (moto's shard, read as
+    the sandbox's poller reads it: moto 5.2.5's DynamoDB Streams API answers 404 to this botocore)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from glueguard_dev.emulator.dynamodbstreams.models import lambda_record
+
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(os.environ["GLUEGUARD_DECISIONS_TABLE"])
+    arn = table.describe()["TableDescription"]["LatestStreamArn"]
+    return [lambda_record(r, "us-east-1", arn) for r in table.stream_shard.items]
+
+
+def deliver_decision_stream(start: str | None = None) -> tuple[dict[str, Any], str | None]:
+    """Play Lambda's poller for the decisions table's stream: hand the notifier the INSERT records after
+    sequence number `start` (all when None), as template.yaml's NotifierFunction mapping does.
+    Returns the notifier's answer and the last sequence number it was given."""
+    from glueguard.handlers import notifier
+
+    from tests.support.lambda_context import LambdaContext
+
+    records = [r for r in decision_stream_records() if r["eventName"] == "INSERT"]
+    if start is not None:
+        records = [r for r in records if int(r["dynamodb"]["SequenceNumber"]) > int(start)]
+    last = records[-1]["dynamodb"]["SequenceNumber"] if records else start
+    return notifier.handler({"Records": records}, LambdaContext()), last

@@ -9,9 +9,22 @@ from typing import Any
 
 
 @contextmanager
-def counting_calls(clients: Iterable[Any]) -> Iterator[Counter[str]]:
-    """Within the block, count every API call the given boto3 clients send ("Glue": 12, ...)."""
+def counting_calls(clients: Iterable[Any] | None = None) -> Iterator[Counter[str]]:
+    """Within the block, count every API call the given boto3 clients send ("Glue": 12, ...); without
+    `clients`, every call any plane client sends (glueguard.adapters.clients), whenever it was built."""
     counts: Counter[str] = Counter()
+    if clients is None:
+        from glueguard.adapters import clients as plane
+
+        def seen(service: str) -> None:
+            counts[service] += 1
+
+        plane.observers.append(seen)
+        try:
+            yield counts
+        finally:
+            plane.observers.remove(seen)
+        return
 
     def count(model: Any, **_: Any) -> None:
         counts[model.service_model.service_id] += 1

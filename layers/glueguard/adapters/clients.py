@@ -5,13 +5,14 @@ the plane's own account, or a member account of the organization through that ac
 (`/glueguard/glueguard-member`, one session per account per container, its credentials refreshed by
 botocore before they expire). `plane_client()` always reaches the plane's own resources (tables, queues,
 topics, reports). Handlers say which account they act in with `acting_in(account)`; rules, remediation
-and the pipeline never know.
+and the pipeline never know. Every call any of these clients sends is announced to `observers`
+(`glueguard.adapters.calls.counting_calls` counts them per service).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -83,7 +84,33 @@ def plane_account() -> str:
 
 @cache
 def _cached_client(service: str, region: str | None) -> Any:
-    return _session().client(service, region_name=region or "us-east-1", config=_config())
+    return _observed(_session().client(service, region_name=region or "us-east-1", config=_config()))
+
+
+def plane_resource(service: str) -> Any:
+    """The plane's cached boto3 resource for `service` (its own account), with the plane's configuration."""
+    return _cached_resource(service, _region(None))
+
+
+@cache
+def _cached_resource(service: str, region: str | None) -> Any:
+    built = _session().resource(service, region_name=region or "us-east-1", config=_config())
+    _observed(built.meta.client)
+    return built
+
+
+#: Called with the service id ("Glue", "DynamoDB", ...) before every call a plane client sends.
+observers: list[Callable[[str], None]] = []
+
+
+def _announce(model: Any, **_: Any) -> None:
+    for observer in list(observers):
+        observer(model.service_model.service_id)
+
+
+def _observed(built: Any) -> Any:
+    built.meta.events.register("before-call", _announce, unique_id="glueguard-observers")
+    return built
 
 
 def member_role_arn(account: str) -> str:
@@ -138,7 +165,7 @@ def _member_session(account: str) -> Any:
 def _member_client(account: str, service: str, region: str) -> Any:
     key = (account, service, region)
     if key not in _member_clients:
-        _member_clients[key] = _member_session(account).client(service, region_name=region, config=_config())
+        _member_clients[key] = _observed(_member_session(account).client(service, region_name=region, config=_config()))
     return _member_clients[key]
 
 
@@ -152,6 +179,7 @@ def forget_member(account: str) -> None:
 def reset_clients() -> None:
     """Forget cached clients and member sessions (tests switch endpoints and credentials)."""
     _cached_client.cache_clear()
+    _cached_resource.cache_clear()
     _session.cache_clear()
     _member_sessions.clear()
     _member_clients.clear()

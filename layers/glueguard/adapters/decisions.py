@@ -25,6 +25,14 @@ def _to_item(decision: Decision) -> dict[str, Any]:
     return {**to_item(record), **payloads, "decision_id": decision.decision_id}
 
 
+def from_stream_image(image: dict[str, Any]) -> Decision:
+    """A decision from a DynamoDB stream record's NewImage (typed attribute values)."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserialize = TypeDeserializer().deserialize
+    return _from_item({key: deserialize(value) for key, value in image.items()})
+
+
 def _from_item(item: dict[str, Any]) -> Decision:
     record = from_item(item)
     for key in PAYLOADS:

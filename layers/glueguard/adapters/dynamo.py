@@ -6,14 +6,12 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from glueguard.adapters.clients import plane_client
+from glueguard.adapters.clients import plane_resource
 
 
 def table(name: str) -> Any:
-    """A boto3 Table resource sharing the cached client's configuration."""
-    import boto3
-
-    return boto3.resource("dynamodb", config=plane_client("dynamodb").meta.config).Table(name)
+    """A boto3 Table of the plane's one DynamoDB resource (its session, configuration and call counting)."""
+    return plane_resource("dynamodb").Table(name)
 
 
 def to_item(value: Any) -> Any:

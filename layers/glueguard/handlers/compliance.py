@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
+
+from glueguard.handlers import scaffold
 
 logger = Logger(service="glueguard-compliance")
 
@@ -21,27 +22,15 @@ class InvalidComplianceInput(ValueError):
     """An input that is neither a scheduled event nor `{"collectCosts": bool}`."""
 
 
+@scaffold.Component
 def compliance_enforcer() -> Any:
-    """The enforcer's own pipeline under the current policy, recording decisions as the compliance function."""
-    from glueguard.policy import current_policy
-
-    built = _compliance_enforcer()
-    built.policy = current_policy()
-    return built
-
-
-@cache
-def _compliance_enforcer() -> Any:
+    """The enforcer's own pipeline, recording decisions as the compliance function."""
     from glueguard.handlers.enforcer import enforcer
 
-    return dataclasses.replace(enforcer(), function="compliance")
+    return dataclasses.replace(enforcer(), function="compliance", reports_by_finding=True)
 
 
-def reset() -> None:
-    from glueguard.policy import reset_policy_cache
-
-    _compliance_enforcer.cache_clear()
-    reset_policy_cache()
+reset = scaffold.reset
 
 
 def _account(context: Any) -> str:

@@ -12,11 +12,11 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from glueguard.handlers import scaffold
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Violation
 from glueguard.naming import project_of
@@ -45,7 +45,7 @@ def _region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-@cache
+@scaffold.Lazy
 def _registry() -> Any:
     from glueguard.adapters.registry import Registry
 
@@ -58,11 +58,7 @@ def _policy() -> Any:
     return current_policy()
 
 
-def reset() -> None:
-    _registry.cache_clear()
-    from glueguard.policy import reset_policy_cache
-
-    reset_policy_cache()
+reset = scaffold.reset
 
 
 def _matches(violation: Violation, suffixes: tuple[str, ...]) -> bool:

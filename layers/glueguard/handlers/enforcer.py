@@ -1,43 +1,33 @@
 """Enforcer Lambda: CloudTrail CreateJob/UpdateJob (and every governed Glue call) -> correct the resource.
 
-Skips rejected calls and the plane's own calls; idempotent on the EventBridge event id; a malformed
-event raises InvalidEventError (logged with its id), changes nothing, and ends in the rule's DLQ.
+Skips rejected calls and the plane's own calls; a malformed event raises InvalidEventError (logged with its
+id), changes nothing, and ends in the rule's DLQ. Duplicate deliveries converge without an idempotency
+record: the handler judges current state (a corrected resource is compliant), and the decision is written
+once, conditionally on its id (event id, kind, name); a container also remembers the events it handled.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from collections import OrderedDict
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from glueguard.handlers import idempotency
+from glueguard.handlers import scaffold
 
-# Heavy imports (pydantic models, the idempotency utility and boto3 behind it) wait for the first
-# event, so a cold start pays only for what it uses (`make bench`: cold start).
+# Heavy imports (pydantic models, boto3) wait for the first event, so a cold start pays only for what it
+# uses (`make bench`: cold start).
 
 logger = Logger(service="glueguard-enforcer")
+#: Event ids this container handled (newest last): a redelivery here costs no AWS call.
+RECENT_EVENTS = 1024
+_handled: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
 
-@cache
-def idempotency_config() -> Any:
-    return idempotency.config("id", 24 * 3600)
-
-
+@scaffold.Component
 def enforcer() -> Any:
-    """The container's Enforcer, under the current policy (read again every GLUEGUARD_POLICY_TTL_SECONDS)."""
-    from glueguard.policy import current_policy
-
-    built = _enforcer()
-    built.policy = current_policy()
-    return built
-
-
-@cache
-def _enforcer() -> Any:
     """The Enforcer, built once per container from the environment."""
     from glueguard.adapters.decisions import DecisionLog
-    from glueguard.adapters.notify import Notifier
     from glueguard.adapters.registry import Registry
     from glueguard.enforcement import Enforcer
     from glueguard.models.events import plane_principals
@@ -46,35 +36,15 @@ def _enforcer() -> Any:
     return Enforcer(
         registry=Registry(),
         decisions=DecisionLog(),
-        notifier=Notifier(),
         policy=current_policy(),
         plane=plane_principals(),
     )
 
 
 def reset() -> None:
-    """Forget the cached Enforcer and persistence layer (tests change tables and endpoints)."""
-    from glueguard.policy import reset_policy_cache
-
-    _enforcer.cache_clear()
-    reset_policy_cache()
-    idempotency.reset()
-    _idempotent.cache_clear()
-    idempotency_config.cache_clear()
-
-
-@cache
-def _idempotent() -> Any:
-    return idempotency.idempotent(_enforce_once, "event", idempotency_config())
-
-
-def _enforce_once(event: dict[str, Any]) -> dict[str, Any]:
-    from glueguard.models.events import parse_cloudtrail_event
-
-    parsed = parse_cloudtrail_event(event)
-    result = enforcer().handle_event(parsed)
-    logger.info("enforced", extra={"event_id": parsed.id, "event_name": parsed.detail.eventName, **result.to_dict()})
-    return result.to_dict()
+    """Forget what the container built and handled (tests change tables and endpoints)."""
+    scaffold.reset()
+    _handled.clear()
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -82,12 +52,19 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from glueguard.models.events import InvalidEventError, parse_cloudtrail_event
 
     try:
-        parse_cloudtrail_event(event)  # validate before any state is touched
+        parsed = parse_cloudtrail_event(event)  # validate before any state is touched
     except InvalidEventError as exc:
         logger.error("invalid event", extra={"event_id": exc.event_id, "error": str(exc)})
         raise
-    idempotency_config().register_lambda_context(context)
+    if parsed.id in _handled:
+        logger.info("duplicate delivery", extra={"event_id": parsed.id})
+        return _handled[parsed.id]
     from glueguard.adapters.clients import acting_in
 
     with acting_in(event.get("account")):  # the resource's account: a member's, through its member role
-        return _idempotent()(event=event)
+        result = enforcer().handle_event(parsed).to_dict()
+    logger.info("enforced", extra={"event_id": parsed.id, "event_name": parsed.detail.eventName, **result})
+    _handled[parsed.id] = result
+    while len(_handled) > RECENT_EVENTS:
+        _handled.popitem(last=False)
+    return result

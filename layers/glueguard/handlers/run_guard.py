@@ -6,38 +6,22 @@ changes nothing, and ends in the rule's DLQ.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from glueguard.handlers import idempotency
+from glueguard.handlers import scaffold
 
 # The event models (pydantic) and the idempotency utility (boto3) load with the first event.
 logger = Logger(service="glueguard-run-guard")
 SCHEDULED = "Scheduled Event"
 
 
-@cache
-def idempotency_config() -> Any:
-    return idempotency.config("id", 24 * 3600)
-
-
+@scaffold.Component
 def guard() -> Any:
-    """The container's RunGuard, under the current policy (read again every GLUEGUARD_POLICY_TTL_SECONDS)."""
-    from glueguard.policy import current_policy
-
-    built = _guard()
-    built.policy = current_policy()
-    return built
-
-
-@cache
-def _guard() -> Any:
     """The RunGuard, built once per container from the environment."""
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.ledger import Ledger
-    from glueguard.adapters.notify import Notifier
     from glueguard.adapters.registry import Registry
     from glueguard.models.events import plane_principals
     from glueguard.policy import current_policy
@@ -47,21 +31,12 @@ def _guard() -> Any:
         registry=Registry(),
         ledger=Ledger(),
         decisions=DecisionLog(),
-        notifier=Notifier(),
         policy=current_policy(),
         plane=plane_principals(),
     )
 
 
-def reset() -> None:
-    """Forget the cached guard and persistence layer (tests change tables and endpoints)."""
-    from glueguard.policy import reset_policy_cache
-
-    _guard.cache_clear()
-    reset_policy_cache()
-    idempotency.reset()
-    _idempotent.cache_clear()
-    idempotency_config.cache_clear()
+reset = scaffold.reset
 
 
 def _kind(event: Any) -> str:
@@ -90,11 +65,6 @@ def _kind(event: Any) -> str:
     return kind
 
 
-@cache
-def _idempotent() -> Any:
-    return idempotency.idempotent(_guard_once, "event", idempotency_config())
-
-
 def _guard_once(event: dict[str, Any]) -> dict[str, Any]:
     from glueguard.models.events import CLOUDTRAIL_DETAIL_TYPE, parse_cloudtrail_event, parse_glue_job_event
 
@@ -110,6 +80,9 @@ def _guard_once(event: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+_guard_once_per_event = scaffold.Idempotent(_guard_once, keyword="event", key="id", expires_seconds=24 * 3600)
+
+
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from glueguard.models.events import InvalidEventError
@@ -119,8 +92,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except InvalidEventError as exc:
         logger.error("invalid event", extra={"event_id": exc.event_id, "error": str(exc)})
         raise
-    idempotency_config().register_lambda_context(context)
+    _guard_once_per_event.register(context)
     from glueguard.adapters.clients import acting_in
 
     with acting_in(event.get("account")):  # the run's account: a member's, through its member role
-        return _idempotent()(event=event)
+        return _guard_once_per_event(event=event)

@@ -11,34 +11,18 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from glueguard.handlers import idempotency
+from glueguard.handlers import scaffold
 
 # The event models (pydantic), the starter and the idempotency utility (boto3) load with the first event.
 logger = Logger(service="glueguard-upload-trigger")
 
 
-@cache
-def idempotency_config() -> Any:
-    """One run per object version and bound job, whichever delivery (EventBridge or a retry) gets there first."""
-    return idempotency.config("[object, job]", 7 * 24 * 3600)
-
-
+@scaffold.Component
 def starter() -> Any:
-    """The container's UploadStarter, under the current policy (read again every GLUEGUARD_POLICY_TTL_SECONDS)."""
-    from glueguard.policy import current_policy
-
-    built = _starter()
-    built.policy = current_policy()
-    return built
-
-
-@cache
-def _starter() -> Any:
     """The UploadStarter, built once per container from the environment."""
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.ledger import Ledger
@@ -49,20 +33,7 @@ def _starter() -> Any:
     return UploadStarter(registry=Registry(), ledger=Ledger(), decisions=DecisionLog(), policy=current_policy())
 
 
-def reset() -> None:
-    """Forget cached dependencies (tests change tables and endpoints)."""
-    from glueguard.policy import reset_policy_cache
-
-    _starter.cache_clear()
-    reset_policy_cache()
-    idempotency.reset()
-    _idempotent.cache_clear()
-    idempotency_config.cache_clear()
-
-
-@cache
-def _idempotent() -> Any:
-    return idempotency.idempotent(_start_once, "request", idempotency_config())
+reset = scaffold.reset
 
 
 def _start_once(request: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +46,12 @@ def _start_once(request: dict[str, Any]) -> dict[str, Any]:
     if match.project is None or binding is None:
         return {"outcome": "skipped", "job_name": request["job"], "reason": match.reason or "binding removed"}
     return starter().start(match.project, binding, event)
+
+
+#: One run per object version and bound job, whichever delivery (EventBridge or a retry) gets there first.
+_start_once_per_object = scaffold.Idempotent(
+    _start_once, keyword="request", key="[object, job]", expires_seconds=7 * 24 * 3600
+)
 
 
 def _sqs() -> Any:
@@ -124,7 +101,7 @@ def process(event: dict[str, Any], attempt: int = 0) -> dict[str, Any]:
     for binding in match.bindings:
         request = {"object": parsed.object_identity, "job": binding.job_name, "event": event}
         try:
-            starts.append(_idempotent()(request=request))
+            starts.append(_start_once_per_object(request=request))
         except Deferred as exc:
             waiting.append(str(exc))
         except IdempotencyAlreadyInProgressError:
@@ -168,7 +145,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from glueguard.models.events import InvalidEventError
     from glueguard.models.s3_events import parse_s3_object_created
 
-    idempotency_config().register_lambda_context(context)
+    _start_once_per_object.register(context)
     if isinstance(event, dict) and isinstance(event.get("Records"), list):
         return _from_queue(event)
     try:

@@ -42,6 +42,9 @@ class Plan:
     enforced: list[Violation] = field(default_factory=list)
     reported: list[Violation] = field(default_factory=list)
     outcome: str = "compliant"  # compliant | remediated | reported | deleted
+    #: The state the actions leave (the Update's definition, the tags merged with TagResource's), known
+    #: from the calls themselves, so nothing is read back; None when nothing changes or it is deleted.
+    after: dict[str, Any] | None = None
 
     @property
     def empty(self) -> bool:

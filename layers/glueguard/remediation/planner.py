@@ -52,19 +52,23 @@ def build_plan(
     stop = kind.stop_action(resource) if any(v.stop for v in in_place) else None
     if stop:
         plan.actions.append(_save_action(kind, resource, violations, enforced, project, event_id, now))
+    after_definition, after_tags = resource.definition, resource.tags
     patched = [v for v in in_place if v.patch]
     if patched:
         corrected = apply_patches(resource.definition, patched)
         update = kind.update_action(resource, corrected) if corrected != resource.definition else None
         if update:
             plan.actions.append(update)
+            after_definition = corrected
     tags = merged_tags(in_place)
     if tags and resource.arn and kind.taggable:
         plan.actions.append(Action("glue", "tag_resource", {"ResourceArn": resource.arn, "TagsToAdd": tags}, "tags"))
+        after_tags = {**resource.tags, **tags}
     if stop:
         plan.actions.append(stop)
     if plan.actions:
         plan.outcome = "stopped" if stop else "remediated"
+        plan.after = {"definition": kind.redact(after_definition), "tags": after_tags}
     return plan
 
 

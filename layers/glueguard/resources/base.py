@@ -25,10 +25,11 @@ def partition_of(region: str) -> str:
 
 
 def shape_members(shape: str) -> frozenset[str]:
-    """The members of a Glue request/structure shape, from botocore's model (so new fields are kept)."""
-    import botocore.session
+    """The members of a Glue request/structure shape, from botocore's model (so new fields are kept): the
+    model the plane's Glue client already loaded, not a second botocore session."""
+    from glueguard.adapters.clients import client
 
-    return frozenset(botocore.session.get_session().get_service_model("glue").shape_for(shape).members)
+    return frozenset(client("glue").meta.service_model.shape_for(shape).members)
 
 
 def request_from(definition: dict[str, Any], shape: str, drop: frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from glueguard.adapters import metrics
 from glueguard.adapters.clients import client
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.ledger import Ledger
-from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
 from glueguard.models.decision import Decision
 from glueguard.models.project import Project, ProjectStatus
@@ -58,7 +57,6 @@ class GuardContext:
     registry: Registry
     ledger: Ledger
     decisions: DecisionLog
-    notifier: Notifier
     policy: Policy
     client_for: Callable[[str], Any] = client
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -86,7 +84,7 @@ class GuardContext:
         return {p.project_id: p for p in self.registry.list() if p.status is not ProjectStatus.DELETED}
 
     def publish(self, decision: Decision, rule: str) -> bool:
-        """Record, measure and notify a decision once; False when it was already recorded (a duplicate)."""
+        """Record and measure a decision once (the decisions stream notifies); False when already recorded."""
         if not self.decisions.record(decision):
             logger.info("decision %s already recorded; duplicate delivery", decision.decision_id)
             return False
@@ -95,5 +93,4 @@ class GuardContext:
             Project=decision.project_id,
             Rule=rule,
         )
-        self.notifier.decision(decision)
         return True

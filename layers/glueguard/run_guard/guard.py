@@ -94,8 +94,7 @@ class RunGuard(GuardContext):
             severity=str(violation.severity),
             violations=[violation.to_dict()],
         )
-        if self.decisions.record(decision):
-            self.notifier.decision(decision)
+        self.decisions.record(decision)  # notified from the decisions stream, once
         return [decision]
 
     def on_job_event(self, event: GlueJobEvent) -> Outcome:
