@@ -13,7 +13,6 @@ import boto3
 import pytest
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.ledger import Ledger
-from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
 from glueguard.adapters.spend import Override, Spend
 from glueguard.models.events import parse_cloudtrail_event, parse_glue_job_event
@@ -37,7 +36,6 @@ def _guard(clock: SimClock) -> RunGuard:
         registry=Registry(),
         ledger=Ledger(),
         decisions=DecisionLog(),
-        notifier=Notifier(),
         policy=Policy(),
         now=clock.now,
     )

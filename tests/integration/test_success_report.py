@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import boto3
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.ledger import Ledger
-from glueguard.adapters.notify import Notifier
 from glueguard.adapters.registry import Registry
 from glueguard.handlers import compliance
 from glueguard.models.events import parse_cloudtrail_event, parse_glue_job_event
@@ -37,7 +36,7 @@ def test_audit_shows_every_metric_per_project_with_its_target(project):
     Registry().update(project.project_id, monthly_budget_usd=100)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
     with simulated_runs(start) as clock:
-        guard = RunGuard(Registry(), Ledger(), DecisionLog(), Notifier(), Policy(), now=clock.now)
+        guard = RunGuard(Registry(), Ledger(), DecisionLog(), Policy(), now=clock.now)
         job = make_job(project, DefaultArguments={"--enable-observability-metrics": "true"})
         glue = boto3.client("glue")
         arn = f"arn:aws:glue:us-east-1:123456789012:job/{job}"
