@@ -57,7 +57,10 @@ def plan(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
     return {
         "overhead": lambda: [enforcement.overhead(repetitions=30 if quick else 150), *enforcement.calls_per_event()],
         "scale": scale,
-        "coldstart": lambda: coldstart.cold_start(repetitions=3 if quick else 9),
+        "coldstart": lambda: [
+            coldstart.enforcer_first_event(repetitions=3 if quick else 15),
+            *coldstart.cold_start(repetitions=3 if quick else 9),
+        ],
         "admission": admission.admission if admission.available() else admission.pending,
         "metrics": lambda: success.metrics_cost(repetitions=2 if quick else 5),
         "reconcile": lambda: reconcile.reconcile(large=jobs),
