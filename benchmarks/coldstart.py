@@ -4,6 +4,7 @@ import time of each handler module alone over `import boto3` (the first event's 
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -136,6 +137,7 @@ def enforcer_first_event(repetitions: int = 9) -> Figure:
     from glueguard_dev.sandbox.server import free_port
 
     compileall.compile_dir(str(ROOT / "layers" / "glueguard"), quiet=1)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the server's request log
     install()
     port = free_port()
     server = ThreadedMotoServer(port=port, verbose=False)

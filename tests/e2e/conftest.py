@@ -42,13 +42,14 @@ class SandboxHandle:
             aws_session_token=creds.get("SessionToken"),
         )
 
-    def post(self, route: str, body: Any = None) -> Any:
+    def post(self, route: str, body: Any = None, timeout: float = 60.0) -> Any:
         from glueguard_dev.commands.sandbox import post
 
-        return post(self.endpoint, route, body)
+        return post(self.endpoint, route, body, timeout=timeout)
 
-    def drain(self, timeout: float = 30) -> None:
-        assert self.post("drain", {"timeout": timeout})["idle"]
+    def drain(self, timeout: float = 90.0) -> None:
+        """Wait until every queued delivery has run (generous: a busy CI machine runs them slowly)."""
+        assert self.post("drain", {"timeout": timeout}, timeout=timeout + 10)["idle"]
 
     def assume(self, role_name: str, session: str, path: str = "/") -> dict[str, str]:
         """Credentials of an assumed-role session of `role_name` (created if missing)."""

@@ -68,7 +68,7 @@ def test_three_runs_of_40_workers_leave_two_running(guarded: SandboxHandle):
     assert decision.figures["project_dpu_cap"] == 100
 
 
-def test_thirty_concurrent_starts_never_leave_more_than_the_cap_running(guarded: SandboxHandle):
+def test_thirty_concurrent_starts_leave_exactly_the_cap_running(guarded: SandboxHandle):
     project = make_project(str(uuid.uuid4()))
     job = _job(guarded, project)
     glue = guarded.client("glue", guarded.assume("ml-scientist", "carol"))
@@ -78,9 +78,12 @@ def test_thirty_concurrent_starts_never_leave_more_than_the_cap_running(guarded:
     guarded.drain(timeout=120)  # 30 StartJobRun events, then each run's Run Status a sandbox minute later
 
     running = [r for r in runs if _state(glue, job, r) not in STOPPED]
-    assert 0 < len(running) <= 10  # 10 DPU each, 100 DPU cap
-    assert len(_stops(project.project_id)) == 30 - len(running)
-    assert all(d.figures["project_dpu_after"] <= 100 for d in _stops(project.project_id))
+    assert len(running) == 10  # 10 DPU each, 100 DPU cap: exactly min(cap, demand), no run that fitted stopped
+    held = [glue.get_job_run(JobName=job, RunId=r)["JobRun"] for r in running]
+    assert {(run["WorkerType"], run["NumberOfWorkers"]) for run in held} == {("G.1X", 10)}  # 10 DPU each
+    stops = _stops(project.project_id)
+    assert len(stops) == 20 and {d.resource_name.rsplit("/", 1)[-1] for d in stops} == set(runs) - set(running)
+    assert all(d.figures["project_dpu_after"] <= 100 for d in stops)
 
 
 def test_run_past_the_time_cap_is_stopped_by_the_schedule(guarded: SandboxHandle):
