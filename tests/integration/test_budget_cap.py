@@ -176,7 +176,7 @@ def test_at_the_hard_limit_interactive_sessions_are_stopped_too(project):
     )
     later = datetime.now(UTC) + timedelta(hours=2)  # 4 DPU x 2 h x $0.44 = $3.52 > $2.10
     policy = Policy(session_idle_timeout_max_minutes=1000)  # only the budget can stop it
-    guard = RunGuard(Registry(), Ledger(), DecisionLog(), Notifier(), policy, now=lambda: later)
+    guard = RunGuard(Registry(), Ledger(), DecisionLog(), policy, now=lambda: later)
 
     first = guard.sweep("accrue")  # charges the session what it has cost so far, then finds the month at its limit
 
