@@ -24,7 +24,9 @@ BAD_JOB = {
 }
 
 
-def _subscribed_queue(topic_arn: str) -> str:
+def _subscribed_queue(_plane_topic: str) -> str:
+    """A queue on the project's own topic, where a decision's detail goes (docs/security.md, 8c)."""
+    topic_arn = boto3.client("sns").create_topic(Name=f"project-{PID}-notifications")["TopicArn"]
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName="notifications")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

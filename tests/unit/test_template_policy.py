@@ -15,7 +15,8 @@ def _reads_policy(code_uri: str) -> bool:
     """Whether the function's handler (in the layer) loads the policy."""
     app = (ROOT / code_uri / "app.py").read_text()
     module = app.split("from glueguard.handlers.")[1].split()[0]
-    return "current_policy" in (ROOT / f"layers/glueguard/handlers/{module}.py").read_text()
+    text = (ROOT / f"layers/glueguard/handlers/{module}.py").read_text()
+    return "current_policy" in text or "scaffold.Component" in text  # a Component is given the current policy
 
 
 def test_functions_that_read_the_policy_may_read_exactly_its_parameter():
