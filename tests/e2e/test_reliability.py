@@ -80,12 +80,8 @@ def test_a_correction_is_notified_once_through_the_decisions_stream(plane_env: S
     name = f"project-{pid}-job-notified"
     url, arn = events.queue()
     sns = plane_env.client("sns")
-    sns.subscribe(
-        TopicArn=plane_env.outputs["NotificationsTopicArn"],
-        Protocol="sqs",
-        Endpoint=arn,
-        Attributes={"FilterPolicy": json.dumps({"project": [pid]}), "RawMessageDelivery": "true"},
-    )
+    topic = sns.create_topic(Name=f"project-{pid}-notifications")["TopicArn"]  # the project's own topic
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "erin"))
     glue.create_job(Name=name, **_noncompliant(pid))
     [message] = events.receive(url, count=1, timeout=15.0)
