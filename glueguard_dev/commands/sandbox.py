@@ -59,6 +59,9 @@ def up(
     accounts: Annotated[
         int, typer.Option(min=1, help="Accounts: 1 = one account; N = an organization, central + N-1 members.")
     ] = 1,
+    iam: Annotated[
+        bool, typer.Option("--iam/--no-iam", help="Authorize every call with the caller's IAM policies (default on).")
+    ] = True,
 ) -> None:
     """Start the sandbox, deploy template.yaml as stack `glueguard`, serve until SIGINT/SIGTERM."""
     overrides = {}
@@ -76,7 +79,7 @@ def up(
         signal.signal(sig, lambda *_: stop.set())
     glue_runs.settings.minute_seconds = minute_seconds
     schedules.clock.set_manual(manual_schedules)
-    sandbox = Sandbox(port=port, run_seconds=run_seconds, accounts=accounts).start()
+    sandbox = Sandbox(port=port, run_seconds=run_seconds, accounts=accounts, iam=iam).start()
     try:
         with console.status(f"deploying template.yaml to {sandbox.endpoint}"):
             outputs = sandbox.deploy(overrides)
@@ -89,7 +92,7 @@ def up(
             console.print(
                 f"  [dim]organization[/] {org['id']} central {org['central']} members {', '.join(org['members'])}"
             )
-        print(f"glueguard sandbox ready {sandbox.endpoint}", flush=True)
+        print(f"glueguard sandbox ready {sandbox.endpoint}{'' if iam else ' (IAM off)'}", flush=True)
         stop.wait()
     finally:
         sandbox.stop()

@@ -21,7 +21,6 @@ def install() -> None:
         eventbridge,
         eventbus,  # bus-to-bus and cross-account delivery (issue 14)
         iam_documents,  # inline role policies of deployed stacks kept as JSON text (issue 12)
-        iam_glue,  # IAM on Glue resource ARNs and iam:PassRole (issue 8)
         organizations,  # member accounts' OrganizationAccountAccessRole (issue 14)
         provisioning,
         s3_events,
@@ -52,7 +51,6 @@ def install() -> None:
     dynamodb_atomic.install()
     dynamodbstreams.install()
     s3_events.install()
-    iam_glue.install()
     iam_documents.install()
     organizations.install()
     sts.install()

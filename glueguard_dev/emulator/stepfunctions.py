@@ -64,3 +64,69 @@ def install() -> None:
     )
     if not isinstance(models.stepfunctions_backends, _ConfiguredBackends):
         models.stepfunctions_backends = _ConfiguredBackends(models.stepfunctions_backends)  # type: ignore[assignment]
+
+
+# ------------------------------------------------------------------------------- execution role
+_PARSER = "moto.stepfunctions.parser.asl"
+#: every module of moto's ASL interpreter that makes AWS calls for a state (it imported boto_client_for)
+_CALLERS = (
+    "component.state.exec.state_task.lambda_eval_utils",
+    *(
+        f"component.state.exec.state_task.service.state_task_service_{name}"
+        for name in ("unsupported", "glue", "events", "ecs", "sqs", "sfn", "dynamodb", "batch", "sns", "aws_sdk")
+    ),
+    "component.state.exec.state_map.result_writer.resource_eval.resource_eval_s3",
+    "component.state.exec.state_map.item_reader.eval.resource_eval_s3",
+)
+_sessions: dict[str, tuple[float, Any]] = {}
+
+
+def role_session(role_arn: str) -> dict[str, str]:
+    """Credentials of the state machine's role, as Step Functions assumes it for its tasks (its trust policy
+    must let states.amazonaws.com assume it); cached until shortly before they expire."""
+    import time
+
+    from glueguard_dev.emulator.iam.models import service_session
+
+    cached = _sessions.get(role_arn)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    session = service_session(
+        role_arn, "states.amazonaws.com", session_name=f"StatesExecution-{abs(hash(role_arn)) % 10**8:08d}"
+    )
+    _sessions[role_arn] = (time.monotonic() + 3000, session)
+    return session
+
+
+def _client_with_role(original: Any) -> Any:
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        client = original(region, service, state_credentials)
+        role_arn = getattr(state_credentials, "role_arn", None)
+        if not role_arn:
+            return client
+        import boto3
+
+        session = role_session(role_arn)
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=client.meta.endpoint_url,
+            aws_access_key_id=session["AccessKeyId"],
+            aws_secret_access_key=session["SecretAccessKey"],
+            aws_session_token=session["SessionToken"],
+            config=client.meta.config,
+        )
+
+    boto_client_for.glueguard = True  # type: ignore[attr-defined]
+    return boto_client_for
+
+
+def install_execution_roles() -> None:
+    """Tasks call AWS with the credentials of the execution's role (or the state's Credentials.RoleArn)."""
+    import importlib
+
+    for name in _CALLERS:
+        module = importlib.import_module(f"{_PARSER}.{name}")
+        current = getattr(module, "boto_client_for", None)
+        if current is not None and not getattr(current, "glueguard", False):
+            module.boto_client_for = _client_with_role(current)  # type: ignore[attr-defined]

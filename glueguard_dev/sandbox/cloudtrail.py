@@ -189,7 +189,15 @@ class ApiCall:
     access_key: str
     operation: Any
     protocol: str
-    request_parameters: dict[str, Any] | None
+    #: the request as the SDK's parser reads it (member names as in the API); None if it did not parse
+    params: dict[str, Any] | None
+
+    @property
+    def request_parameters(self) -> dict[str, Any] | None:
+        """The parameters as CloudTrail logs them."""
+        if self.params is None:
+            return None
+        return to_cloudtrail(self.params, self.operation.input_shape) or None
 
 
 _SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
@@ -236,23 +244,36 @@ def resolve(environ: dict[str, Any], body: bytes) -> ApiCall | None:
     if operation is None:
         return None
     params: dict[str, Any] | None = None
-    if is_logged(service, operation.name):
-        try:
-            parser = PROTOCOL_PARSERS[protocol](operation, map_type=dict)
-            parsed = parser.parse(
-                {
-                    "method": request.method,
-                    "values": request.values,
-                    "headers": request.headers,
-                    "body": body,
-                    "url_path": request.path,
-                    "url_params": uri_params,
-                }
-            )
-            params = to_cloudtrail(_plain(parsed), operation.input_shape) or None
-        except Exception as exc:  # a malformed request is still logged, without its parameters
-            log.debug("could not parse %s.%s: %s", service, operation.name, exc)
+    try:
+        parser = PROTOCOL_PARSERS[protocol](operation, map_type=dict)
+        parsed = parser.parse(
+            {
+                "method": request.method,
+                "values": request.values,
+                "headers": request.headers,
+                "body": body,
+                "url_path": request.path,
+                "url_params": uri_params,
+            }
+        )
+        params = _plain(parsed)
+    except Exception as exc:  # a malformed request is still logged, without its parameters
+        log.debug("could not parse %s.%s: %s", service, operation.name, exc)
     return ApiCall(service, signing, scope["region"], scope["key"], operation, protocol, params)
+
+
+CALL_KEY = "glueguard.call"
+
+
+def resolved(environ: dict[str, Any], body: bytes) -> ApiCall | None:
+    """The request's ApiCall, resolved once per request and shared by the middlewares."""
+    if CALL_KEY not in environ:
+        try:
+            environ[CALL_KEY] = resolve(dict(environ), body)
+        except Exception as exc:
+            log.debug("unresolved request: %s", exc)
+            environ[CALL_KEY] = None
+    return environ[CALL_KEY]
 
 
 def _plain(value: Any) -> Any:
@@ -340,13 +361,8 @@ class CloudTrailMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not self.enabled():
             return self.app(environ, start_response)
-        body = _read_body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)
-        try:
-            call = resolve(dict(environ), body)
-        except Exception as exc:
-            log.debug("cloudtrail: unresolved request: %s", exc)
-            call = None
+        body = read_body(environ)
+        call = resolved(environ, body)
         environ["wsgi.input"] = io.BytesIO(body)
         if call is None or not is_logged(call.service, call.operation.name):
             return self.app(environ, start_response)
@@ -370,7 +386,7 @@ class CloudTrailMiddleware:
         return chunks
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
+def read_body(environ: dict[str, Any]) -> bytes:
     stream = environ.get("wsgi.input")
     if stream is None:
         return b""

@@ -17,8 +17,9 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
-from glueguard_dev.sandbox.cloudtrail import _read_body, resolve
+from glueguard_dev.sandbox.cloudtrail import read_body, resolved
 
 
 @dataclass
@@ -83,6 +84,7 @@ def error_body(protocol: str, code: str, message: str) -> tuple[str, bytes]:
     """(content type, body) of an AWS error in `protocol`, as botocore parses it."""
     if protocol in ("json", "rest-json"):
         return "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message}).encode()
+    message = escape(message)
     if protocol == "ec2":
         xml = f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>injected</RequestID></Response>"
     elif protocol == "query":
@@ -104,12 +106,8 @@ class FaultMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not self.faults.armed:
             return self.app(environ, start_response)
-        body = _read_body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)
-        try:
-            call = resolve(dict(environ), body)
-        except Exception:
-            call = None
+        body = read_body(environ)
+        call = resolved(environ, body)
         environ["wsgi.input"] = io.BytesIO(body)
         fault = self.faults.hit(call.service, call.operation.name, body) if call else None
         if fault is None or call is None:

@@ -56,6 +56,9 @@ class Container:
     handler: Any = None
     credentials: dict[str, str] = field(default_factory=dict)
     expires: float = 0.0
+    #: the container's own `boto3.DEFAULT_SESSION` (boto3 is shared by the process; its default session,
+    #: which holds the credentials it was created with, must not leak from one function to another)
+    default_session: Any = None
 
 
 _runtime: Runtime | None = None
@@ -134,20 +137,17 @@ def _layer_dirs(fn: Any) -> list[Path]:
 
 # ------------------------------------------------------------------------------- credentials
 def _role_credentials(fn: Any) -> dict[str, str]:
-    from moto.sts.models import sts_backends
+    """The execution role's session, as the Lambda service assumes it (refused when the role's trust policy
+    does not let lambda.amazonaws.com assume it, as Lambda refuses to run such a function)."""
+    from glueguard_dev.emulator.iam.models import service_session
 
-    session = sts_backends[fn.account_id]["aws"].assume_role(
-        region_name=fn.region,
-        role_session_name=fn.function_name,
-        role_arn=fn.role,
-        policy="",
-        duration=3600,
-        external_id="",
+    credentials = service_session(
+        fn.role, "lambda.amazonaws.com", session_name=fn.function_name, source_arn=fn.function_arn
     )
     return {
-        "AWS_ACCESS_KEY_ID": session.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": session.secret_access_key,
-        "AWS_SESSION_TOKEN": session.session_token,
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
     }
 
 
@@ -199,6 +199,7 @@ def _load_handler(fn: Any, code_dir: Path) -> Any:
 
 def invoke_in_process(fn: Any, event: Any) -> tuple[str, bool, str]:
     """Run `fn` on `event`; return (payload, errored, logs) like moto's Docker invoker."""
+    import boto3
     from moto.awslambda.models import lambda_backends
 
     assert _runtime is not None, "the sandbox runtime is not configured"
@@ -215,6 +216,7 @@ def invoke_in_process(fn: Any, event: Any) -> tuple[str, bool, str]:
         saved_env = dict(os.environ)
         saved_path = list(sys.path)
         saved_modules = _swap_modules(container.modules)
+        saved_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, container.default_session
         buffer = io.StringIO()
         for tee in (_stdout, _stderr):
             if tee:
@@ -243,6 +245,7 @@ def invoke_in_process(fn: Any, event: Any) -> tuple[str, bool, str]:
                 if tee:
                     tee.buffer_for.pop(threading.get_ident(), None)
             container.modules = _swap_modules(saved_modules)
+            container.default_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, saved_session
             sys.path[:] = saved_path
             os.environ.clear()
             os.environ.update(saved_env)

@@ -7,6 +7,8 @@ Besides the AWS APIs the server answers a few sandbox-only routes (never part of
   POST /_glueguard/drain   wait until every queued delivery (EventBridge targets, async Lambda) has run
   GET  /_glueguard/status  {"ready": bool, "outputs": {...}, "endpoint": str}
   POST /_glueguard/faults  arm (or clear) an injected AWS error: see glueguard_dev/sandbox/faults.py
+  POST /_glueguard/service-session  {"roleArn", "service"} -> credentials of the session a service (e.g. Glue
+                           for a job run) gets for a role whose trust policy lets that service assume it
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ class Sandbox:
         template: Path = TEMPLATE,
         tick_seconds: float = 1.0,
         accounts: int = 1,
+        iam: bool = True,
     ) -> None:
         if accounts < 1:
             raise ValueError(f"--accounts must be at least 1, not {accounts}")
@@ -126,6 +129,8 @@ class Sandbox:
         self._ticker: threading.Thread | None = None
         self.tick_hooks: list[Callable[[], Any]] = []
         self.faults = Faults()
+        #: evaluate IAM for every request (`glueguard sandbox up --no-iam` turns it off)
+        self.iam = iam
 
     @property
     def endpoint(self) -> str:
@@ -136,8 +141,9 @@ class Sandbox:
         from moto.core.config import default_user_config
 
         from glueguard_dev import emulator
-        from glueguard_dev.emulator import sqs_event_sources
+        from glueguard_dev.emulator import sqs_event_sources, stepfunctions
         from glueguard_dev.emulator.glue import runs as glue_runs
+        from glueguard_dev.emulator.iam.responses import IamMiddleware
         from glueguard_dev.sandbox import cloudtrail, lambda_runtime
 
         os.environ["MOTO_PORT"] = str(self.port)
@@ -148,6 +154,7 @@ class Sandbox:
         ):
             os.environ.setdefault(key, value)
         emulator.install()
+        stepfunctions.install_execution_roles()
         glue_runs.settings.default_run_seconds = self.run_seconds
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
         default_user_config.setdefault("lambda", {})["use_docker"] = True
@@ -160,7 +167,10 @@ class Sandbox:
         self._server = _Server(
             self.host,
             self.port,
-            lambda app: _Control(cloudtrail.CloudTrailMiddleware(FaultMiddleware(app, self.faults)), self),
+            lambda app: _Control(
+                cloudtrail.CloudTrailMiddleware(IamMiddleware(FaultMiddleware(app, self.faults), lambda: self.iam)),
+                self,
+            ),
         )
         self._server.start()
         self._ticker = threading.Thread(target=self._tick_loop, name="glueguard-ticker", daemon=True)
@@ -195,7 +205,7 @@ class Sandbox:
         self.stop()
 
     def session(self) -> Any:
-        """A boto3 session for the sandbox's admin (root of the account)."""
+        """A boto3 session for the sandbox's admin (the access key `testing`: root of the account)."""
         import boto3
 
         return _EndpointSession(
@@ -253,6 +263,7 @@ class Sandbox:
                 "endpoint": self.endpoint,
                 "outputs": self.outputs,
                 "organization": self.organization,
+                "iam": self.iam,
             }
         if environ.get("REQUEST_METHOD") != "POST":
             return 405, {"error": "use POST"}
@@ -271,6 +282,11 @@ class Sandbox:
             if seconds is not None and (not isinstance(seconds, int | float) or seconds < 0):
                 raise ValueError(f"'seconds' must be a number of seconds >= 0, not {seconds!r}")
             return 200, self.tick(seconds)
+        if route == "service-session":
+            from glueguard_dev.emulator.iam.models import service_session
+
+            spec = json.loads(body or b"{}")
+            return 200, service_session(str(spec.get("roleArn", "")), str(spec.get("service", "")))
         if route == "faults":
             return 200, self.faults.configure(json.loads(body or b"{}"))
         if route == "drain":

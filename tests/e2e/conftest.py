@@ -24,6 +24,37 @@ MINUTE_SECONDS = 1.0
 POLICY_CACHE_SECONDS = 2.0
 
 pytestmark = pytest.mark.e2e
+ACCOUNT = "123456789012"
+
+#: A principal whose IAM lets it create non-compliant Glue resources (any role, any settings): the plane,
+#: not IAM, must then correct what it does. Tests of least privilege use the project's scientist policy.
+GLUE_POWER_USER: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "glue:*", "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": "glue.amazonaws.com"}},
+        },
+    ],
+}
+
+
+def trust(*principals: str, service: str | list[str] | None = None) -> str:
+    """A role trust policy letting the given accounts / principals (or a service) assume the role."""
+    principal: dict[str, Any] = (
+        {"Service": service}
+        if service
+        else {"AWS": [f"arn:aws:iam::{p}:root" if p.isdigit() else p for p in principals]}
+    )
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
+        }
+    )
 
 
 @dataclass
@@ -42,6 +73,10 @@ class SandboxHandle:
             aws_session_token=creds.get("SessionToken"),
         )
 
+    def service_session(self, role_arn: str, service: str = "glue.amazonaws.com") -> dict[str, str]:
+        """Credentials of the session a service gets for `role_arn` (e.g. Glue for a job run or a dev endpoint)."""
+        return self.post("service-session", {"roleArn": role_arn, "service": service})
+
     def post(self, route: str, body: Any = None, timeout: float = 60.0) -> Any:
         from glueguard_dev.commands.sandbox import post
 
@@ -51,14 +86,46 @@ class SandboxHandle:
         """Wait until every queued delivery has run (generous: a busy CI machine runs them slowly)."""
         assert self.post("drain", {"timeout": timeout}, timeout=timeout + 10)["idle"]
 
-    def assume(self, role_name: str, session: str, path: str = "/") -> dict[str, str]:
-        """Credentials of an assumed-role session of `role_name` (created if missing)."""
+    def assume(
+        self, role_name: str, session: str, path: str = "/", policy: dict[str, Any] | None = GLUE_POWER_USER
+    ) -> dict[str, str]:
+        """Credentials of an assumed-role session of `role_name`, created if missing with a trust policy for
+        the account and `policy` inline (IAM is evaluated: a role without a policy may do nothing)."""
         iam = self.client("iam")
         try:
             arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
         except iam.exceptions.NoSuchEntityException:
-            arn = iam.create_role(RoleName=role_name, Path=path, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+            arn = iam.create_role(RoleName=role_name, Path=path, AssumeRolePolicyDocument=trust(ACCOUNT))["Role"]["Arn"]
+            if policy is not None:
+                iam.put_role_policy(
+                    RoleName=role_name, PolicyName="test-permissions", PolicyDocument=json.dumps(policy)
+                )
         return self.client("sts").assume_role(RoleArn=arn, RoleSessionName=session)["Credentials"]
+
+
+def run_execution(
+    sandbox: SandboxHandle, output: str, payload: dict[str, Any], timeout: float = 120.0
+) -> dict[str, Any]:
+    """Start the stack's state machine `output` (a stack output name) on `payload`; its finished execution."""
+    sfn = sandbox.client("stepfunctions")
+    arn = sfn.start_execution(
+        stateMachineArn=sandbox.outputs[output],
+        name=f"{payload['projectId']}-{uuid.uuid4().hex[:8]}",
+        input=json.dumps(payload),
+    )["executionArn"]
+    deadline = time.monotonic() + timeout
+    while True:
+        execution = sfn.describe_execution(executionArn=arn)
+        if execution["status"] != "RUNNING" or time.monotonic() > deadline:
+            return execution
+        time.sleep(0.1)
+
+
+def provisioned(sandbox: SandboxHandle, request: dict[str, Any]) -> dict[str, Any]:
+    """Provision a project through the deployed state machine; its execution output."""
+    done = run_execution(sandbox, "ProvisionProjectStateMachineArn", request)
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    return json.loads(done["output"])
 
 
 def poll(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
@@ -154,12 +221,29 @@ def echo_function(sandbox: SandboxHandle) -> dict[str, str]:
     from glueguard_dev.sandbox import deploy
 
     capture = Events(sandbox)
-    record_url, _ = capture.queue("echo-invocations")
+    record_url, record_arn = capture.queue("echo-invocations")
     failures_url, failures_arn = capture.queue("echo-failures")
     code = "tests/e2e/functions/echo"
     sandbox.client("s3").put_object(Bucket=deploy.ARTIFACT_BUCKET, Key=code, Body=deploy._zip(ROOT / code))
     iam = sandbox.client("iam")
-    role = iam.create_role(RoleName="echo-role", Path="/tests/", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = iam.create_role(
+        RoleName="echo-role",
+        Path="/tests/",
+        AssumeRolePolicyDocument=trust(service=["lambda.amazonaws.com", "states.amazonaws.com"]),
+    )["Role"]["Arn"]
+    iam.put_role_policy(
+        RoleName="echo-role",
+        PolicyName="record",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": record_arn},
+                    {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "*"},  # as a state machine role
+                ],
+            }
+        ),
+    )
     awslambda = sandbox.client("lambda")
     arn = awslambda.create_function(
         FunctionName="echo",

@@ -3,6 +3,7 @@ shaped as CloudTrail delivers them (FACTS.md 'Events'); read-only calls produce 
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from tests.e2e.conftest import Events, SandboxHandle
@@ -86,6 +87,13 @@ def test_iam_user_and_root_identities(sandbox: SandboxHandle, events: Events):
     user = f"ct-user-{uuid.uuid4().hex[:6]}"
     url = events.capture({"source": ["aws.s3"], "detail": {"eventName": ["CreateBucket"]}})
     iam.create_user(UserName=user)
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="buckets",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:CreateBucket", "Resource": "*"}]}
+        ),
+    )
     key = iam.create_access_key(UserName=user)["AccessKey"]
     sandbox.client("s3", {"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}).create_bucket(
         Bucket=f"{user}-bucket"

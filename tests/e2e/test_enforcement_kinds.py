@@ -3,11 +3,12 @@ or stopped / removed with its definition saved, via emulated CloudTrail -> Event
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from glueguard.adapters.decisions import DecisionLog
 
-from tests.e2e.conftest import SandboxHandle, poll
+from tests.e2e.conftest import GLUE_POWER_USER, SandboxHandle, poll
 from tests.support.glue import saved_definitions
 from tests.support.projects import make_project
 
@@ -116,7 +117,12 @@ def test_connection_is_moved_into_the_project_network(plane_env: SandboxHandle):
 def test_table_outside_the_project_database_is_removed_and_replayable(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
     project = make_project(pid)
-    glue = _scientist(plane_env, f"project-{pid}-glue-dev-role")
+    # the project's dev role as a dev endpoint uses it (Glue's session), with rights to write any table
+    role = f"project-{pid}-glue-dev-role"
+    plane_env.client("iam").put_role_policy(
+        RoleName=role, PolicyName="broad", PolicyDocument=json.dumps(GLUE_POWER_USER)
+    )
+    glue = plane_env.client("glue", plane_env.service_session(project.resources.dev_role_arn))
     database = f"scratch_{pid[:8]}"
     plane_env.client("glue").create_database(DatabaseInput={"Name": database})
     glue.create_table(DatabaseName=database, TableInput={"Name": "events"})

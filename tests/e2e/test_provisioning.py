@@ -5,14 +5,13 @@ turn, and the deprovision-project state machine leaves only the retained data.""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
 from glueguard.adapters.registry import Registry
 from glueguard.models.project import ProjectStatus
 
-from tests.e2e.conftest import SandboxHandle
+from tests.e2e.conftest import SandboxHandle, run_execution
 from tests.support.provisioning import leftovers, request
 
 #: step -> an AWS call in the middle of it (after it created something); json, query, ec2 and rest-xml errors.
@@ -29,18 +28,7 @@ INJECTIONS = {
 
 
 def _run(sandbox: SandboxHandle, output: str, payload: dict, timeout: float = 120.0) -> dict:
-    sfn = sandbox.client("stepfunctions")
-    arn = sfn.start_execution(
-        stateMachineArn=sandbox.outputs[output],
-        name=f"{payload['projectId']}-{uuid.uuid4().hex[:8]}",
-        input=json.dumps(payload),
-    )["executionArn"]
-    deadline = time.monotonic() + timeout
-    while True:
-        execution = sfn.describe_execution(executionArn=arn)
-        if execution["status"] != "RUNNING" or time.monotonic() > deadline:
-            return execution
-        time.sleep(0.1)
+    return run_execution(sandbox, output, payload, timeout)
 
 
 def _states_entered(sandbox: SandboxHandle, execution_arn: str) -> list[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from glueguard_dev.emulator.iam_glue import allowed
+from glueguard_dev.emulator.iam.policy import documents_allow
 from glueguard_dev.emulator.organizations.models import organization_id, principal_matches
 
 
@@ -42,7 +42,7 @@ def bus_policy_allows(bus: Any, sender_account: str) -> bool:
     if org:
         context["aws:PrincipalOrgID"] = [org]
     resourced = [{**s, "Resource": s.get("Resource", bus.arn)} for s in applicable]
-    return allowed([{"Statement": resourced}], "events:PutEvents", bus.arn, context)
+    return documents_allow([{"Statement": resourced}], "events:PutEvents", bus.arn, context)
 
 
 def _check_execution_role(rule: Any, target: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from moto.sts.responses import TokenResponse
 
-from glueguard_dev.emulator.iam_glue import allowed
+from glueguard_dev.emulator.iam.policy import documents_allow
 from glueguard_dev.emulator.organizations.models import organization_id, principal_matches
 
 _original_assume_role = TokenResponse.assume_role
@@ -58,7 +58,7 @@ def trust_allows(role: Any, caller_account: str, principal_arn: str, external_id
         context["aws:PrincipalOrgID"] = [org]
     if external_id:
         context["sts:ExternalId"] = [external_id]
-    return allowed([{"Statement": applicable}], "sts:AssumeRole", "*", context)
+    return documents_allow([{"Statement": applicable}], "sts:AssumeRole", "*", context)
 
 
 def assume_role(self: TokenResponse) -> Any:

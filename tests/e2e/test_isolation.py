@@ -1,0 +1,124 @@
+"""Isolation in the sandbox, IAM evaluated: two projects provisioned by the deployed state machine, then A's
+scientist (an SSO-style role with A's scientist policy attached) and A's job role (the session Glue gets
+for a run) against B's resources. Each denial is paired with the same call on A's own resource succeeding,
+so IAM is shown to decide, not merely to refuse."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+from glueguard.adapters.clients import reset_clients
+from glueguard.adapters.registry import Registry
+
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, provisioned, trust
+from tests.support.provisioning import request
+
+
+def denied(call, *args, because: str = "", **kwargs) -> str:
+    """The call is refused by IAM (for the action `because`, when given); returns the message."""
+    with pytest.raises(ClientError) as caught:
+        call(*args, **kwargs)
+    error = caught.value.response["Error"]
+    assert error["Code"] in ("AccessDenied", "AccessDeniedException"), caught.value
+    assert not because or f"perform: {because} " in error["Message"], error["Message"]
+    return error["Message"]
+
+
+def _job(project, stem: str, role: str | None = None, connection: str | None = None) -> dict:
+    return {
+        "Name": project.names.resource("job", stem),
+        "Role": role or project.resources.job_role_arn,
+        "Command": {"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
+        "Connections": {"Connections": [connection or project.connection_name]},
+        "GlueVersion": "4.0",
+        "WorkerType": "G.1X",
+        "NumberOfWorkers": 2,
+        "Timeout": 60,
+    }
+
+
+@pytest.fixture(scope="module")
+def projects(sandbox: SandboxHandle):
+    a_id, b_id = str(uuid.uuid4()), str(uuid.uuid4())
+    for pid in (a_id, b_id):
+        provisioned(sandbox, request(pid))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
+        reset_clients()
+        registry = Registry(table_name=sandbox.outputs["ProjectsTableName"])
+        a, b = (registry.get(pid, cached=False) for pid in (a_id, b_id))
+    reset_clients()
+    glue, s3, iam = (sandbox.client(s) for s in ("glue", "s3", "iam"))
+    for project in (a, b):
+        glue.create_job(**_job(project, "existing"))
+        s3.put_object(Bucket=project.names.scripts_bucket, Key="existing.py", Body=b"print(1)")
+    role = f"AWSReservedSSO_Scientist_{a_id[:8]}"
+    iam.create_role(RoleName=role, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
+    iam.attach_role_policy(RoleName=role, PolicyArn=a.resources.scientist_policy_arn)
+    scientist = sandbox.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{role}", RoleSessionName="alice"
+    )["Credentials"]
+    job_role = sandbox.post("service-session", {"roleArn": a.resources.job_role_arn, "service": "glue.amazonaws.com"})
+    return a, b, scientist, job_role
+
+
+def test_a_job_role_reads_and_writes_only_its_own_buckets(sandbox: SandboxHandle, projects):
+    a, b, _, job_role = projects
+    s3 = sandbox.client("s3", job_role)
+    assert s3.get_object(Bucket=a.names.scripts_bucket, Key="existing.py")["Body"].read() == b"print(1)"
+    s3.put_object(Bucket=a.names.bucket("artifacts"), Key="out/part-0", Body=b"x")
+    for purpose in ("scripts", "temp", "artifacts"):
+        denied(s3.put_object, Bucket=b.names.bucket(purpose), Key="stolen", Body=b"x", because="s3:PutObject")
+        denied(s3.list_objects_v2, Bucket=b.names.bucket(purpose), because="s3:ListBucket")
+    denied(s3.get_object, Bucket=b.names.scripts_bucket, Key="existing.py", because="s3:GetObject")
+
+
+def test_a_scientist_passes_only_a_roles_inside_a_network(sandbox: SandboxHandle, projects):
+    a, b, scientist, _ = projects
+    glue = sandbox.client("glue", scientist)
+    glue.create_job(**_job(a, "mine"))  # A's role, A's network: allowed
+    admin = f"arn:aws:iam::{ACCOUNT}:role/glueguard/admin"
+    denied(glue.create_job, **_job(a, "borrowed-role", role=b.resources.job_role_arn), because="iam:PassRole")
+    denied(glue.create_job, **_job(a, "admin-role", role=admin), because="iam:PassRole")
+    denied(glue.create_job, **_job(a, "other-network", connection=b.connection_name), because="glue:CreateJob")
+    denied(glue.create_job, **_job(b, "planted"), because="glue:CreateJob")  # a job in B's namespace
+
+
+def test_a_scientist_cannot_touch_b_glue_resources(sandbox: SandboxHandle, projects):
+    a, b, scientist, _ = projects
+    glue = sandbox.client("glue", scientist)
+    mine, theirs = a.names.resource("job", "existing"), b.names.resource("job", "existing")
+    assert glue.get_job(JobName=mine)["Job"]["Name"] == mine
+    glue.start_job_run(JobName=mine)
+    denied(glue.get_job, JobName=theirs, because="glue:GetJob")
+    denied(glue.start_job_run, JobName=theirs, because="glue:StartJobRun")
+    denied(glue.delete_job, JobName=theirs, because="glue:DeleteJob")
+    denied(glue.get_tags, ResourceArn=f"arn:aws:glue:us-east-1:{ACCOUNT}:job/{theirs}", because="glue:GetTags")
+    assert glue.get_database(Name=a.names.database)["Database"]["Name"] == a.names.database
+    denied(glue.get_database, Name=b.names.database, because="glue:GetDatabase")
+    denied(glue.get_tables, DatabaseName=b.names.database, because="glue:GetTables")
+    assert sandbox.client("glue").get_job(JobName=theirs)["Job"]["Name"] == theirs  # still there
+
+
+def test_a_denial_is_logged_by_cloudtrail_with_its_error_code(sandbox: SandboxHandle, projects, events):
+    """A refused mutating call still reaches EventBridge as a CloudTrail event, with errorCode and errorMessage."""
+    a, b, scientist, _ = projects
+    url = events.capture(
+        {"source": ["aws.glue"], "detail": {"eventName": ["DeleteJob"], "errorCode": [{"exists": True}]}}
+    )
+    theirs = b.names.resource("job", "existing")
+    message = denied(sandbox.client("glue", scientist).delete_job, JobName=theirs, because="glue:DeleteJob")
+    got = events.receive(url)
+    assert len(got) == 1
+    detail = got[0]["body"]["detail"]
+    assert detail["errorCode"] == "AccessDeniedException" and detail["errorMessage"] == message
+    assert detail["userIdentity"]["arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{scientist_role(a)}/alice"
+    issuer = detail["userIdentity"]["sessionContext"]["sessionIssuer"]
+    assert issuer["arn"] == f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{scientist_role(a)}"
+    assert detail["responseElements"] is None
+
+
+def scientist_role(project) -> str:
+    return f"AWSReservedSSO_Scientist_{project.project_id[:8]}"
