@@ -69,6 +69,18 @@ OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
 UNAUTHORIZED_OPERATIONS = {("sts", "GetCallerIdentity")}
 
 _TAG_KEY = re.compile(r"^(aws:RequestTag|aws:ResourceTag|aws:PrincipalTag|[a-z0-9-]+:[A-Za-z]*Tag)/(.+)$")
+_PLACEHOLDER = re.compile(r"\$\{[^}]+\}|<[^>]+>")
+
+#: keys a service applies to all its operations on a resource although the data lists them per action only
+#: sometimes (KMS developer guide, "AWS KMS condition keys": kms:ViaService, kms:CallerAccount, encryption
+#: context and kms:ResourceAliases apply to every operation on a KMS key)
+SERVICE_WIDE_KEYS = {
+    "kms:viaservice",
+    "kms:calleraccount",
+    "kms:encryptioncontext:*",
+    "kms:encryptioncontextkeys",
+    "kms:resourcealiases",
+}
 
 
 def _data() -> Any:
@@ -121,7 +133,9 @@ def supported_keys(action: str) -> frozenset[str] | None:
 
 def _pattern(key: str) -> str:
     match = _TAG_KEY.match(key)
-    return f"{match.group(1)}/*".lower() if match else key.lower()
+    if match:
+        return f"{match.group(1)}/*".lower()
+    return _PLACEHOLDER.sub("*", key).lower()
 
 
 def supports(action: str, key: str) -> bool:
@@ -133,7 +147,10 @@ def supports(action: str, key: str) -> bool:
     keys = supported_keys(action)
     if keys is None:
         return True  # an action the data does not know: keep what the request carries
-    return _pattern(key) in keys
+    pattern = _pattern(key)
+    if pattern in keys or pattern in SERVICE_WIDE_KEYS:
+        return True
+    return any(k.endswith(":*") and lowered.startswith(k[:-1]) for k in (*keys, *SERVICE_WIDE_KEYS))
 
 
 def filter_context(action: str, context: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -196,6 +196,16 @@ def resource_tags(prefix: str, resource: str, region: str, account: str) -> dict
     return {}
 
 
+def key_aliases(key_arn: str, region: str, account: str) -> list[str]:
+    """kms:ResourceAliases: the aliases of the key (`alias/<name>`)."""
+    from moto.kms.models import kms_backends
+
+    with suppress(Exception):
+        key = kms_backends[account][region].describe_key(key_arn)
+        return sorted(key.aliases)
+    return []
+
+
 def policies_for(caller_: Caller, prefix: str, resource: str, region: str, account: str) -> Policies:
     document, required = resource_policy(prefix, resource, region, account)
     return Policies(caller_.identity, caller_.boundary, document, required)
@@ -241,6 +251,8 @@ def checks(
         found.append(
             Check("s3:GetObject", str(copy_source(params)), catalog.filter_context("s3:GetObject", request_context))
         )
+    if prefix == "s3":
+        found += _sse_kms_checks(operation, params, region, account, extra)
     if prefix == "ec2" and operation.startswith("Create") and params.get("TagSpecifications"):
         # tagging on create needs ec2:CreateTags too, with ec2:CreateAction naming the create (EC2 user guide)
         tagging = {**catalog.filter_context("ec2:CreateTags", request_context), "ec2:CreateAction": [operation]}
@@ -279,6 +291,59 @@ def request_tags(params: dict[str, Any]) -> dict[str, list[str]]:
     return {**{f"aws:RequestTag/{k}": [v] for k, v in tags.items()}, "aws:TagKeys": sorted(tags)}
 
 
+_S3_WRITES = ("PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart", "UploadPartCopy")
+_S3_READS = ("GetObject", "HeadObject", "SelectObjectContent", "GetObjectAttributes")
+
+
+def _sse_kms_checks(
+    operation: str, params: dict[str, Any], region: str, account: str, extra: dict[str, list[str]]
+) -> list[Check]:
+    """The KMS calls S3 makes for the caller under SSE-KMS (S3 user guide, "Specifying server-side encryption
+    with AWS KMS"): writing needs kms:GenerateDataKey on the key the object is encrypted with (the request's,
+    else the bucket's default), reading needs kms:Decrypt on the key the object was encrypted with."""
+    from moto.s3.models import s3_backends
+
+    from glueguard_dev.emulator.iam import catalog
+    from glueguard_dev.emulator.iam.resources import kms_key_arn
+
+    bucket_name, key_name = params.get("Bucket"), params.get("Key")
+    if not bucket_name or key_name is None:
+        return []
+    try:
+        bucket = s3_backends[account]["aws"].get_bucket(bucket_name)
+    except Exception:
+        return []  # no such bucket: S3 answers NoSuchBucket
+    key_id: str | None = None
+    if operation in _S3_WRITES:
+        action = "kms:GenerateDataKey"
+        if params.get("ServerSideEncryption") == "aws:kms" or params.get("SSEKMSKeyId"):
+            key_id = params.get("SSEKMSKeyId")
+        elif params.get("ServerSideEncryption") is None and bucket.encryption:
+            default = bucket.encryption["Rule"]["ApplyServerSideEncryptionByDefault"]
+            if default.get("SSEAlgorithm") == "aws:kms":
+                key_id = default.get("KMSMasterKeyID")
+    elif operation in _S3_READS:
+        action = "kms:Decrypt"
+        stored = bucket.keys.get(key_name) if hasattr(bucket, "keys") else None
+        if stored is not None and getattr(stored, "encryption", None) == "aws:kms":
+            key_id = stored.kms_key_id
+    else:
+        return []
+    if not key_id:  # SSE-S3, or the AWS managed key aws/s3 (its policy lets S3 use it for the account)
+        return []
+    key_arn = kms_key_arn(str(key_id), account, region)
+    if key_arn is None:
+        return []  # S3 reports the missing key itself
+    context = {
+        **extra,
+        "kms:ViaService": [f"s3.{region}.amazonaws.com"],
+        "kms:CallerAccount": extra.get("aws:PrincipalAccount", [account]),
+        "kms:EncryptionContext:aws:s3:arn": [f"arn:aws:s3:::{bucket_name}"],
+        "aws:CalledVia": ["s3.amazonaws.com"],
+    }
+    return [Check(action, key_arn, catalog.filter_context(action, context))]
+
+
 def _iam_context(params: dict[str, Any]) -> dict[str, list[str]]:
     """iam:PermissionsBoundary and iam:PolicyARN, from the request (Service Authorization Reference, IAM)."""
     context: dict[str, list[str]] = {}
@@ -290,7 +355,8 @@ def _iam_context(params: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _s3_context(params: dict[str, Any]) -> dict[str, list[str]]:
-    context: dict[str, list[str]] = {}
+    # the sandbox stands in for S3's TLS endpoints (SDKs negotiate TLS 1.2 or 1.3)
+    context: dict[str, list[str]] = {"s3:TlsVersion": ["1.3"]}
     if params.get("ServerSideEncryption"):
         context["s3:x-amz-server-side-encryption"] = [str(params["ServerSideEncryption"])]
     if params.get("SSEKMSKeyId"):
@@ -315,8 +381,10 @@ def authorize(
         owner = resource_account(check.resource, account)
         context = dict(check.context)
         if check.resource != "*":
-            tags = resource_tags(service if service != "iam" else "iam", check.resource, region, owner)
+            tags = resource_tags(service, check.resource, region, owner)
             context.update({f"aws:ResourceTag/{k}": [v] for k, v in tags.items()})
+            if service == "kms" and ":key/" in check.resource:
+                context["kms:ResourceAliases"] = key_aliases(check.resource, region, owner)
             context = catalog.filter_context(check.action, context)
         context["aws:ResourceAccount"] = [owner]
         lookup = "sts" if check.action == "sts:AssumeRole" else service
