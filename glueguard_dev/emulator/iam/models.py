@@ -196,6 +196,14 @@ def resource_tags(prefix: str, resource: str, region: str, account: str) -> dict
     return {}
 
 
+def _role_boundary(role_arn: str, account: str) -> dict[str, list[str]]:
+    from moto.iam.models import iam_backends
+
+    role = next((r for r in iam_backends[account]["aws"].roles.values() if r.arn == role_arn), None)
+    boundary = getattr(role, "permissions_boundary_arn", None) if role else None
+    return {"iam:PermissionsBoundary": [boundary]} if boundary else {}
+
+
 def key_aliases(key_arn: str, region: str, account: str) -> list[str]:
     """kms:ResourceAliases: the aliases of the key (`alias/<name>`)."""
     from moto.kms.models import kms_backends
@@ -385,6 +393,9 @@ def authorize(
             context.update({f"aws:ResourceTag/{k}": [v] for k, v in tags.items()})
             if service == "kms" and ":key/" in check.resource:
                 context["kms:ResourceAliases"] = key_aliases(check.resource, region, owner)
+            if service == "iam" and ":role/" in check.resource and "iam:PermissionsBoundary" not in context:
+                # on an existing role, the key is the boundary the role has (Service Authorization Reference)
+                context.update(_role_boundary(check.resource, owner))
             context = catalog.filter_context(check.action, context)
         context["aws:ResourceAccount"] = [owner]
         lookup = "sts" if check.action == "sts:AssumeRole" else service
