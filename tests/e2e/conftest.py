@@ -73,6 +73,12 @@ class SandboxHandle:
             aws_session_token=creds.get("SessionToken"),
         )
 
+    def physical(self, logical_id: str) -> str:
+        """The deployed function whose stack-generated name carries `logical_id`."""
+        functions = self.client("lambda").list_functions()["Functions"]
+        [name] = [f["FunctionName"] for f in functions if f"-{logical_id}-" in f["FunctionName"]]
+        return name
+
     def service_session(self, role_arn: str, service: str = "glue.amazonaws.com") -> dict[str, str]:
         """Credentials of the session a service gets for `role_arn` (e.g. Glue for a job run or a dev endpoint)."""
         return self.post("service-session", {"roleArn": role_arn, "service": service})
