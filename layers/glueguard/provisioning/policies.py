@@ -260,6 +260,12 @@ def scientist(scope: Scope) -> Document:
             [f"arn:{scope.partition}:s3:::{scope.names.bucket(p)}/*" for p in ("scripts", "artifacts")],
         ),
         _stmt("ProjectKey", KMS_USE, [scope.key_arn]),
+        # what the plane saves before it deletes (and its reports) can be read and restored, never forged or erased
+        _deny(
+            "NoPlaneRecordWrites",
+            ["s3:PutObject", "s3:DeleteObject"],
+            f"arn:{scope.partition}:s3:::{scope.names.bucket('artifacts')}/glueguard/*",
+        ),
         _deny("NoTriggerWrites", TRIGGER_WRITES, "*"),
         _deny(
             "NoMandatoryTagChanges",
