@@ -35,6 +35,7 @@ def install() -> None:
     from glueguard_dev.emulator.glue import runs as glue_runs
     from glueguard_dev.emulator.glue import statements as glue_statements
     from glueguard_dev.emulator.glue import triggers as glue_triggers  # triggers and workflows start runs
+    from glueguard_dev.emulator.iam import cloudformation as iam_cloudformation  # roles' ManagedPolicyArns
 
     awslambda.install()
     glue_jobs.install()
@@ -53,6 +54,7 @@ def install() -> None:
     s3_events.install()
     iam_documents.install()
     organizations.install()
+    iam_cloudformation.install()
     sts.install()
     ssm.install()
     _installed = True

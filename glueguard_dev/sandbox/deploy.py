@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import json
 import os
@@ -138,29 +137,6 @@ def _stack_resource_map(stack_name: str) -> Any:
     raise DeployError(f"stack {stack_name} not found in the sandbox")
 
 
-def aws_managed_policy(account_id: str, arn: str) -> None:
-    """Make an AWS managed policy (`arn:aws:iam::aws:policy/...`) exist in the account's IAM, from the copy
-    moto ships, as AWS has them in every account (moto loads all ~1,300 only when asked to, slowly)."""
-
-    from moto.iam.models import AWSManagedPolicy, iam_backends
-
-    backend = iam_backends[account_id]["aws"]
-    if arn in backend.managed_policies or ":aws:policy/" not in arn:
-        return
-    name = arn.rsplit("/", 1)[-1]
-    data = _managed_policy_data().get(name)
-    if data is not None:
-        policy = AWSManagedPolicy.from_data(name, account_id, "us-east-1", data)
-        backend.managed_policies[policy.arn] = policy
-
-
-@functools.cache
-def _managed_policy_data() -> dict[str, Any]:
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-
-    return json.loads(aws_managed_policies_data)
-
-
 def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NAME) -> None:
     """Apply what moto's CloudFormation ignored, resolving intrinsic functions with moto's resolver."""
     from moto.awslambda.models import lambda_backends
@@ -181,11 +157,6 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
             if props.get("DeadLetterConfig"):
                 fn = lambda_backends[resources[logical_id].account_id][REGION].get_function(name)
                 fn.dead_letter_config = clean_json(props["DeadLetterConfig"], resources)
-        elif kind == "AWS::IAM::Role" and props.get("ManagedPolicyArns"):
-            role = resources[logical_id]
-            for arn in clean_json(props["ManagedPolicyArns"], resources):
-                aws_managed_policy(role.account_id, arn)
-                session.client("iam").attach_role_policy(RoleName=role.name, PolicyArn=arn)
         elif kind == "AWS::Lambda::EventInvokeConfig":
             config = clean_json(props, resources)
             kwargs = {

@@ -124,6 +124,11 @@ def _global(
     }
     if username:
         context["aws:username"] = [username]
+    from glueguard_dev.emulator.organizations.models import organization_id
+
+    org = organization_id(account)
+    if org:
+        context["aws:PrincipalOrgID"] = [org]
     return context
 
 
@@ -252,6 +257,8 @@ def checks(
         request_context.update(_s3_context(params))
     if prefix == "iam":
         request_context.update(_iam_context(params))
+    if prefix == "sts" and params.get("ExternalId"):
+        request_context["sts:ExternalId"] = [str(params["ExternalId"])]
     for action in catalog.actions_for(prefix, operation):
         context = catalog.filter_context(action, request_context)
         found += [Check(action, arn, context) for arn in resources(prefix, operation, params, region, account)]
