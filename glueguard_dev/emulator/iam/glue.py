@@ -32,6 +32,10 @@ NAMED: dict[str, tuple[str, str]] = {
     **{op: ("connection", "Name") for op in ("GetConnection", "UpdateConnection")},
     "DeleteConnection": ("connection", "ConnectionName"),
     "CreateConnection": ("connection", "ConnectionInput.Name"),
+    **{
+        op: ("usageProfile", "Name")
+        for op in ("CreateUsageProfile", "GetUsageProfile", "UpdateUsageProfile", "DeleteUsageProfile")
+    },
     **{op: ("devEndpoint", "EndpointName") for op in ("GetDevEndpoint", "DeleteDevEndpoint", "UpdateDevEndpoint")},
 }
 _DATABASE_OPS = {"GetDatabase": "Name", "UpdateDatabase": "Name", "DeleteDatabase": "Name", "GetTables": "DatabaseName"}
