@@ -53,10 +53,6 @@ OUTSIDE_THE_PLANE: list[tuple[str, Call]] = [
         lambda s, c, p, o: _client(s, c, "s3").put_object(Bucket=p.names.scripts_bucket, Key="evil.py", Body=b"x"),
     ),
     (
-        "decrypt with a project key",
-        lambda s, c, p, o: _client(s, c, "kms").decrypt(KeyId=p.resources.kms_key_arn, CiphertextBlob=b"x" * 32),
-    ),
-    (
         "assume a project's job role",
         lambda s, c, p, o: _client(s, c, "sts").assume_role(RoleArn=p.resources.job_role_arn, RoleSessionName="steal"),
     ),
@@ -92,7 +88,7 @@ OUTSIDE_THE_PLANE: list[tuple[str, Call]] = [
 
 #: calls within a function's purpose although outside the plane's (the provisioner creates and removes project
 #: buckets and keys); every function still has at least ten refused calls
-PURPOSE = {"ProvisionerFunction": {"delete another project's bucket", "decrypt with a project key"}}
+PURPOSE = {"ProvisionerFunction": {"delete another project's bucket"}}
 
 #: calls outside a scientist's purpose (project A's scientist policy)
 OUTSIDE_THE_SCIENTIST: list[tuple[str, Call]] = [
