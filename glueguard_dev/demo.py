@@ -115,7 +115,21 @@ def story(endpoint: str, outputs: dict[str, str]) -> None:
 
     console.rule("[bold]3 · a scientist creates a Glue job, ignoring every guardrail")
     iam = _client(endpoint, "iam")
-    role = iam.create_role(RoleName="ml-scientist", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    account = "arn:aws:iam::123456789012:root"
+    trust = {"Effect": "Allow", "Principal": {"AWS": account}, "Action": "sts:AssumeRole"}
+    role = iam.create_role(
+        RoleName="ml-scientist", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+    )["Role"]["Arn"]
+    # IAM is evaluated: this scientist's own (too broad) policy lets it create any Glue job; the plane corrects it
+    broad = [
+        {"Effect": "Allow", "Action": "glue:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+    ]
+    iam.put_role_policy(
+        RoleName="ml-scientist",
+        PolicyName="broad-glue",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": broad}),
+    )
     creds = _client(endpoint, "sts").assume_role(RoleArn=role, RoleSessionName="alice")["Credentials"]
     glue = _client(endpoint, "glue", creds)
     name = f"project-{project_id}-job-train"
