@@ -34,6 +34,7 @@ def _compliant_job(project, name: str = JOB) -> None:
         NumberOfWorkers=5,
         Timeout=60,
         ExecutionClass="FLEX",
+        NotificationProperty={"NotifyDelayAfter": 1},
         Tags=project.mandatory_tags(),
     )
 
