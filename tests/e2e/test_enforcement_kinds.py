@@ -76,7 +76,7 @@ def test_breaking_session_is_stopped_with_its_definitionsaved_definitions(plane_
     )
     assert poll(lambda: glue.get_session(Id=session)["Session"]["Status"] in {"STOPPING", "STOPPED"}), "not stopped"
     [saved] = poll(lambda: saved_definitions(project, "session"))
-    assert saved["replay"]["request"]["NumberOfWorkers"] == 10
+    assert saved["replay"]["request"]["NumberOfWorkers"] == 5  # session_max_dpu 10 at 2 DPU per G.2X worker
 
 
 def test_dev_endpoint_on_the_wrong_network_is_removed_with_its_definitionsaved_definitions(plane_env: SandboxHandle):
