@@ -73,15 +73,17 @@ def provision(endpoint: str, outputs: dict[str, str], project_id: str, account_i
             name=project_id,
             input=json.dumps({**request, **({"accountId": account_id} if account_id else {})}),
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            status = sfn.describe_execution(executionArn=execution["executionArn"])["status"]
+            described = sfn.describe_execution(executionArn=execution["executionArn"])
+            status = described["status"]
             if status != "RUNNING":
                 if status != "SUCCEEDED":
-                    raise RuntimeError(f"provisioning {status}")
+                    why = described.get("cause") or described.get("error") or "no cause given"
+                    raise RuntimeError(f"provisioning {status}: {why}")
                 return "the provision-project state machine"
             time.sleep(0.2)
-        raise RuntimeError("provisioning did not finish in 30 s")
+        raise RuntimeError("provisioning did not finish in 90 s")
     from glueguard_dev.sandbox.seed import make_project
 
     os.environ["GLUEGUARD_PROJECTS_TABLE"] = outputs["ProjectsTableName"]
