@@ -4,6 +4,7 @@ idle timeout and is kept by the enforcer (it was stopped for Glue's 2,880 min de
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -25,7 +26,20 @@ def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(
     role = iam.create_role(
         RoleName=f"AWSReservedSSO_Scientist_{pid[:8]}",
         Path="/aws-reserved/sso.amazonaws.com/",
-        AssumeRolePolicyDocument="{}",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {
+                            "AWS": sandbox.client("sts").get_caller_identity()["Arn"].split(":root")[0] + ":root"
+                        },
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
     )["Role"]["Arn"]
     done = _run(sandbox, "ProvisionProjectStateMachineArn", request(pid, scientistRoles=[role]))
     assert done["status"] == "SUCCEEDED", done.get("cause")

@@ -116,7 +116,8 @@ def _account(event: Any) -> str | None:
     """The account the task acts in: the request's accountId, or where the project being removed lives."""
     if not isinstance(event, dict) or not isinstance(event.get("request"), dict):
         return None
-    if event.get("action") in REMOVAL_ACTIONS:
+    action = event.get("action")
+    if isinstance(action, str) and action in REMOVAL_ACTIONS:
         project_id = event["request"].get("projectId")
         project = Registry().get(project_id) if isinstance(project_id, str) and is_project_id(project_id) else None
         return project.account_id if project else None
