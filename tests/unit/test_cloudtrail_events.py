@@ -50,6 +50,10 @@ def test_iam_user_identity():
         (lambda e: e.__setitem__("detail-type", "Glue Job State Change"), "is not 'AWS API Call via CloudTrail'"),
         (lambda e: e["detail"].__setitem__("requestParameters", "oops"), "detail.requestParameters"),
         (lambda e: e.__setitem__("id", ""), "id: String should have at least 1 character"),
+        # botocore cannot build a client for a region that is not one (UnknownRegionError, found by hypothesis)
+        (lambda e: e.__setitem__("region", "\x80\x8f\xb9"), "region: String should match pattern"),
+        (lambda e: e["detail"].__setitem__("awsRegion", "us east 1"), "detail.awsRegion: String should match pattern"),
+        (lambda e: e.__setitem__("account", "12345"), "account: String should match pattern"),
     ],
 )
 def test_malformed_events_say_what_is_wrong(mutate, message):

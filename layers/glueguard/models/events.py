@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from glueguard.models.violation import Severity, Violation
 
 CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail"
+#: An AWS Region code (us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1): what botocore can build a client for.
+REGION_PATTERN = r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$"
 
 
 class InvalidEventError(ValueError):
@@ -117,7 +119,7 @@ class CloudTrailDetail(BaseModel):
     eventName: str = Field(min_length=1)
     eventSource: str = Field(min_length=1)
     eventTime: str | None = None
-    awsRegion: str | None = None
+    awsRegion: str | None = Field(default=None, pattern=REGION_PATTERN)
     userIdentity: UserIdentity = Field(default_factory=UserIdentity)
     requestParameters: dict[str, Any] | None = None
     responseElements: dict[str, Any] | None = None
@@ -132,8 +134,8 @@ class EventBridgeEnvelope(BaseModel):
     id: str = Field(min_length=1)
     source: str
     detail_type: str = Field(alias="detail-type")
-    account: str | None = None
-    region: str | None = None
+    account: str | None = Field(default=None, pattern=r"^[0-9]{12}$")
+    region: str | None = Field(default=None, pattern=REGION_PATTERN)
     time: str | None = None
 
 
