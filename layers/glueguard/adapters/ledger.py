@@ -14,15 +14,14 @@ a duplicate admission of the same run changes nothing, and a release subtracts e
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
-from glueguard.adapters.dynamo import from_item, table
+from glueguard.adapters.dynamo import from_item
+from glueguard.adapters.ledger_table import LedgerTable, cancelled, dec
 from glueguard.runtime.admission import LedgerEntry, admission_limit
 from glueguard.runtime.runs import as_utc
 
@@ -33,10 +32,6 @@ ACTIVE = "active"
 RELEASED = "released"
 BOUND = "bound"  # a reservation whose run has started (the run item holds the capacity now)
 TOMBSTONE_SECONDS = 8 * 24 * 3600  # longer than any Glue run can last (Timeout < 7 days)
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(str(round(float(value), 6)))
 
 
 def entry_key(entry_id: str, reservation: bool = False) -> str:
@@ -50,18 +45,7 @@ class AdmitResult:
     in_use: float  # the project's dpu_in_use after the call
 
 
-class Ledger:
-    def __init__(self, table_name: str | None = None) -> None:
-        self.table_name = table_name or os.environ["GLUEGUARD_LEDGER_TABLE"]
-
-    @cached_property
-    def _table(self) -> Any:
-        return table(self.table_name)
-
-    @property
-    def _client(self) -> Any:
-        return self._table.meta.client
-
+class Ledger(LedgerTable):
     # ------------------------------------------------------------------ reads
     def in_use(self, project_id: str) -> float:
         item = self._table.get_item(Key={"project_id": project_id, "entry": USAGE}, ConsistentRead=True).get("Item")
@@ -70,14 +54,10 @@ class Ledger:
     def _items(self, project_id: str) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
 
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("project_id").eq(project_id), "ConsistentRead": True}
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(from_item(i) for i in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            from_item(i)
+            for i in self._query(KeyConditionExpression=Key("project_id").eq(project_id), ConsistentRead=True)
+        ]
 
     def entries(self, project_id: str) -> list[LedgerEntry]:
         """The project's active runs and reservations."""
@@ -97,11 +77,11 @@ class Ledger:
             "TableName": self.table_name,
             "Key": {"project_id": project_id, "entry": USAGE},
             "UpdateExpression": "ADD dpu_in_use :dpu, entries_admitted :one",
-            "ExpressionAttributeValues": {":dpu": _dec(entry.dpu), ":one": 1},
+            "ExpressionAttributeValues": {":dpu": dec(entry.dpu), ":one": 1},
         }
         if cap is not None:
             usage_update["ConditionExpression"] = "attribute_not_exists(dpu_in_use) OR dpu_in_use <= :limit"
-            usage_update["ExpressionAttributeValues"][":limit"] = _dec(admission_limit(cap, entry.dpu))
+            usage_update["ExpressionAttributeValues"][":limit"] = dec(admission_limit(cap, entry.dpu))
         try:
             self._client.transact_write_items(
                 TransactItems=[
@@ -116,7 +96,7 @@ class Ledger:
                 ]
             )
         except ClientError as exc:
-            reasons = _cancelled(exc)
+            reasons = cancelled(exc)
             if reasons is None:
                 raise
             return AdmitResult(False, reasons[0] == "ConditionalCheckFailed", self.in_use(project_id))
@@ -177,13 +157,13 @@ class Ledger:
                             "TableName": self.table_name,
                             "Key": {"project_id": project_id, "entry": USAGE},
                             "UpdateExpression": "ADD dpu_in_use :minus",
-                            "ExpressionAttributeValues": {":minus": -_dec(dpu)},
+                            "ExpressionAttributeValues": {":minus": -dec(dpu)},
                         }
                     },
                 ]
             )
         except ClientError as exc:
-            if _cancelled(exc) is None:
+            if cancelled(exc) is None:
                 raise
             return 0.0  # released concurrently by someone else
         return dpu
@@ -231,7 +211,7 @@ class Ledger:
                 ]
             )
         except ClientError as exc:
-            reasons = _cancelled(exc)
+            reasons = cancelled(exc)
             if reasons is None:
                 raise
             if reasons[1] == "ConditionalCheckFailed":  # the run is counted (or finished) already
@@ -310,7 +290,7 @@ class Ledger:
                 Key={"project_id": project_id, "entry": USAGE},
                 UpdateExpression="SET dpu_in_use = :actual",
                 ConditionExpression="dpu_in_use = :was",
-                ExpressionAttributeValues={":actual": _dec(actual), ":was": _dec(was)},
+                ExpressionAttributeValues={":actual": dec(actual), ":was": dec(was)},
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -330,7 +310,7 @@ def _item(project_id: str, entry: LedgerEntry) -> dict[str, Any]:
         "entry_id": entry.entry_id,
         "kind": "reservation" if entry.reservation else entry.holder,
         "job_name": entry.job_name,
-        "dpu": _dec(entry.dpu),
+        "dpu": dec(entry.dpu),
         "state": ACTIVE,
         "admitted_at": _now_iso(),
     }
@@ -348,15 +328,3 @@ def _entry(item: dict[str, Any]) -> LedgerEntry:
         reservation=item.get("kind") == "reservation",
         holder=item["kind"] if item.get("kind") in ("session", "devendpoint") else "run",
     )
-
-
-def _cancelled(exc: Any) -> list[str] | None:
-    """The per-item cancellation codes of a cancelled transaction, or None for any other error."""
-    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return None
-    reasons = exc.response.get("CancellationReasons") or []
-    if not reasons:  # some SDKs only put them in the message: "... [ConditionalCheckFailed, None]"
-        message = exc.response["Error"].get("Message", "")
-        inside = message[message.rfind("[") + 1 : message.rfind("]")]
-        return [r.strip() for r in inside.split(",")]
-    return [r.get("Code", "None") for r in reasons]

@@ -15,22 +15,16 @@ and a duplicate event commits nothing. Settling moves a charge from expected to 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
-from glueguard.adapters.dynamo import from_item, table
-from glueguard.adapters.ledger import _cancelled
+from glueguard.adapters.dynamo import from_item
+from glueguard.adapters.ledger_table import LedgerTable, cancelled, dec
 
 COMMITTED = "committed"
 SETTLED = "settled"
 ACCRUING = "accruing"
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(str(round(float(value), 6)))
 
 
 def partition(project_id: str) -> str:
@@ -82,18 +76,7 @@ class Charged:
         return self.actual_after != self.actual_before
 
 
-class Spend:
-    def __init__(self, table_name: str | None = None) -> None:
-        self.table_name = table_name or os.environ["GLUEGUARD_LEDGER_TABLE"]
-
-    @cached_property
-    def _table(self) -> Any:
-        return table(self.table_name)
-
-    @property
-    def _client(self) -> Any:
-        return self._table.meta.client
-
+class Spend(LedgerTable):
     def _key(self, project_id: str, entry: str) -> dict[str, str]:
         return {"project_id": partition(project_id), "entry": entry}
 
@@ -110,14 +93,7 @@ class Spend:
         from boto3.dynamodb.conditions import Key
 
         query = Key("project_id").eq(partition(project_id)) & Key("entry").begins_with("month#")
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": query}
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(from_item(i) for i in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = [from_item(i) for i in self._query(KeyConditionExpression=query)]
         return [Month.of(project_id, i["entry"].removeprefix("month#"), i) for i in items]
 
     def committed(self, project_id: str, month: str) -> list[str]:
@@ -125,18 +101,12 @@ class Spend:
         from boto3.dynamodb.conditions import Attr, Key
 
         prefix = f"charge#{month}#"
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("project_id").eq(partition(project_id)) & Key("entry").begins_with(prefix),
-            "FilterExpression": Attr("state").eq(COMMITTED),
-            "ProjectionExpression": "entry",
-        }
-        ids: list[str] = []
-        while True:
-            page = self._table.query(**kwargs)
-            ids.extend(i["entry"].removeprefix(prefix) for i in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return ids
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = self._query(
+            KeyConditionExpression=Key("project_id").eq(partition(project_id)) & Key("entry").begins_with(prefix),
+            FilterExpression=Attr("state").eq(COMMITTED),
+            ProjectionExpression="entry",
+        )
+        return [i["entry"].removeprefix(prefix) for i in items]
 
     def charge(self, project_id: str, month: str, charge_id: str) -> dict[str, Any] | None:
         return self._get(project_id, f"charge#{month}#{charge_id}")
@@ -161,16 +131,16 @@ class Spend:
             "TableName": self.table_name,
             "Key": self._key(project_id, f"month#{month}"),
             "UpdateExpression": "ADD exposure_usd :e, committed_usd :e",
-            "ExpressionAttributeValues": {":e": _dec(expected)},
+            "ExpressionAttributeValues": {":e": dec(expected)},
         }
         if limit is not None:
             update["ConditionExpression"] = "attribute_not_exists(exposure_usd) OR exposure_usd <= :room"
-            update["ExpressionAttributeValues"][":room"] = _dec(limit - expected)
+            update["ExpressionAttributeValues"][":room"] = dec(limit - expected)
         item = {
             **self._key(project_id, f"charge#{month}#{charge_id}"),
             **meta,
             "state": COMMITTED,
-            "expected_usd": _dec(expected),
+            "expected_usd": dec(expected),
             "cost_usd": Decimal(0),
         }
         try:
@@ -187,7 +157,7 @@ class Spend:
                 ]
             )
         except ClientError as exc:
-            reasons = _cancelled(exc)
+            reasons = cancelled(exc)
             if reasons is None:
                 raise
             return False, reasons[0] == "ConditionalCheckFailed"
@@ -217,13 +187,13 @@ class Spend:
                 "ExpressionAttributeNames": {"#s": "state", **{f"#{k}": k for k in meta}},
                 "ExpressionAttributeValues": {
                     ":state": state,
-                    ":cost": _dec(cost),
+                    ":cost": dec(cost),
                     **{f":{k}": v for k, v in meta.items()},
                 },
             }
             if item:
                 charge_update["ConditionExpression"] = "cost_usd = :previous AND #s = :was"
-                charge_update["ExpressionAttributeValues"].update({":previous": _dec(previous), ":was": item["state"]})
+                charge_update["ExpressionAttributeValues"].update({":previous": dec(previous), ":was": item["state"]})
             else:
                 charge_update["ConditionExpression"] = "attribute_not_exists(entry)"
             month_update = {
@@ -231,15 +201,15 @@ class Spend:
                 "Key": self._key(project_id, f"month#{month}"),
                 "UpdateExpression": "ADD actual_usd :delta, exposure_usd :exposure, committed_usd :released",
                 "ExpressionAttributeValues": {
-                    ":delta": _dec(delta),
-                    ":exposure": _dec(delta - released),
-                    ":released": -_dec(released),
+                    ":delta": dec(delta),
+                    ":exposure": dec(delta - released),
+                    ":released": -dec(released),
                 },
             }
             try:
                 self._client.transact_write_items(TransactItems=[{"Update": charge_update}, {"Update": month_update}])
             except ClientError as exc:
-                if _cancelled(exc) is None:
+                if cancelled(exc) is None:
                     raise
                 continue  # changed concurrently: read again
             return Charged(before, round(before + delta, 6))
@@ -252,7 +222,7 @@ class Spend:
         item = self.charge(project_id, month, charge_id)
         if not item or item.get("state") != COMMITTED:
             return 0.0
-        expected = _dec(float(item["expected_usd"]))
+        expected = dec(float(item["expected_usd"]))
         try:
             self._client.transact_write_items(
                 TransactItems=[
@@ -276,7 +246,7 @@ class Spend:
                 ]
             )
         except ClientError as exc:
-            if _cancelled(exc) is None:
+            if cancelled(exc) is None:
                 raise
             return 0.0  # withdrawn or settled concurrently
         return float(expected)
