@@ -17,6 +17,7 @@ from glueguard.models.decision import Decision
 from glueguard.models.project import Project, ProjectStatus
 from glueguard.naming import project_of
 from glueguard.policy import Policy
+from glueguard.runtime.caps import Breach
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,40 @@ class Trigger:
     event_id: str
     event_name: str
     principal: str | None = None
+
+
+def interactive_decision(
+    project: Project,
+    trigger: Trigger,
+    breach: Breach,
+    policy: Policy,
+    *,
+    kind: str,
+    name: str,
+    outcome: str,
+    actions: list[dict[str, Any]],
+    before: dict[str, Any],
+    figures: dict[str, Any],
+    after: dict[str, Any] | None = None,
+) -> Decision:
+    """The decision recording what the guard did to an interactive session or dev endpoint over a cap."""
+    return Decision(
+        project_id=project.project_id,
+        event_id=trigger.event_id,
+        event_name=trigger.event_name,
+        function=FUNCTION,
+        resource_kind=kind,
+        resource_name=name,
+        outcome=outcome,
+        severity="medium",
+        policy_version=policy.version,
+        violations=[breach.to_dict()],
+        actions=actions,
+        before=before,
+        after=after,
+        reason=breach.message,
+        figures=figures,
+    )
 
 
 @dataclass

@@ -14,7 +14,7 @@ from glueguard.naming import project_of
 from glueguard.remediation.execute import execute
 from glueguard.remediation.plan import Action
 from glueguard.remediation.planner import saved_definition_key
-from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
+from glueguard.run_guard.context import GuardContext, Outcome, Trigger, interactive_decision
 from glueguard.run_guard.interactive import DEVENDPOINT, InteractiveCapacity
 from glueguard.runtime.caps import Breach
 from glueguard.runtime.runs import as_utc
@@ -110,18 +110,14 @@ class DevEndpointSweep:
         ]
         dpu = session_dpu(endpoint)
         price = self.ctx.policy_for(project).price_per_dpu_hour
-        return Decision(
-            project_id=project.project_id,
-            event_id=trigger.event_id,
-            event_name=trigger.event_name,
-            function=FUNCTION,
-            resource_kind="devendpoint",
-            resource_name=name,
+        return interactive_decision(
+            project,
+            trigger,
+            breach,
+            self.ctx.policy,
+            kind="devendpoint",
+            name=name,
             outcome="deleted",
-            severity="medium",
-            policy_version=self.ctx.policy.version,
-            reason=message,
-            violations=[breach.to_dict()],
             actions=execute(actions, self.ctx.client_for),
             before={"definition": endpoint},
             figures={

@@ -12,7 +12,7 @@ from glueguard.models.decision import Decision
 from glueguard.models.project import Project
 from glueguard.naming import project_of
 from glueguard.policy import Policy
-from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
+from glueguard.run_guard.context import GuardContext, Outcome, Trigger, interactive_decision
 from glueguard.run_guard.interactive import SESSION, InteractiveCapacity
 from glueguard.runtime.caps import Breach
 from glueguard.runtime.runs import as_utc
@@ -100,21 +100,17 @@ def _stopped(
     dpu = session_dpu(session)
     lifetime = (now - as_utc(session["CreatedOn"])).total_seconds() if session.get("CreatedOn") else 0.0
     remaining = max(0.0, float(session.get("IdleTimeout") or policy.session_idle_timeout_max_minutes) * 60.0)
-    return Decision(
-        project_id=project.project_id,
-        event_id=trigger.event_id,
-        event_name=trigger.event_name,
-        function=FUNCTION,
-        resource_kind="session",
-        resource_name=session_id,
+    return interactive_decision(
+        project,
+        trigger,
+        breach,
+        policy,
+        kind="session",
+        name=session_id,
         outcome="stopped",
-        severity="medium",
-        policy_version=policy.version,
-        violations=[breach.to_dict()],
         actions=[{"call": "glue:StopSession", "reason": breach.message, "params": {"Id": session_id}}],
         before={"status": session.get("Status"), "created_on": str(session.get("CreatedOn"))},
         after={"status": "STOPPING"},
-        reason=breach.message,
         figures={
             "session_dpu": dpu,
             "age_minutes": round(lifetime / 60.0, 2),
