@@ -52,6 +52,34 @@ def retry_delay(attempt: int) -> int:
     return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** max(0, attempt - 1))
 
 
+#: Each upload decision's outcome -> what it is about (resource kind) and its severity.
+DECISION_KINDS: dict[str, tuple[str, str]] = {
+    "throttled": ("uploadbinding", "medium"),
+    "started": ("jobrun", "info"),
+    "deferred": ("jobstart", "medium"),
+    "refused": ("jobstart", "medium"),
+}
+
+
+def upload_decision(
+    project_id: str, event: S3ObjectCreatedEvent, outcome: str, resource_name: str, **fields: Any
+) -> Decision:
+    """The decision about one uploaded object's start (`fields`: the rest of the record)."""
+    kind, severity = DECISION_KINDS[outcome]
+    return Decision(
+        project_id=project_id,
+        event_id=event.id,
+        event_name="Object Created",
+        function=FUNCTION,
+        resource_kind=kind,
+        resource_name=resource_name,
+        principal=event.detail.requester,
+        outcome=outcome,
+        severity=severity,
+        **fields,
+    )
+
+
 def reservation_id(object_identity: str, job_name: str) -> str:
     """The ledger reservation of one object version and job: the same event twice reserves once."""
     return hashlib.sha256(f"{object_identity}|{job_name}".encode()).hexdigest()[:32]
@@ -118,16 +146,11 @@ class UploadStarter:
             f"{limit} runs this minute (upload_max_starts_per_minute): the rest wait"
         )
         if first:
-            decision = Decision(
-                project_id=project.project_id,
-                event_id=event.id,
-                event_name="Object Created",
-                function=FUNCTION,
-                resource_kind="uploadbinding",
-                resource_name=f"{binding.bucket}/{binding.prefix}",
-                principal=event.detail.requester,
-                outcome="throttled",
-                severity="medium",
+            decision = upload_decision(
+                project.project_id,
+                event,
+                "throttled",
+                f"{binding.bucket}/{binding.prefix}",
                 policy_version=self.policy.version,
                 reason=reason,
                 figures={"starts_per_minute_cap": limit, "object": f"s3://{event.bucket}/{event.key}"},
@@ -184,16 +207,11 @@ class UploadStarter:
             raise
         self.ledger.bind(pid, hold, run_id, now)
         budget.spend.transfer(pid, month, charge, f"run#{run_id}")
-        decision = Decision(
-            project_id=pid,
-            event_id=event.id,
-            event_name="Object Created",
-            function=FUNCTION,
-            resource_kind="jobrun",
-            resource_name=f"{binding.job_name}/{run_id}",
-            principal=event.detail.requester,
-            outcome="started",
-            severity="info",
+        decision = upload_decision(
+            pid,
+            event,
+            "started",
+            f"{binding.job_name}/{run_id}",
             policy_version=self.policy.version,
             actions=[
                 {
@@ -234,17 +252,12 @@ class UploadStarter:
         refused = verdict.action is Action.REFUSE
         outcome = "refused" if refused else "deferred"
         bucket, key = event.bucket, event.key
-        decision = Decision(
-            project_id=project.project_id,
-            event_id=event.id,
-            event_name="Object Created",
-            function=FUNCTION,
-            resource_kind="jobstart",
+        decision = upload_decision(
+            project.project_id,
+            event,
+            outcome,
             # one deferred and one refused record at most per object and job, however often it is retried
-            resource_name=f"{binding.job_name}/{reservation_id(event.object_identity, binding.job_name)}/{outcome}",
-            principal=event.detail.requester,
-            outcome=outcome,
-            severity="medium",
+            f"{binding.job_name}/{reservation_id(event.object_identity, binding.job_name)}/{outcome}",
             violations=[{"rule": "project-monthly-budget", "message": verdict.reason, "severity": "medium"}],
             reason=verdict.reason,
             figures={"object": f"s3://{bucket}/{key}"},
