@@ -263,17 +263,22 @@ def resolve(environ: dict[str, Any], body: bytes) -> ApiCall | None:
 
 
 CALL_KEY = "glueguard.call"
+BODY_KEY = "glueguard.body"
 
 
-def resolved(environ: dict[str, Any], body: bytes) -> ApiCall | None:
-    """The request's ApiCall, resolved once per request and shared by the middlewares."""
+def request_call(environ: dict[str, Any]) -> tuple[ApiCall | None, bytes]:
+    """The request's ApiCall and body, read and resolved once per request and shared by the middlewares
+    (CloudTrail, IAM, faults); `wsgi.input` is left rewound for the app."""
     if CALL_KEY not in environ:
+        body = read_body(environ)
+        environ[BODY_KEY] = body
+        environ["wsgi.input"] = io.BytesIO(body)
         try:
             environ[CALL_KEY] = resolve(dict(environ), body)
         except Exception as exc:
             log.debug("unresolved request: %s", exc)
             environ[CALL_KEY] = None
-    return environ[CALL_KEY]
+    return environ[CALL_KEY], environ[BODY_KEY]
 
 
 def _plain(value: Any) -> Any:
@@ -361,9 +366,7 @@ class CloudTrailMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not self.enabled():
             return self.app(environ, start_response)
-        body = read_body(environ)
-        call = resolved(environ, body)
-        environ["wsgi.input"] = io.BytesIO(body)
+        call, _ = request_call(environ)
         if call is None or not is_logged(call.service, call.operation.name):
             return self.app(environ, start_response)
         captured: dict[str, Any] = {}

@@ -11,7 +11,6 @@ reach the sandbox over HTTP). Errors are rendered in the operation's protocol (j
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from glueguard_dev.sandbox.cloudtrail import read_body, resolved
+from glueguard_dev.sandbox.cloudtrail import request_call
 
 
 @dataclass
@@ -106,9 +105,7 @@ class FaultMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not self.faults.armed:
             return self.app(environ, start_response)
-        body = read_body(environ)
-        call = resolved(environ, body)
-        environ["wsgi.input"] = io.BytesIO(body)
+        call, body = request_call(environ)
         fault = self.faults.hit(call.service, call.operation.name, body) if call else None
         if fault is None or call is None:
             return self.app(environ, start_response)

@@ -16,7 +16,6 @@ outside this one logs the refused call with its errorCode and errorMessage.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import sys
@@ -105,13 +104,11 @@ class IamMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         from glueguard_dev.emulator.iam import catalog
-        from glueguard_dev.sandbox.cloudtrail import read_body, resolved
+        from glueguard_dev.sandbox.cloudtrail import request_call
 
         if not self.enabled():
             return self.app(environ, start_response)
-        body = read_body(environ)
-        call = resolved(environ, body)
-        environ["wsgi.input"] = io.BytesIO(body)
+        call, _ = request_call(environ)
         if call is None:
             return self.app(environ, start_response)
         prefix = catalog.SIGNING_TO_PREFIX.get(call.signing_name, call.signing_name)
