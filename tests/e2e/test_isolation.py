@@ -8,23 +8,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from botocore.exceptions import ClientError
 from glueguard.adapters.clients import reset_clients
 from glueguard.adapters.registry import Registry
 from glueguard.glue_triggers import TriggerRefused, create
 
 from tests.e2e.conftest import ACCOUNT, SandboxHandle, provisioned, trust
+from tests.support.denials import denied
 from tests.support.provisioning import request
-
-
-def denied(call, *args, because: str = "", **kwargs) -> str:
-    """The call is refused by IAM (for the action `because`, when given); returns the message."""
-    with pytest.raises(ClientError) as caught:
-        call(*args, **kwargs)
-    error = caught.value.response["Error"]
-    assert error["Code"] in ("AccessDenied", "AccessDeniedException"), caught.value
-    assert not because or f"perform: {because} " in error["Message"], error["Message"]
-    return error["Message"]
 
 
 def _job(project, stem: str, role: str | None = None, connection: str | None = None) -> dict:

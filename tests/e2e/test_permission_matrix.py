@@ -11,11 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from glueguard.adapters.clients import reset_clients
 from glueguard.adapters.registry import Registry
 
 from tests.e2e.conftest import ACCOUNT, SandboxHandle, provisioned, trust
+from tests.support.denials import denied
 from tests.support.provisioning import request
 
 FUNCTIONS = [
@@ -160,15 +160,6 @@ def test_every_principal_has_at_least_ten_refusals():
     assert len(OUTSIDE_THE_SCIENTIST) >= 10
 
 
-def _refused(call: Call, sandbox: SandboxHandle, credentials: dict[str, str], project: Any, other: Any) -> str:
-    with pytest.raises(ClientError) as caught:
-        call(sandbox, credentials, project, other)
-    error = caught.value.response["Error"]
-    assert error["Code"] in ("AccessDenied", "AccessDeniedException", "AuthorizationError"), error
-    assert "is not authorized to perform" in error["Message"], error["Message"]
-    return error["Message"]
-
-
 @pytest.fixture(scope="module")
 def matrix(sandbox: SandboxHandle) -> dict[str, Any]:
     a_id, b_id = str(uuid.uuid4()), str(uuid.uuid4())
@@ -202,23 +193,21 @@ def matrix(sandbox: SandboxHandle) -> dict[str, Any]:
 )
 def test_a_plane_function_is_refused_outside_its_purpose(sandbox: SandboxHandle, matrix, function: str, name: str):
     call = dict(OUTSIDE_THE_PLANE)[name]
-    message = _refused(call, sandbox, matrix["principals"][function], matrix["a"], matrix["b"])
+    message = denied(call, sandbox, matrix["principals"][function], matrix["a"], matrix["b"])
     assert f"assumed-role/{matrix['principals'][function]['role_name']}/" in message
 
 
 @pytest.mark.parametrize("name", [n for n, _ in OUTSIDE_THE_SCIENTIST])
 def test_a_scientist_is_refused_outside_the_project(sandbox: SandboxHandle, matrix, name: str):
     call = dict(OUTSIDE_THE_SCIENTIST)[name]
-    _refused(call, sandbox, matrix["principals"]["scientist"], matrix["a"], matrix["b"])
+    denied(call, sandbox, matrix["principals"]["scientist"], matrix["a"], matrix["b"])
 
 
 def test_the_upload_trigger_cannot_update_a_job(sandbox: SandboxHandle, matrix):
     a = matrix["a"]
     update = {"Role": a.resources.job_role_arn, "Command": {"Name": "glueetl", "ScriptLocation": "s3://x/y.py"}}
     glue = sandbox.client("glue", matrix["principals"]["UploadTriggerFunction"])
-    with pytest.raises(ClientError) as caught:
-        glue.update_job(JobName=a.names.resource("job", "ingest"), JobUpdate=update)
-    assert "perform: glue:UpdateJob " in caught.value.response["Error"]["Message"]
+    denied(glue.update_job, JobName=a.names.resource("job", "ingest"), JobUpdate=update, because="glue:UpdateJob")
 
 
 def test_the_scientist_does_what_a_scientist_may(sandbox: SandboxHandle, matrix):
