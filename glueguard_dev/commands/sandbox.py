@@ -123,7 +123,8 @@ def tick(
     seconds: Annotated[
         float | None,
         typer.Option(
-            min=0, help="Move the schedule clock this far on and fire the rules then due (default: fire all now)."
+            min=0,
+            help="Move the sandbox's clock (runs, functions, schedules) this far on and fire the rules then due (default: fire all now).",
         ),
     ] = None,
 ) -> None:

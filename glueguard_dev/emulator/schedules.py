@@ -6,6 +6,11 @@ a schedule"; the cron fields are minutes, hours, day-of-month, month, day-of-wee
 does the same on `clock`: the wall clock plus whatever `advance()` added. A `manual` clock (the e2e
 tests') stands still between advances, so a daily sweep fires only when a test moves time a day on.
 Periods that pass in one advance fire once (the sandbox does not replay a day of 5-minute schedules).
+
+In the sandbox the clock is the world's (`move_world()`): an advance moves the whole process's time on
+(time-machine), so the functions, Glue's runs, CloudTrail, EventBridge and STS see the same time as the
+schedules, and a month can pass in a test (docs/sandbox.md "Time"). Elsewhere (unit tests) it moves only
+the schedules.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import time_machine
 from pyawscron import AWSCron
 
 _RATE = re.compile(r"rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)")
@@ -28,6 +34,17 @@ class ScheduleClock:
         self._lock = threading.Lock()
         self._offset = timedelta()
         self._frozen: datetime | None = None
+        self._world: time_machine.Coordinates | None = None
+
+    def move_world(self) -> None:
+        """From now on an advance moves the whole process's time on, not only the schedules'."""
+        with self._lock:
+            if self._world is None:
+                self._world = time_machine.travel(datetime.now(UTC), tick=True).start()
+
+    @property
+    def moves_world(self) -> bool:
+        return self._world is not None
 
     def now(self) -> datetime:
         with self._lock:
@@ -38,7 +55,10 @@ class ScheduleClock:
         if seconds < 0:
             raise ValueError(f"the schedule clock cannot go back ({seconds} s)")
         with self._lock:
-            self._offset += timedelta(seconds=seconds)
+            if self._world is None or self._frozen is not None:
+                self._offset += timedelta(seconds=seconds)  # a frozen instant is advanced by hand
+            if self._world is not None:
+                self._world.shift(timedelta(seconds=seconds))  # the wall clock itself moves on
         return self.now()
 
     def set_manual(self, manual: bool) -> None:

@@ -197,6 +197,29 @@ def _load_handler(fn: Any, code_dir: Path) -> Any:
     return getattr(module, attribute)
 
 
+class _SnapshotEnviron(type(os.environ)):  # type: ignore[misc]
+    """`os.environ` whose iteration reads one snapshot: other threads (botocore's proxy lookup iterates the
+    environment for every new client) never meet a key an invocation removed mid-iteration (a KeyError)."""
+
+    def __iter__(self) -> Any:
+        return iter([self.decodekey(key) for key in self._data.copy()])  # dict.copy is atomic under the GIL
+
+    def items(self) -> Any:
+        return [(self.decodekey(k), self.decodevalue(v)) for k, v in self._data.copy().items()]
+
+    def copy(self) -> dict[str, str]:
+        return dict(self.items())
+
+
+def _restore_environ(saved: dict[str, str]) -> None:
+    """Put the environment back to `saved` key by key: never empty, even for an instant (other threads read it)."""
+    for key in [k for k in os.environ if k not in saved]:
+        os.environ.pop(key, None)
+    for key, value in saved.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
+
+
 def invoke_in_process(fn: Any, event: Any) -> tuple[str, bool, str]:
     """Run `fn` on `event`; return (payload, errored, logs) like moto's Docker invoker."""
     import boto3
@@ -247,8 +270,7 @@ def invoke_in_process(fn: Any, event: Any) -> tuple[str, bool, str]:
             container.modules = _swap_modules(saved_modules)
             container.default_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, saved_session
             sys.path[:] = saved_path
-            os.environ.clear()
-            os.environ.update(saved_env)
+            _restore_environ(saved_env)
     logs = buffer.getvalue()
     try:
         lambda_backends[fn.account_id][fn.region]  # the backend exists: keep its log group current
@@ -328,6 +350,8 @@ def install(runtime: Runtime) -> None:
 
     _runtime = runtime
     share_botocore_models()
+    if not isinstance(os.environ, _SnapshotEnviron):
+        os.environ.__class__ = _SnapshotEnviron
     if _stdout is None:
         _stdout, _stderr = _Tee(sys.stdout), _Tee(sys.stderr)
         sys.stdout, sys.stderr = _stdout, _stderr  # type: ignore[assignment]

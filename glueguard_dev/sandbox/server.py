@@ -3,7 +3,8 @@
 Besides the AWS APIs the server answers a few sandbox-only routes (never part of AWS):
   POST /_glueguard/replay  body: an EventBridge event (or a list) -> put on its bus as recorded (aws.* allowed)
   POST /_glueguard/tick    advance job runs; fire every enabled scheduled rule now, or with body
-                           {"seconds": N} move the schedule clock N s on and fire the rules then due
+                           {"seconds": N} move the sandbox clock N s on (the whole sandbox's time:
+                           runs, functions, schedules) and fire the rules then due
   POST /_glueguard/drain   wait until every queued delivery (EventBridge targets, async Lambda) has run
   GET  /_glueguard/status  {"ready": bool, "outputs": {...}, "endpoint": str}
   POST /_glueguard/faults  arm (or clear) an injected AWS error: see glueguard_dev/sandbox/faults.py
@@ -19,6 +20,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +146,7 @@ class Sandbox:
         from glueguard_dev.emulator import sqs_event_sources, stepfunctions
         from glueguard_dev.emulator.glue import runs as glue_runs
         from glueguard_dev.emulator.iam.responses import IamMiddleware
+        from glueguard_dev.emulator.schedules import schedules
         from glueguard_dev.sandbox import cloudtrail, lambda_runtime
 
         os.environ["MOTO_PORT"] = str(self.port)
@@ -154,6 +157,7 @@ class Sandbox:
         ):
             os.environ.setdefault(key, value)
         emulator.install()
+        schedules.clock.move_world()  # one clock: a tick moves the functions', Glue's and AWS's time on together
         stepfunctions.install_execution_roles()
         glue_runs.settings.default_run_seconds = self.run_seconds
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
@@ -225,22 +229,23 @@ class Sandbox:
 
     def tick(self, seconds: float | None = None) -> dict[str, Any]:
         """Advance job runs and fire schedules: every enabled one now, or (`seconds`) those due after moving
-        the schedule clock that far on."""
+        the sandbox clock that far on (runs are brought to the new time first)."""
         from glueguard_dev.emulator import eventbridge, sqs_event_sources
         from glueguard_dev.emulator.glue import runs as glue_runs
         from glueguard_dev.emulator.glue import triggers as glue_triggers
         from glueguard_dev.emulator.schedules import schedules
 
-        advanced = glue_runs.advance_all()
         if seconds is not None:
             schedules.clock.advance(seconds)
+        advanced = glue_runs.advance_all()
         fired = eventbridge.fire_schedules(force=seconds is None)
         glue_triggers.fire_scheduled(force=seconds is None)
         return {
             "fired": fired,
             "runs": advanced,
             "messages": sqs_event_sources.poll(),
-            "clock": schedules.clock.now().isoformat(),
+            "clock": schedules.clock.now().isoformat(),  # the schedules' (frozen between ticks if manual)
+            "now": datetime.now(UTC).isoformat(),  # the sandbox's: what the functions, Glue and AWS see
         }
 
     def _tick_loop(self) -> None:

@@ -90,9 +90,12 @@ def _as_datetime(value: Any) -> datetime | None:
 
 
 def run_seconds(run: Mapping[str, Any]) -> float:
-    """The run's duration: ExecutionTime (seconds) when set, else CompletedOn - StartedOn."""
+    """The run's duration: ExecutionTime (seconds) when Glue reports it, else CompletedOn - StartedOn.
+
+    A reported 0 is a run that consumed nothing (stopped while STARTING): it stays 0, never the wall time
+    between StartedOn and CompletedOn billed at the one-minute minimum."""
     execution_time = run.get("ExecutionTime")
-    if execution_time:
+    if execution_time is not None:
         return float(execution_time)
     started, completed = _as_datetime(run.get("StartedOn")), _as_datetime(run.get("CompletedOn"))
     if started and completed:

@@ -158,22 +158,46 @@ def sandbox(worker_id: str) -> Iterator[SandboxHandle]:
         yield SandboxHandle(process.endpoint, process.outputs)
 
 
-@pytest.fixture
-def plane_env(sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxHandle]:
-    """Point the test process's boto3 (and the layer's adapters) at the sandbox, as an admin."""
+def point_at(sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the test process's boto3 (and the layer's adapters and tables) at `sandbox`, as an admin."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.setenv("GLUEGUARD_PROJECTS_TABLE", sandbox.outputs["ProjectsTableName"])
     monkeypatch.setenv("GLUEGUARD_DECISIONS_TABLE", sandbox.outputs["DecisionsTableName"])
+    monkeypatch.setenv("GLUEGUARD_LEDGER_TABLE", sandbox.outputs["RunLedgerTableName"])
     from glueguard.adapters.clients import reset_clients
 
     reset_clients()
     boto3.DEFAULT_SESSION = None
+
+
+@pytest.fixture
+def plane_env(sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxHandle]:
+    """Point the test process's boto3 (and the layer's adapters) at the sandbox, as an admin."""
+    from glueguard.adapters.clients import reset_clients
+
+    point_at(sandbox, monkeypatch)
     yield sandbox
     reset_clients()
     boto3.DEFAULT_SESSION = None
+
+
+def job_definition(
+    project: Any, stem: str, role: str | None = None, connection: str | None = None, workers: int = 2
+) -> dict[str, Any]:
+    """A CreateJob request for a job of `project` (its role and network unless told otherwise)."""
+    return {
+        "Name": project.names.resource("job", stem),
+        "Role": role or project.resources.job_role_arn,
+        "Command": {"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
+        "Connections": {"Connections": [connection or project.connection_name]},
+        "GlueVersion": "4.0",
+        "WorkerType": "G.1X",
+        "NumberOfWorkers": workers,
+        "Timeout": 60,
+    }
 
 
 class Events:

@@ -12,22 +12,9 @@ from glueguard.adapters.clients import reset_clients
 from glueguard.adapters.registry import Registry
 from glueguard.glue_triggers import TriggerRefused, create
 
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, provisioned, trust
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned, trust
 from tests.support.denials import denied
 from tests.support.provisioning import request
-
-
-def _job(project, stem: str, role: str | None = None, connection: str | None = None) -> dict:
-    return {
-        "Name": project.names.resource("job", stem),
-        "Role": role or project.resources.job_role_arn,
-        "Command": {"Name": "glueetl", "ScriptLocation": f"s3://{project.names.scripts_bucket}/{stem}.py"},
-        "Connections": {"Connections": [connection or project.connection_name]},
-        "GlueVersion": "4.0",
-        "WorkerType": "G.1X",
-        "NumberOfWorkers": 2,
-        "Timeout": 60,
-    }
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +30,7 @@ def projects(sandbox: SandboxHandle):
     reset_clients()
     glue, s3, iam = (sandbox.client(s) for s in ("glue", "s3", "iam"))
     for project in (a, b):
-        glue.create_job(**_job(project, "existing"))
+        glue.create_job(**job_definition(project, "existing"))
         s3.put_object(Bucket=project.names.scripts_bucket, Key="existing.py", Body=b"print(1)")
     role = f"AWSReservedSSO_Scientist_{a_id[:8]}"
     iam.create_role(RoleName=role, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
@@ -69,12 +56,14 @@ def test_a_job_role_reads_and_writes_only_its_own_buckets(sandbox: SandboxHandle
 def test_a_scientist_passes_only_a_roles_inside_a_network(sandbox: SandboxHandle, projects):
     a, b, scientist, _ = projects
     glue = sandbox.client("glue", scientist)
-    glue.create_job(**_job(a, "mine"))  # A's role, A's network: allowed
+    glue.create_job(**job_definition(a, "mine"))  # A's role, A's network: allowed
     admin = f"arn:aws:iam::{ACCOUNT}:role/glueguard/admin"
-    denied(glue.create_job, **_job(a, "borrowed-role", role=b.resources.job_role_arn), because="iam:PassRole")
-    denied(glue.create_job, **_job(a, "admin-role", role=admin), because="iam:PassRole")
-    denied(glue.create_job, **_job(a, "other-network", connection=b.connection_name), because="glue:CreateJob")
-    denied(glue.create_job, **_job(b, "planted"), because="glue:CreateJob")  # a job in B's namespace
+    denied(glue.create_job, **job_definition(a, "borrowed-role", role=b.resources.job_role_arn), because="iam:PassRole")
+    denied(glue.create_job, **job_definition(a, "admin-role", role=admin), because="iam:PassRole")
+    denied(
+        glue.create_job, **job_definition(a, "other-network", connection=b.connection_name), because="glue:CreateJob"
+    )
+    denied(glue.create_job, **job_definition(b, "planted"), because="glue:CreateJob")  # a job in B's namespace
 
 
 def test_a_scientist_cannot_touch_b_glue_resources(sandbox: SandboxHandle, projects):
@@ -117,7 +106,7 @@ def test_a_trigger_made_on_the_plane_path_fires_the_projects_own_job(sandbox: Sa
     fires it, which runs A's job (the run names its trigger)."""
     a, _, scientist, _ = projects
     admin = sandbox.client("glue")
-    mine = admin.create_job(**_job(a, "triggered"))["Name"]  # its own job: "existing" may be running already
+    mine = admin.create_job(**job_definition(a, "triggered"))["Name"]  # "existing" may be running already
     trigger = {"Name": a.names.resource("trigger", "nightly"), "Type": "ON_DEMAND", "Actions": [{"JobName": mine}]}
     create(admin, trigger, a)
     sandbox.client("glue", scientist).start_trigger(Name=trigger["Name"])

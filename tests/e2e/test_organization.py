@@ -17,7 +17,7 @@ from glueguard.adapters.decisions import DecisionLog
 
 from glueguard_dev.sandbox.process import SandboxProcess
 from glueguard_dev.sandbox.seed import make_job, make_project
-from tests.e2e.conftest import GLUE_POWER_USER, MINUTE_SECONDS, ROOT, poll, trust
+from tests.e2e.conftest import GLUE_POWER_USER, ROOT, poll, trust
 
 pytestmark = pytest.mark.e2e
 STOPPED = ("STOPPING", "STOPPED")
@@ -75,7 +75,8 @@ class _Session:
 def org() -> Iterator[Org]:
     # IAM off here until the organization templates grant what IAM found missing (issue #11's report: the
     # provisioner boundary's sts:AssumeRole of the member role, the heartbeat's and member role's sns:Publish)
-    args = ("--accounts", "3", "--minute-seconds", str(MINUTE_SECONDS), "--manual-schedules", "--no-iam")
+    # Glue's own minute (not the main sandbox's 1 s): the reconcile test moves the clock 5 minutes on under a run
+    args = ("--accounts", "3", "--manual-schedules", "--no-iam")
     with SandboxProcess(*args, log=ROOT / ".e2e-sandbox-org.log") as process:
         with urllib.request.urlopen(f"{process.endpoint}/_glueguard/status", timeout=5) as response:
             status = json.loads(response.read())
@@ -238,18 +239,24 @@ def test_a_member_that_disables_forwarding_or_breaks_its_role_is_reported_within
     from glueguard_dev.commands.sandbox import post
 
     quiet, broken = central.members
-    central.admin(quiet).client("events").disable_rule(Name="glueguard-forward-glue")
-    central.admin(broken).client("iam").update_assume_role_policy(
-        RoleName="glueguard-member", PolicyDocument=json.dumps(_trust_only(broken))
-    )
-
-    post(central.endpoint, "tick", {"seconds": 300})  # one HeartbeatRate (5 minutes) on the schedule clock
-    post(central.endpoint, "drain", {"timeout": 30})
-
-    found = poll(lambda: [d for d in DecisionLog().list(ORGANIZATION) if d.function == "heartbeat"], timeout=10)
+    events, iam = central.admin(quiet).client("events"), central.admin(broken).client("iam")
+    trust_before = iam.get_role(RoleName="glueguard-member")["Role"]["AssumeRolePolicyDocument"]
+    events.disable_rule(Name="glueguard-forward-glue")
+    iam.update_assume_role_policy(RoleName="glueguard-member", PolicyDocument=json.dumps(_trust_only(broken)))
+    try:
+        post(central.endpoint, "tick", {"seconds": 300})  # one HeartbeatRate (5 minutes) on the sandbox clock
+        post(central.endpoint, "drain", {"timeout": 30})
+        found = poll(lambda: [d for d in DecisionLog().list(ORGANIZATION) if d.function == "heartbeat"], timeout=10)
+    finally:  # the members are the module's: the other tests need them whole
+        events.enable_rule(Name="glueguard-forward-glue")
+        iam.update_assume_role_policy(RoleName="glueguard-member", PolicyDocument=_document(trust_before))
     by_account = {d.account: [v["rule"] for v in d.violations] for d in found}
     assert by_account == {quiet: ["forwarding-rule-disabled"], broken: ["member-role-broken"]}
     assert {d.severity for d in found} == {"critical"}
+
+
+def _document(policy: str | dict[str, Any]) -> str:
+    return policy if isinstance(policy, str) else json.dumps(policy)
 
 
 def _trust_only(account: str) -> dict[str, Any]:
@@ -270,12 +277,11 @@ def test_the_scheduled_reconcile_reads_member_runs_in_their_account(central: Org
     project = make_project(str(uuid.uuid4()), session=admin, account_id=member)
     job = make_job(project, "steady", timeout=120, glue=admin.client("glue"))
     glue = central.scientist(member, "carol").client("glue")
-    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    run_id = glue.start_job_run(JobName=job, Arguments={"--sandbox-run-seconds": "3600"})["JobRunId"]
     assert poll(lambda: [e.entry_id for e in Ledger().entries(project.project_id)] == [run_id], timeout=10)
 
     post(central.endpoint, "tick", {"seconds": 300})  # the run guard's reconcile schedule fires
     post(central.endpoint, "drain", {"timeout": 30})
 
-    # still going (the tick moves the schedules, not the run's own clock: it may not have left STARTING yet)
-    assert glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] in ("STARTING", "RUNNING")
+    assert glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING"  # 5 of its 60 minutes
     assert [e.entry_id for e in Ledger().entries(project.project_id)] == [run_id]

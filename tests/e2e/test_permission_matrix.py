@@ -14,7 +14,7 @@ import pytest
 from glueguard.adapters.clients import reset_clients
 from glueguard.adapters.registry import Registry
 
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, provisioned, trust
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned, trust
 from tests.support.denials import denied
 from tests.support.provisioning import request
 
@@ -216,14 +216,5 @@ def test_the_scientist_does_what_a_scientist_may(sandbox: SandboxHandle, matrix)
     s3, glue = sandbox.client("s3", credentials), sandbox.client("glue", credentials)
     s3.put_object(Bucket=a.names.scripts_bucket, Key="train.py", Body=b"print(1)")  # SSE-KMS with A's key
     assert s3.get_object(Bucket=a.names.scripts_bucket, Key="train.py")["Body"].read() == b"print(1)"
-    glue.create_job(
-        Name=a.names.resource("job", "train"),
-        Role=a.resources.job_role_arn,
-        Command={"Name": "glueetl", "ScriptLocation": f"s3://{a.names.scripts_bucket}/train.py"},
-        Connections={"Connections": [a.connection_name]},
-        GlueVersion="4.0",
-        WorkerType="G.1X",
-        NumberOfWorkers=2,
-        Timeout=60,
-    )
+    glue.create_job(**job_definition(a, "train"))
     assert glue.get_job(JobName=a.names.resource("job", "train"))["Job"]["Role"] == a.resources.job_role_arn

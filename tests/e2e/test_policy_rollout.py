@@ -213,6 +213,7 @@ def test_a_version_applied_while_events_flow_is_in_force_within_a_minute_and_rol
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "erin"))
     before = str(json.loads(cli("policy", "history", "--json").output)[-1]["version"])
     counter = iter(range(10_000))
+    called: dict[str, datetime] = {}  # job name -> when its CreateJob was called (before the enforcer read a policy)
 
     def create_until(wanted: str, deadline: float = 60.0) -> Any:
         """Create an 80-worker job every 0.5 s until a decision made under version `wanted` is recorded."""
@@ -220,15 +221,18 @@ def test_a_version_applied_while_events_flow_is_in_force_within_a_minute_and_rol
         while time.monotonic() - started < deadline:
             job = copy.deepcopy(compliant_job(project, next(counter)))
             job["NumberOfWorkers"] = 80
+            called[job["Name"]] = datetime.now(UTC)
             glue.create_job(**job)
             time.sleep(0.5)
             if found := [d for d in DecisionLog().list(pid) if d.policy_version == wanted]:
                 return found[0]
         raise AssertionError(f"no decision under version {wanted} within {deadline} s")
 
+    ahead = datetime.fromisoformat(plane_env.post("tick", {"seconds": 0})["now"]) - datetime.now(UTC)
     create_until(before)  # events flow under the deployed version
     strict_applied = datetime.now(UTC)
     strict = str(apply(policy_files["strict"]))
+    strict_done = datetime.now(UTC)
     decision = create_until(strict)
     assert decision.after["definition"]["NumberOfWorkers"] == 20  # the strict cap
     assert "job-continuous-logs" in [v["rule"] for v in decision.violations]
@@ -236,6 +240,7 @@ def test_a_version_applied_while_events_flow_is_in_force_within_a_minute_and_rol
     rolled_back = datetime.now(UTC)
     result = cli("policy", "rollback", before, "--yes")
     assert result.exit_code == 0, result.output
+    rollback_done = datetime.now(UTC)
     restored = json.loads(cli("policy", "history", "--json").output)[-1]
     assert restored["version"] == int(strict) + 1
     assert restored["policy"] == json.loads(policy_files["default"].read_text())
@@ -244,12 +249,19 @@ def test_a_version_applied_while_events_flow_is_in_force_within_a_minute_and_rol
     assert [v["rule"] for v in decision.violations] == ["job-worker-cap"]
     plane_env.drain()
 
+    # A decision's policy was read after its call and before its write. A read sees every version applied
+    # (finished) at least the cache's life earlier, and none applied after it: so each decision may carry only
+    # the versions in force somewhere in [call - cache, write]. (The sandbox's clock may run `ahead` of ours.)
     cache = timedelta(seconds=POLICY_CACHE_SECONDS + 0.5)
+    restored_version = str(restored["version"])
+    started = [(strict_applied, strict), (rolled_back, restored_version)]
+    finished = [(strict_done, strict), (rollback_done, restored_version)]
+    order = [before, strict, restored_version]
+
+    def latest(applied: list[tuple[datetime, str]], moment: datetime) -> int:
+        return max([0] + [order.index(version) for at, version in applied if at <= moment])
+
     for d in DecisionLog().list(pid):
-        at = datetime.fromisoformat(d.created_at)
-        if at < strict_applied:
-            assert d.policy_version == before, d
-        elif strict_applied + cache < at < rolled_back:
-            assert d.policy_version == strict, d
-        elif at > rolled_back + cache:
-            assert d.policy_version == str(restored["version"]), d
+        call, written = called[d.resource_name], datetime.fromisoformat(d.created_at) - ahead
+        allowed = order[latest(finished, call - cache) : latest(started, written) + 1]
+        assert d.policy_version in allowed, (d.resource_name, d.policy_version, allowed, call, written)

@@ -39,6 +39,14 @@ def test_duration_from_timestamps_and_the_one_minute_minimum():
     assert short.dpu_hours == pytest.approx(6 * 60 / 3600)
 
 
+def test_a_run_stopped_before_it_executed_costs_nothing():
+    """Found by the e2e month (tests/e2e/test_budget_month.py): ExecutionTime 0 was read as "not reported" and the
+    40 s between StartedOn and CompletedOn of a refused run were billed as Glue's one-minute minimum."""
+    stopped = _run(JobRunState="STOPPED", WorkerType="G.1X", NumberOfWorkers=10, ExecutionTime=0)
+    cost = run_cost({**stopped, "CompletedOn": T0 + timedelta(seconds=40)}, POLICY)
+    assert (cost.seconds, cost.dpu_hours, cost.cost_usd) == (0.0, 0.0, 0.0)
+
+
 def test_flex_runs_use_the_flex_price_and_inherit_the_job_class():
     run = _run(WorkerType="G.1X", NumberOfWorkers=10, ExecutionTime=3600)
     assert run_cost({**run, "ExecutionClass": "FLEX"}, POLICY).cost_usd == 2.9
