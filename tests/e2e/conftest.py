@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 import pytest
+from glueguard.models.project import Project, ProjectStatus
 
 from glueguard_dev.sandbox.process import SandboxProcess
 
@@ -55,6 +56,16 @@ def trust(*principals: str, service: str | list[str] | None = None) -> str:
             "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
         }
     )
+
+
+class Deployment(Protocol):
+    """A deployed stack to call: its endpoint, its outputs and admin clients (a sandbox, or an organization's
+    central account)."""
+
+    endpoint: str
+    outputs: dict[str, str]
+
+    def client(self, service: str) -> Any: ...
 
 
 @dataclass
@@ -109,9 +120,7 @@ class SandboxHandle:
         return self.client("sts").assume_role(RoleArn=arn, RoleSessionName=session)["Credentials"]
 
 
-def run_execution(
-    sandbox: SandboxHandle, output: str, payload: dict[str, Any], timeout: float = 120.0
-) -> dict[str, Any]:
+def run_execution(sandbox: Deployment, output: str, payload: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
     """Start the stack's state machine `output` (a stack output name) on `payload`; its finished execution."""
     sfn = sandbox.client("stepfunctions")
     arn = sfn.start_execution(
@@ -132,6 +141,26 @@ def provisioned(sandbox: SandboxHandle, request: dict[str, Any]) -> dict[str, An
     done = run_execution(sandbox, "ProvisionProjectStateMachineArn", request)
     assert done["status"] == "SUCCEEDED", done.get("cause")
     return json.loads(done["output"])
+
+
+def provisioned_project(sandbox: Deployment, project_id: str | None = None, **request_fields: Any) -> Project:
+    """A project provisioned the way users do, through the deployed state machine (the request of
+    `tests.support.provisioning.request` with `request_fields`, e.g. `accountId` of a member), as the registry
+    then holds it."""
+    from glueguard.adapters.clients import reset_clients
+    from glueguard.adapters.registry import Registry
+
+    from tests.support.provisioning import request
+
+    project_id = project_id or str(uuid.uuid4())
+    provisioned(sandbox, request(project_id, **request_fields))
+    with pytest.MonkeyPatch.context() as env:  # the registry's table, wherever the test process points
+        env.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
+        reset_clients()
+        project = Registry(table_name=sandbox.outputs["ProjectsTableName"]).get(project_id, cached=False)
+    reset_clients()
+    assert project is not None and project.status == ProjectStatus.ACTIVE, project
+    return project
 
 
 def poll(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:

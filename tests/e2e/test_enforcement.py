@@ -8,8 +8,7 @@ import uuid
 
 from glueguard.adapters.decisions import DecisionLog
 
-from tests.e2e.conftest import SandboxHandle, poll
-from tests.support.projects import make_project
+from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 
 
 def _noncompliant(pid: str) -> dict:
@@ -24,7 +23,7 @@ def _noncompliant(pid: str) -> dict:
 
 def test_noncompliant_job_is_corrected_within_two_seconds(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
-    project = make_project(pid)
+    project = provisioned_project(plane_env, pid)
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "alice"))
     name = f"project-{pid}-job-ingest"
 
@@ -51,7 +50,7 @@ def test_plane_calls_are_logged_as_the_function_role_and_skipped(plane_env: Sand
     """The enforcer's own UpdateJob comes back as a CloudTrail event from assumed-role/<EnforcerRole>/<fn>,
     with the /glueguard/ role as session issuer; it is skipped (no second decision, no loop)."""
     pid = str(uuid.uuid4())
-    make_project(pid)
+    provisioned_project(plane_env, pid)
     name = f"project-{pid}-job-loop"
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "bob"))
     glue.create_job(Name=name, **_noncompliant(pid))
@@ -69,7 +68,7 @@ def test_decisions_cli_lists_the_recorded_decision(plane_env: SandboxHandle, mon
     from glueguard_dev.cli import app
 
     pid = str(uuid.uuid4())
-    make_project(pid)
+    provisioned_project(plane_env, pid)
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "carol"))
     glue.create_job(Name=f"project-{pid}-job-cli", **_noncompliant(pid))
     assert poll(lambda: DecisionLog().list(pid))
