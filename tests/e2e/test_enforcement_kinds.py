@@ -8,9 +8,9 @@ import uuid
 
 from glueguard.adapters.decisions import DecisionLog
 
-from tests.e2e.conftest import GLUE_POWER_USER, SandboxHandle, poll
+from tests.e2e.conftest import GLUE_POWER_USER, SandboxHandle, poll, provisioned_project
+from tests.support.denials import denied
 from tests.support.glue import saved_definitions
-from tests.support.projects import make_project
 
 ADMIN = "arn:aws:iam::123456789012:role/some-admin-role"
 
@@ -29,7 +29,7 @@ def _gone(call) -> bool:
 
 def test_crawler_is_corrected(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
-    project = make_project(pid)
+    project = provisioned_project(plane_env, pid)
     glue = _scientist(plane_env)
     name = f"project-{pid}-crawler-raw"
     glue.create_crawler(
@@ -49,7 +49,7 @@ def test_crawler_is_corrected(plane_env: SandboxHandle):
 
 def test_trigger_starting_another_projects_job_is_deactivated(plane_env: SandboxHandle):
     pid, other = str(uuid.uuid4()), str(uuid.uuid4())
-    make_project(pid)
+    provisioned_project(plane_env, pid)
     glue = _scientist(plane_env)
     name = f"project-{pid}-trigger-nightly"
     glue.create_trigger(
@@ -68,7 +68,7 @@ def test_trigger_starting_another_projects_job_is_deactivated(plane_env: Sandbox
 
 def test_breaking_session_is_stopped_with_its_definitionsaved_definitions(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
-    project = make_project(pid)
+    project = provisioned_project(plane_env, pid)
     glue = _scientist(plane_env)
     session = f"project-{pid}-session-explore"
     glue.create_session(
@@ -81,7 +81,7 @@ def test_breaking_session_is_stopped_with_its_definitionsaved_definitions(plane_
 
 def test_dev_endpoint_on_the_wrong_network_is_removed_with_its_definitionsaved_definitions(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
-    project = make_project(pid)
+    project = provisioned_project(plane_env, pid)
     glue = _scientist(plane_env)
     name = f"project-{pid}-devendpoint-alice"
     glue.create_dev_endpoint(EndpointName=name, RoleArn=ADMIN, SubnetId="subnet-0public", SecurityGroupIds=["sg-open"])
@@ -92,7 +92,7 @@ def test_dev_endpoint_on_the_wrong_network_is_removed_with_its_definitionsaved_d
 
 def test_connection_is_moved_into_the_project_network(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
-    project = make_project(pid)
+    project = provisioned_project(plane_env, pid)
     glue = _scientist(plane_env)
     name = f"project-{pid}-connection-dw"
     glue.create_connection(
@@ -115,25 +115,30 @@ def test_connection_is_moved_into_the_project_network(plane_env: SandboxHandle):
 
 
 def test_table_outside_the_project_database_is_removed_and_replayable(plane_env: SandboxHandle):
+    """The project roles' boundary keeps their tables in the project database; should an account admin lift it
+    (the plane does not own IAM), the enforcer still removes a table written elsewhere, saved to be replayed."""
     pid = str(uuid.uuid4())
-    project = make_project(pid)
+    project = provisioned_project(plane_env, pid)
     # the project's dev role as a dev endpoint uses it (Glue's session), with rights to write any table
     role = f"project-{pid}-glue-dev-role"
-    plane_env.client("iam").put_role_policy(
-        RoleName=role, PolicyName="broad", PolicyDocument=json.dumps(GLUE_POWER_USER)
-    )
+    iam = plane_env.client("iam")
+    iam.put_role_policy(RoleName=role, PolicyName="broad", PolicyDocument=json.dumps(GLUE_POWER_USER))
     glue = plane_env.client("glue", plane_env.service_session(project.resources.dev_role_arn))
     database = f"scratch_{pid[:8]}"
     plane_env.client("glue").create_database(DatabaseInput={"Name": database})
+    glue.create_table(DatabaseName=project.database_name, TableInput={"Name": "events"})  # its own: allowed
+    denied(glue.create_table, DatabaseName=database, TableInput={"Name": "events"}, because="glue:CreateTable")
+    iam.delete_role_permissions_boundary(RoleName=role)
     glue.create_table(DatabaseName=database, TableInput={"Name": "events"})
     assert poll(lambda: _gone(lambda: glue.get_table(DatabaseName=database, Name="events"))), "table not removed"
     [saved] = poll(lambda: saved_definitions(project, "table"))
     assert saved["replay"]["request"]["DatabaseName"] == project.database_name
+    assert glue.get_table(DatabaseName=project.database_name, Name="events")["Table"]["Name"] == "events"
 
 
 def test_untagging_a_mandatory_tag_is_undone(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
-    project = make_project(pid)
+    project = provisioned_project(plane_env, pid)
     glue = _scientist(plane_env)
     name = f"project-{pid}-workflow-nightly"
     arn = f"arn:aws:glue:us-east-1:123456789012:workflow/{name}"
@@ -144,7 +149,7 @@ def test_untagging_a_mandatory_tag_is_undone(plane_env: SandboxHandle):
 
 def test_creation_by_another_projects_principal_is_reverted(plane_env: SandboxHandle):
     pid, other = str(uuid.uuid4()), str(uuid.uuid4())
-    project = make_project(pid)
+    project = provisioned_project(plane_env, pid)
     glue = _scientist(plane_env, f"project-{other}-glue-dev-role")
     name = f"project-{pid}-workflow-intruder"
     glue.create_workflow(Name=name)
