@@ -7,8 +7,7 @@ import uuid
 
 import boto3
 
-from glueguard_dev.sandbox.seed import make_project
-from tests.e2e.conftest import SandboxHandle
+from tests.e2e.conftest import SandboxHandle, provisioned_project
 from tests.support.fleet import seed_jobs
 
 
@@ -33,7 +32,7 @@ def _enforcer_rules(sandbox: SandboxHandle) -> list[str]:
 
 
 def test_200_jobs_with_missed_drift_are_swept_back_to_full_compliance(plane_env: SandboxHandle):
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(plane_env)
     events = plane_env.client("events")
     rules, bus = _enforcer_rules(plane_env), plane_env.outputs["GlueguardBusArn"]
     assert rules, "the enforcer's EventBridge rule is deployed"
