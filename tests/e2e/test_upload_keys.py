@@ -7,11 +7,9 @@ import uuid
 
 import pytest
 from glueguard.adapters.decisions import DecisionLog
-from glueguard.adapters.registry import Registry
-from glueguard.models.project import UploadTrigger
+from glueguard.naming import ProjectNames
 
-from tests.e2e.conftest import Events, SandboxHandle
-from tests.support.projects import make_project
+from tests.e2e.conftest import Events, SandboxHandle, provisioned_project
 from tests.support.runs import make_job
 
 KEY = "incoming/dt=2026-11-29/part 1+2.csv"
@@ -24,15 +22,18 @@ def guarded(plane_env: SandboxHandle, monkeypatch) -> SandboxHandle:
 
 
 def test_encoded_key_starts_its_job_once_with_the_decoded_key(guarded: SandboxHandle, events: Events):
-    project = make_project(str(uuid.uuid4()))
+    names = ProjectNames(str(uuid.uuid4()))
+    bucket = names.artifacts_bucket
+    binding = {
+        "bucket": bucket,
+        "prefix": "incoming/dt=",
+        "suffix": ".csv",
+        "jobName": names.resource("job", "hive"),
+        "arguments": {"--input": "s3://{bucket}/{key}"},
+    }
+    project = provisioned_project(guarded, names.project_id, uploadTriggers=[binding])
     job = make_job(project, "hive", glue=guarded.client("glue"))
-    bucket = project.names.artifacts_bucket
     s3 = guarded.client("s3")
-    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
-    binding = UploadTrigger(
-        bucket=bucket, prefix="incoming/dt=", suffix=".csv", jobName=job, arguments={"--input": "s3://{bucket}/{key}"}
-    )
-    Registry().add_upload_trigger(project.project_id, binding)
     created = events.capture({"source": ["aws.s3"], "detail-type": ["Object Created"]})
 
     s3.put_object(Bucket=bucket, Key=KEY, Body=b"a,b\n1,2\n")
