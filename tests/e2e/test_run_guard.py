@@ -9,10 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.registry import Registry
-from glueguard.models.project import UploadTrigger
+from glueguard.naming import ProjectNames
 
-from tests.e2e.conftest import SandboxHandle, poll
-from tests.support.projects import make_project
+from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 from tests.support.runs import make_job
 
 STOPPED = ("STOPPING", "STOPPED")
@@ -37,7 +36,7 @@ def _stops(pid: str) -> list:
 
 
 def test_run_with_80_workers_is_stopped(guarded: SandboxHandle):
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(guarded)
     job = _job(guarded, project)
     glue = guarded.client("glue", guarded.assume("ml-scientist", "alice"))
 
@@ -52,7 +51,7 @@ def test_run_with_80_workers_is_stopped(guarded: SandboxHandle):
 
 
 def test_three_runs_of_40_workers_leave_two_running(guarded: SandboxHandle):
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(guarded)
     job = _job(guarded, project)
     glue = guarded.client("glue", guarded.assume("ml-scientist", "bob"))
 
@@ -69,7 +68,7 @@ def test_three_runs_of_40_workers_leave_two_running(guarded: SandboxHandle):
 
 
 def test_thirty_concurrent_starts_leave_exactly_the_cap_running(guarded: SandboxHandle):
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(guarded)
     job = _job(guarded, project)
     glue = guarded.client("glue", guarded.assume("ml-scientist", "carol"))
 
@@ -87,7 +86,7 @@ def test_thirty_concurrent_starts_leave_exactly_the_cap_running(guarded: Sandbox
 
 
 def test_run_past_the_time_cap_is_stopped_by_the_schedule(guarded: SandboxHandle):
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(guarded)
     Registry().update(project.project_id, policy_overrides={"run_time_cap_minutes": 1})
     job = _job(guarded, project, timeout=480)  # Glue would end it only after 480 sandbox minutes
     glue = guarded.client("glue", guarded.assume("ml-scientist", "dave"))
@@ -108,14 +107,14 @@ def test_run_past_the_time_cap_is_stopped_by_the_schedule(guarded: SandboxHandle
 
 
 def _bound(sandbox: SandboxHandle, stem: str, **binding) -> tuple:
-    """A project whose artifacts bucket sends EventBridge notifications, with `stem` bound to it."""
-    project = make_project(str(uuid.uuid4()))
+    """A project provisioned with job `stem` bound to uploads to its artifacts bucket (`binding`: prefix, suffix,
+    arguments), as the provisioning request carries it."""
+    names = ProjectNames(str(uuid.uuid4()))
+    bucket = names.artifacts_bucket
+    trigger = {"bucket": bucket, "jobName": names.resource("job", stem), **binding}
+    project = provisioned_project(sandbox, names.project_id, uploadTriggers=[trigger])
     job = _job(sandbox, project, stem=stem)
-    bucket = project.names.artifacts_bucket
-    s3 = sandbox.client("s3")
-    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
-    Registry().add_upload_trigger(project.project_id, UploadTrigger(bucket=bucket, jobName=job, **binding))
-    return project, job, bucket, s3
+    return project, job, bucket, sandbox.client("s3")
 
 
 def test_upload_under_a_bound_prefix_starts_its_job_exactly_once(guarded: SandboxHandle):
