@@ -10,10 +10,9 @@ from typing import Any
 
 from glueguard.adapters.decisions import DecisionLog
 
-from tests.e2e.conftest import SandboxHandle, poll
+from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 from tests.e2e.test_enforcement import _noncompliant
 from tests.support.events import load
-from tests.support.projects import make_project
 
 
 def _physical_id(sandbox: SandboxHandle, logical_id: str) -> str:
@@ -42,7 +41,7 @@ def _enforcer_event_names() -> set[str]:
 
 def test_a_correction_settles_the_plane_calls_trigger_no_remediation(plane_env: SandboxHandle, events, machine_load):
     pid = str(uuid.uuid4())
-    make_project(pid)
+    provisioned_project(plane_env, pid)
     name = f"project-{pid}-job-settle"
     enforcer = _physical_id(plane_env, "EnforcerFunction")
     glue_calls = events.capture({"source": ["aws.glue"], "detail-type": ["AWS API Call via CloudTrail"]})
@@ -76,12 +75,14 @@ def test_a_correction_is_notified_once_through_the_decisions_stream(plane_env: S
     """The enforcer publishes nothing itself: the decisions table's stream reaches the notifier function,
     which sends one message per decision with the project/severity/kind/outcome/audience attributes."""
     pid = str(uuid.uuid4())
-    make_project(pid)
+    project = provisioned_project(plane_env, pid)
     name = f"project-{pid}-job-notified"
     url, arn = events.queue()
-    sns = plane_env.client("sns")
-    topic = sns.create_topic(Name=f"project-{pid}-notifications")["TopicArn"]  # the project's own topic
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    topic = project.resources.notifications_topic_arn  # the project's own topic, as provisioning made it
+    assert topic == f"arn:aws:sns:us-east-1:123456789012:project-{pid}-notifications"
+    plane_env.client("sns").subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+    )
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "erin"))
     glue.create_job(Name=name, **_noncompliant(pid))
     [message] = events.receive(url, count=1, timeout=15.0)
