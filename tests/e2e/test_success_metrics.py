@@ -4,22 +4,18 @@
 from __future__ import annotations
 
 import json
-import uuid
 
-from glueguard.adapters.registry import Registry
 from glueguard.adapters.spend import Spend
 from glueguard.budget import month_of
 from glueguard.runtime.runs import as_utc
 
-from tests.e2e.conftest import SandboxHandle, poll
-from tests.support.projects import make_project
+from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 from tests.support.runs import make_job
 
 
 def test_weekly_report_carries_the_success_metrics_and_the_month_spent(plane_env: SandboxHandle, monkeypatch):
     monkeypatch.setenv("GLUEGUARD_LEDGER_TABLE", plane_env.outputs["RunLedgerTableName"])
-    project = make_project(str(uuid.uuid4()))
-    Registry().update(project.project_id, monthly_budget_usd=50)
+    project = provisioned_project(plane_env, monthlyBudgetUsd=50)
     job = make_job(
         project, "metrics", glue=plane_env.client("glue"), DefaultArguments={"--enable-observability-metrics": "true"}
     )
