@@ -75,3 +75,23 @@ def test_plane_principals_from_the_environment():
     assert plane_principals({}) == PlanePrincipals(frozenset(), "/glueguard/")
     env = {"GLUEGUARD_PLANE_ROLE_PATH": "/ops/", "GLUEGUARD_PLANE_PRINCIPALS": "arn:a,, arn:b"}
     assert plane_principals(env) == PlanePrincipals(frozenset({"arn:a", "arn:b"}), "/ops/")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("account", {"": None}), ("account", "12345678901x"), ("region", "not a region"), ("id", "")],
+)
+def test_a_scheduled_event_names_a_real_account_and_region(field, value):
+    """Its account picks the member role the run guard acts through (hypothesis found a dict there: TypeError)."""
+    from glueguard.models.events import parse_scheduled_event
+
+    event = {
+        "id": "5f1b",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "region": "us-east-1",
+    }
+    assert parse_scheduled_event(event).account == "123456789012"
+    with pytest.raises(InvalidEventError, match=field):
+        parse_scheduled_event({**event, field: value})

@@ -76,9 +76,9 @@ def test_project_two(report):
         "startup_p90_seconds": (120.0, True, 2),  # 0 and 120 s; the stopped run never executed
         "utilization": (0.5, False, 1),
         "waste": (0.3359, False, 2),  # $0.7333 timed out / ($0.7333 + $1.45: auto-scaling bills only what ran)
-        # the stopped run is billed Glue's one-minute minimum: 10 DPU x 60 s = 0.166667 DPU-hours
-        "flex_share": (0.7317, False, 3),  # 5 of 6.833334 DPU-hours
-        "flex_savings": (0.2494, False, 3),  # 5 h x $0.15 / (6.833334 h x $0.44)
+        # the run stopped while starting consumed nothing (ExecutionTime 0): it costs nothing
+        "flex_share": (0.75, False, 3),  # 5 of 6.666667 DPU-hours
+        "flex_savings": (0.2557, False, 3),  # 5 h x $0.15 / (6.666667 h x $0.44)
         "budget_adherence": (0.3, True, 1),
         "starts_held": (0.0, True, 1),
     }
@@ -90,8 +90,8 @@ def test_overall(report):
         "startup_p90_seconds": (240.0, True, 5),
         "utilization": (0.7, False, 4),  # 100800 / 144000 DPU-s
         "waste": (0.3739, False, 6),  # (5.28 + 0.7333) / (13.90 + 0.7333 + 1.45)
-        "flex_share": (0.3586, False, 7),  # 15 of 41.833334 DPU-hours
-        "flex_savings": (0.1222, False, 7),  # 15 h x $0.15 / (41.833334 h x $0.44)
+        "flex_share": (0.36, False, 7),  # 15 of 41.666667 DPU-hours
+        "flex_savings": (0.1227, False, 7),  # 15 h x $0.15 / (41.666667 h x $0.44)
         "budget_adherence": (0.5422, True, 2),  # $81.33 / $150
         "starts_held": (10.0, True, 2),
     }

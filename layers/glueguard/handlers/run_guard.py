@@ -48,6 +48,7 @@ def _kind(event: Any) -> str:
         InvalidEventError,
         parse_cloudtrail_event,
         parse_glue_job_event,
+        parse_scheduled_event,
     )
 
     if not isinstance(event, dict):
@@ -58,8 +59,7 @@ def _kind(event: Any) -> str:
     elif kind in (GLUE_JOB_STATE_CHANGE, GLUE_JOB_RUN_STATUS):
         parse_glue_job_event(event)
     elif kind == SCHEDULED:
-        if not isinstance(event.get("id"), str) or not event["id"]:
-            raise InvalidEventError("a scheduled event needs an id", None)
+        parse_scheduled_event(event)  # its account picks the member role: it must be one
     else:
         raise InvalidEventError(f"detail-type {kind!r} is not handled by the run guard", event.get("id"))
     return kind

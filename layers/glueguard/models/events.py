@@ -127,6 +127,9 @@ class CloudTrailDetail(BaseModel):
     errorMessage: str | None = None
 
 
+ACCOUNT_PATTERN = r"^[0-9]{12}$"
+
+
 class EventBridgeEnvelope(BaseModel):
     """The EventBridge envelope every event shares; subclasses type its `detail`."""
 
@@ -134,7 +137,7 @@ class EventBridgeEnvelope(BaseModel):
     id: str = Field(min_length=1)
     source: str
     detail_type: str = Field(alias="detail-type")
-    account: str | None = Field(default=None, pattern=r"^[0-9]{12}$")
+    account: str | None = Field(default=None, pattern=ACCOUNT_PATTERN)
     region: str | None = Field(default=None, pattern=REGION_PATTERN)
     time: str | None = None
 
@@ -160,6 +163,7 @@ def parse_cloudtrail_event(event: Any) -> CloudTrailEvent:
 GLUE_JOB_STATE_CHANGE = "Glue Job State Change"
 GLUE_JOB_RUN_STATUS = "Glue Job Run Status"
 S3_OBJECT_CREATED = "Object Created"
+SCHEDULED_EVENT = "Scheduled Event"
 
 
 class GlueJobDetail(BaseModel):
@@ -191,6 +195,11 @@ def parse_event(model: type[BaseModel], event: Any, detail_types: tuple[str, ...
         expected = repr(detail_types[0]) if len(detail_types) == 1 else f"one of {list(detail_types)}"
         raise InvalidEventError(f"detail-type {detail_type!r} is not {expected}", event_id)
     return parsed
+
+
+def parse_scheduled_event(event: Any) -> EventBridgeEnvelope:
+    """Validate an EventBridge `Scheduled Event` (its envelope: id, account, region); InvalidEventError otherwise."""
+    return parse_event(EventBridgeEnvelope, event, (SCHEDULED_EVENT,))
 
 
 def parse_glue_job_event(event: Any) -> GlueJobEvent:

@@ -7,8 +7,15 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
+from pydantic import Field
 
-from glueguard.models.events import S3_OBJECT_CREATED, InvalidEventError, parse_event
+from glueguard.models.events import (
+    ACCOUNT_PATTERN,
+    REGION_PATTERN,
+    S3_OBJECT_CREATED,
+    InvalidEventError,
+    parse_event,
+)
 
 
 class S3ObjectCreatedEvent(S3EventNotificationEventBridgeModel):
@@ -18,6 +25,9 @@ class S3ObjectCreatedEvent(S3EventNotificationEventBridgeModel):
     decoded key, the one the object has (Powertools' data class `S3EventBridgeNotificationObject.key` decodes
     the same way).
     """
+
+    account: str = Field(pattern=ACCOUNT_PATTERN)  # picks the member role the trigger acts through
+    region: str = Field(pattern=REGION_PATTERN)
 
     @property
     def bucket(self) -> str:
