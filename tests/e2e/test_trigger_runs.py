@@ -5,7 +5,6 @@ are seen through `Glue Job Run Status`, and a project they take over its DPU cap
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -13,8 +12,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.dpu import job_capacity
 
 from glueguard_dev.sandbox.process import SandboxProcess
-from tests.e2e.conftest import ROOT, Events, SandboxHandle, poll
-from tests.support.projects import make_project
+from tests.e2e.conftest import ROOT, Events, SandboxHandle, poll, provisioned_project
 
 ACTIVE = ("STARTING", "RUNNING", "WAITING")
 #: A sandbox minute here lasts 5 real seconds, so "2 sandbox minutes" measures the plane, not the test machine.
@@ -63,7 +61,7 @@ def _running_dpu(glue, job: str) -> float:
 def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_the_trigger(
     guarded: SandboxHandle, events: Events, kind: str
 ):
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(guarded)
     glue = guarded.client("glue", guarded.assume("ml-scientist", "erin"))
     job = _scientist_job(glue, project, "nightly")
     notify = lambda: (glue.get_job(JobName=job)["Job"].get("NotificationProperty") or {}).get("NotifyDelayAfter")  # noqa: E731
@@ -90,7 +88,7 @@ def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_
 
 
 def test_error_and_expired_runs_send_no_state_change(guarded: SandboxHandle, events: Events):
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(guarded)
     glue = guarded.client("glue")
     job = _scientist_job(glue, project, "flaky", workers=10)  # 3 runs within the project's cap
     changes = events.capture({"source": ["aws.glue"], "detail-type": ["Glue Job State Change"]})
