@@ -22,9 +22,8 @@ from glueguard.adapters.decisions import DecisionLog
 from typer.testing import CliRunner
 
 from glueguard_dev.cli import app
-from tests.e2e.conftest import POLICY_CACHE_SECONDS, SandboxHandle, poll
+from tests.e2e.conftest import POLICY_CACHE_SECONDS, SandboxHandle, poll, provisioned_project
 from tests.support.fleet import compliant_job
-from tests.support.projects import make_project
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = json.loads((ROOT / "examples/policy/policy.json").read_text())
@@ -90,7 +89,7 @@ def test_custom_rules_from_the_policy_file_alone_are_enforced(plane_env: Sandbox
     """`set` corrects a job, `tag` tags a crawler, `report` records; decisions name the custom rules."""
     version = apply(policy_files["strict"])
     time.sleep(POLICY_CACHE_SECONDS + 0.2)
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(plane_env)
     pid = project.project_id
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "dana"))
 
@@ -132,7 +131,7 @@ def test_custom_rules_from_the_policy_file_alone_are_enforced(plane_env: Sandbox
 
 def test_plan_lists_exactly_what_apply_and_the_sweep_then_change(plane_env: SandboxHandle, policy_files):
     """200 jobs over two projects; the strict policy's plan (changing nothing) against the sweep that follows."""
-    projects = [make_project(str(uuid.uuid4())) for _ in range(2)]
+    projects = [provisioned_project(plane_env) for _ in range(2)]
     glue = plane_env.client("glue")
     for index in range(200):
         project = projects[index % 2]
@@ -208,7 +207,7 @@ def test_a_version_applied_while_events_flow_is_in_force_within_a_minute_and_rol
     """A scientist keeps creating 80-worker jobs. Every decision recorded more than the cache time after
     `policy apply` (or `rollback`) is made under the new version, none recorded before it is, and the
     first one comes within a minute; the corrections follow the version (20 workers, then 50)."""
-    project = make_project(str(uuid.uuid4()))
+    project = provisioned_project(plane_env)
     pid = project.project_id
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "erin"))
     before = str(json.loads(cli("policy", "history", "--json").output)[-1]["version"])
