@@ -16,8 +16,8 @@ import pytest
 from glueguard.adapters.decisions import DecisionLog
 
 from glueguard_dev.sandbox.process import SandboxProcess
-from glueguard_dev.sandbox.seed import make_job, make_project
-from tests.e2e.conftest import GLUE_POWER_USER, ROOT, poll, trust
+from glueguard_dev.sandbox.seed import make_job
+from tests.e2e.conftest import GLUE_POWER_USER, ROOT, poll, provisioned_project, run_execution, trust
 
 pytestmark = pytest.mark.e2e
 STOPPED = ("STOPPING", "STOPPED")
@@ -29,6 +29,10 @@ class Org:
         self.outputs = status["outputs"]
         self.organization = status["organization"]
         self.members = self.organization["members"]
+
+    def client(self, service: str) -> Any:
+        """A client of the central account's administrator."""
+        return self.session().client(service)
 
     def session(self, credentials: dict[str, str] | None = None) -> Any:
         creds = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
@@ -136,7 +140,7 @@ def test_noncompliant_job_in_member_2_is_corrected_through_the_member_role(centr
     member = central.members[0]
     admin = central.admin(member)
     pid = str(uuid.uuid4())
-    project = make_project(pid, session=admin, account_id=member)
+    project = provisioned_project(central, pid, accountId=member)
     sqs, url = _capture(admin, {"source": ["aws.glue"], "detail": {"eventName": ["UpdateJob"]}})
     glue = central.scientist(member, "alice").client("glue")
     name = f"project-{pid}-job-ingest"
@@ -168,7 +172,7 @@ def test_noncompliant_job_in_member_2_is_corrected_through_the_member_role(centr
 def test_run_over_the_project_cap_in_member_3_is_stopped(central: Org) -> None:
     member = central.members[1]
     admin = central.admin(member)
-    project = make_project(str(uuid.uuid4()), session=admin, account_id=member)
+    project = provisioned_project(central, accountId=member)
     job = make_job(project, "batch", timeout=120, glue=admin.client("glue"))
     glue = central.scientist(member, "bob").client("glue")
 
@@ -177,21 +181,6 @@ def test_run_over_the_project_cap_in_member_3_is_stopped(central: Org) -> None:
     assert poll(lambda: glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] in STOPPED, timeout=10)
     stops = poll(lambda: [d for d in DecisionLog().list(project.project_id) if d.outcome == "stopped"])
     assert [(d.resource_name, d.account) for d in stops] == [(f"{job}/{run_id}", member)]
-
-
-def _execute(org: Org, output: str, payload: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
-    sfn = org.session().client("stepfunctions")
-    arn = sfn.start_execution(
-        stateMachineArn=org.outputs[output],
-        name=f"{payload['projectId']}-{uuid.uuid4().hex[:8]}",
-        input=json.dumps(payload),
-    )["executionArn"]
-    deadline = time.monotonic() + timeout
-    while (execution := sfn.describe_execution(executionArn=arn))[
-        "status"
-    ] == "RUNNING" and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return execution
 
 
 def test_provisioning_into_member_3_creates_everything_there_and_registers_it_centrally(central: Org) -> None:
@@ -204,7 +193,7 @@ def test_provisioning_into_member_3_creates_everything_there_and_registers_it_ce
     admin = central.admin(member)
     pid = str(uuid.uuid4())
 
-    done = _execute(central, "ProvisionProjectStateMachineArn", request(pid, accountId=member))
+    done = run_execution(central, "ProvisionProjectStateMachineArn", request(pid, accountId=member))
 
     assert done["status"] == "SUCCEEDED", done.get("cause")
     project = Registry().get(pid, cached=False)
@@ -215,7 +204,7 @@ def test_provisioning_into_member_3_creates_everything_there_and_registers_it_ce
     role = admin.client("iam").get_role(RoleName=f"project-{pid}-glue-job-role")["Role"]
     boundary = f"arn:aws:iam::{member}:policy/glueguard/glueguard-project-role-boundary"
     assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary  # the member's own boundary
-    removed = _execute(central, "DeprovisionProjectStateMachineArn", {"projectId": pid, "retainData": False})
+    removed = run_execution(central, "DeprovisionProjectStateMachineArn", {"projectId": pid, "retainData": False})
     assert removed["status"] == "SUCCEEDED", removed.get("cause")
     assert leftovers(pid, session=admin) == []
     assert Registry().get(pid, cached=False).status == ProjectStatus.DELETED
@@ -227,7 +216,7 @@ def test_an_account_id_that_is_not_an_account_is_refused_and_changes_nothing(cen
     from tests.support.provisioning import request
 
     pid = str(uuid.uuid4())
-    done = _execute(central, "ProvisionProjectStateMachineArn", request(pid, accountId="12345"))
+    done = run_execution(central, "ProvisionProjectStateMachineArn", request(pid, accountId="12345"))
     assert (done["status"], done.get("error")) == ("FAILED", "InvalidRequest")
     assert "accountId" in done.get("cause", "")
     assert Registry().get(pid, cached=False) is None
@@ -274,7 +263,7 @@ def test_the_scheduled_reconcile_reads_member_runs_in_their_account(central: Org
 
     member = central.members[0]
     admin = central.admin(member)
-    project = make_project(str(uuid.uuid4()), session=admin, account_id=member)
+    project = provisioned_project(central, accountId=member)
     job = make_job(project, "steady", timeout=120, glue=admin.client("glue"))
     glue = central.scientist(member, "carol").client("glue")
     run_id = glue.start_job_run(JobName=job, Arguments={"--sandbox-run-seconds": "3600"})["JobRunId"]
