@@ -5,34 +5,21 @@ so IAM is shown to decide, not merely to refuse."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from glueguard.adapters.clients import reset_clients
-from glueguard.adapters.registry import Registry
 from glueguard.glue_triggers import TriggerRefused, create
 
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned, trust
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned_project, trust
 from tests.support.denials import denied
-from tests.support.provisioning import request
 
 
 @pytest.fixture(scope="module")
 def projects(sandbox: SandboxHandle):
-    a_id, b_id = str(uuid.uuid4()), str(uuid.uuid4())
-    for pid in (a_id, b_id):
-        provisioned(sandbox, request(pid))
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
-        reset_clients()
-        registry = Registry(table_name=sandbox.outputs["ProjectsTableName"])
-        a, b = (registry.get(pid, cached=False) for pid in (a_id, b_id))
-    reset_clients()
+    a, b = provisioned_project(sandbox), provisioned_project(sandbox)
     glue, s3, iam = (sandbox.client(s) for s in ("glue", "s3", "iam"))
     for project in (a, b):
         glue.create_job(**job_definition(project, "existing"))
         s3.put_object(Bucket=project.names.scripts_bucket, Key="existing.py", Body=b"print(1)")
-    role = f"AWSReservedSSO_Scientist_{a_id[:8]}"
+    role = f"AWSReservedSSO_Scientist_{a.project_id[:8]}"
     iam.create_role(RoleName=role, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
     iam.attach_role_policy(RoleName=role, PolicyArn=a.resources.scientist_policy_arn)
     scientist = sandbox.client("sts").assume_role(

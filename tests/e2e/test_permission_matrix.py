@@ -11,12 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from glueguard.adapters.clients import reset_clients
-from glueguard.adapters.registry import Registry
 
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned, trust
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned_project, trust
 from tests.support.denials import denied
-from tests.support.provisioning import request
 
 FUNCTIONS = [
     "EnforcerFunction",
@@ -162,22 +159,14 @@ def test_every_principal_has_at_least_ten_refusals():
 
 @pytest.fixture(scope="module")
 def matrix(sandbox: SandboxHandle) -> dict[str, Any]:
-    a_id, b_id = str(uuid.uuid4()), str(uuid.uuid4())
-    for pid in (a_id, b_id):
-        provisioned(sandbox, request(pid))
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
-        reset_clients()
-        registry = Registry(table_name=sandbox.outputs["ProjectsTableName"])
-        a, b = (registry.get(pid, cached=False) for pid in (a_id, b_id))
-    reset_clients()
+    a, b = provisioned_project(sandbox), provisioned_project(sandbox)
     awslambda, iam = sandbox.client("lambda"), sandbox.client("iam")
     principals: dict[str, dict[str, str]] = {}
     for function in FUNCTIONS:
         role_arn = awslambda.get_function_configuration(FunctionName=sandbox.physical(function))["Role"]
         credentials = sandbox.service_session(role_arn, "lambda.amazonaws.com")
         principals[function] = {**credentials, "role_name": role_arn.rsplit("/", 1)[-1]}
-    role = f"AWSReservedSSO_Matrix_{a_id[:8]}"
+    role = f"AWSReservedSSO_Matrix_{a.project_id[:8]}"
     iam.create_role(RoleName=role, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
     iam.attach_role_policy(RoleName=role, PolicyArn=a.resources.scientist_policy_arn)
     scientist = sandbox.client("sts").assume_role(

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import uuid
 
-from glueguard.adapters.registry import Registry
-
-from tests.e2e.conftest import SandboxHandle, poll, provisioned
+from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 from tests.support.glue import saved_definitions
-from tests.support.provisioning import request
 
 ADMIN = "arn:aws:iam::123456789012:role/some-admin-role"
 
@@ -25,8 +22,7 @@ def _gone(call) -> bool:
 
 def test_a_removed_dev_endpoint_is_saved_encrypted_with_the_project_key(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
-    provisioned(plane_env, request(pid))
-    project = Registry().get(pid, cached=False)
+    project = provisioned_project(plane_env, pid)
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "alice"))
     name = f"project-{pid}-devendpoint-alice"
     glue.create_dev_endpoint(EndpointName=name, RoleArn=ADMIN, SubnetId="subnet-0public", SecurityGroupIds=["sg-open"])
