@@ -1,7 +1,9 @@
 """A provisioned project, created directly (roles, buckets, network, Glue connection, registry entry).
 
-Used by tests and by the demo while the provisioning workflow is not deployed: it creates what a
-provisioned project holds with plain API calls, against whatever endpoint boto3 is configured for.
+Used by the in-process tests (moto, no deployed stack), the benchmarks and the demo: it creates what a
+provisioned project holds with plain API calls (no KMS key, unencrypted buckets, no permissions boundary),
+against whatever endpoint boto3 is configured for. The e2e tests provision through the deployed workflow
+instead (`tests/e2e/conftest.py::provisioned_project`).
 """
 
 from __future__ import annotations

@@ -41,6 +41,11 @@ def test_noncompliant_job_is_corrected_within_two_seconds(plane_env: SandboxHand
     assert job["Connections"]["Connections"] == [project.connection_name]
     assert job["NumberOfWorkers"] == 50
     assert job["Timeout"] == 120
+    # the security configuration provisioning made: everything the job writes is encrypted with the project key
+    assert job["SecurityConfiguration"] == project.security_configuration
+    config = glue.get_security_configuration(Name=project.security_configuration)["SecurityConfiguration"]
+    key = project.resources.kms_key_arn
+    assert config["EncryptionConfiguration"]["S3Encryption"] == [{"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": key}]
     decisions = poll(lambda: DecisionLog().list(pid))
     assert [d.outcome for d in decisions] == ["remediated"]
     assert decisions[0].principal and "assumed-role/ml-scientist/alice" in decisions[0].principal
