@@ -11,13 +11,10 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 from glueguard.adapters.decisions import DecisionLog
-from glueguard.adapters.registry import Registry
 from glueguard.usage_profiles import profile_name
 
 from glueguard_dev.sandbox.seed import make_job
-from tests.e2e.conftest import SandboxHandle, poll
-from tests.e2e.test_provisioning import _run
-from tests.support.provisioning import request
+from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 
 
 def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(plane_env: SandboxHandle):
@@ -41,9 +38,7 @@ def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(
             }
         ),
     )["Role"]["Arn"]
-    done = _run(sandbox, "ProvisionProjectStateMachineArn", request(pid, scientistRoles=[role]))
-    assert done["status"] == "SUCCEEDED", done.get("cause")
-    project = Registry().get(pid, cached=False)
+    project = provisioned_project(sandbox, pid, scientistRoles=[role])
     credentials = sandbox.client("sts").assume_role(RoleArn=role, RoleSessionName="alice")["Credentials"]
     glue = sandbox.client("glue", credentials)
 
