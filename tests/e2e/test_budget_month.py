@@ -8,20 +8,17 @@ evaluated) admits, refuses (and stops) and settles; nothing in the test judges a
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from glueguard.adapters.clients import reset_clients
 from glueguard.adapters.decisions import DecisionLog
-from glueguard.adapters.registry import Registry
 from glueguard.adapters.spend import Spend
 from glueguard.budget import month_of
 
 from glueguard_dev.sandbox.process import SandboxProcess
-from tests.e2e.conftest import ACCOUNT, ROOT, SandboxHandle, job_definition, point_at, provisioned, trust
-from tests.support.provisioning import request
+from tests.e2e.conftest import ACCOUNT, ROOT, SandboxHandle, job_definition, point_at, provisioned_project, trust
 
 RUN_SECONDS = 3000
 RUN_COST = round(10 * RUN_SECONDS / 3600 * 0.44, 4)  # $3.6667, every cost rounded to 4 places
@@ -65,10 +62,8 @@ def _job(sandbox: SandboxHandle, project) -> str:
 
 
 def test_a_50_dollar_project_whose_runs_would_cost_80_ends_the_month_within_tolerance(plane: SandboxHandle):
-    a_id, b_id = str(uuid.uuid4()), str(uuid.uuid4())
-    provisioned(plane, request(a_id, monthlyBudgetUsd=50))
-    provisioned(plane, request(b_id, monthlyBudgetUsd=1000))
-    a, b = (Registry().get(pid, cached=False) for pid in (a_id, b_id))
+    a, b = provisioned_project(plane, monthlyBudgetUsd=50), provisioned_project(plane, monthlyBudgetUsd=1000)
+    a_id, b_id = a.project_id, b.project_id
     # the month starts: move the sandbox's clock to a minute past midnight on the 1st of the next month
     now = _now(plane)
     first = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)).replace(day=1)
