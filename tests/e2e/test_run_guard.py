@@ -90,20 +90,24 @@ def test_run_past_the_time_cap_is_stopped_by_the_schedule(guarded: SandboxHandle
     Registry().update(project.project_id, policy_overrides={"run_time_cap_minutes": 1})
     job = _job(guarded, project, timeout=480)  # Glue would end it only after 480 sandbox minutes
     glue = guarded.client("glue", guarded.assume("ml-scientist", "dave"))
-    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    run_id = glue.start_job_run(JobName=job, Arguments={"--sandbox-run-seconds": "3600"})["JobRunId"]
     guarded.drain()
     assert _state(glue, job, run_id) in ("STARTING", "RUNNING")
 
-    def stopped_by_tick() -> bool:  # the guard's cap is in real minutes: tick until it has passed
-        guarded.post("tick")
-        guarded.drain()
-        return _state(glue, job, run_id) in STOPPED
-
-    assert poll(stopped_by_tick, timeout=120, interval=5)
+    guarded.post("tick", {"seconds": 5})  # its one Glue Job Run Status (NotifyDelayAfter), well under the cap
+    guarded.drain()
+    assert _state(glue, job, run_id) == "RUNNING" and _stops(project.project_id) == []
+    # The sandbox's clock (the guard's, Glue's, the schedules') moves on: past the 1-minute cap, then one whole
+    # RunGuardSchedule period (5 minutes), in which the guard's schedule fires once and finds the run over its cap.
+    guarded.post("tick", {"seconds": 60})
+    guarded.drain()
+    guarded.post("tick", {"seconds": 300})
+    guarded.drain()
+    assert poll(lambda: _state(glue, job, run_id) in STOPPED, timeout=10)
     [decision] = _stops(project.project_id)
     assert decision.event_name == "Scheduled Event"
     assert decision.violations[0]["rule"] == "run-time-cap"
-    assert decision.figures["elapsed_minutes"] > 1
+    assert 1 < decision.figures["elapsed_minutes"] <= 6.5  # on the first schedule past the cap
 
 
 def _bound(sandbox: SandboxHandle, stem: str, **binding) -> tuple:
