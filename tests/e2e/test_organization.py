@@ -77,10 +77,8 @@ class _Session:
 
 @pytest.fixture(scope="module")
 def org() -> Iterator[Org]:
-    # IAM off here until the organization templates grant what IAM found missing (issue #11's report: the
-    # provisioner boundary's sts:AssumeRole of the member role, the heartbeat's and member role's sns:Publish)
     # Glue's own minute (not the main sandbox's 1 s): the reconcile test moves the clock 5 minutes on under a run
-    args = ("--accounts", "3", "--manual-schedules", "--no-iam")
+    args = ("--accounts", "3", "--manual-schedules")  # IAM evaluated, as the sandbox's default
     with SandboxProcess(*args, log=ROOT / ".e2e-sandbox-org.log") as process:
         with urllib.request.urlopen(f"{process.endpoint}/_glueguard/status", timeout=5) as response:
             status = json.loads(response.read())
