@@ -91,6 +91,27 @@ def provision(endpoint: str, outputs: dict[str, str], project_id: str, account_i
     return "direct API calls (the provisioning workflow is not in the template yet)"
 
 
+def scientist(endpoint: str, account: str, name: str, admin: dict[str, str] | None = None) -> dict[str, str]:
+    """Credentials of `name`'s session of role ml-scientist in `account` (created by `admin`, that account's
+    administrator): IAM is evaluated, and its own (too broad) policy lets it create any Glue job; the plane corrects
+    it."""
+    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}
+    iam = _client(endpoint, "iam", admin)
+    role = iam.create_role(
+        RoleName="ml-scientist", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+    )["Role"]["Arn"]
+    broad = [
+        {"Effect": "Allow", "Action": "glue:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+    ]
+    iam.put_role_policy(
+        RoleName="ml-scientist",
+        PolicyName="broad-glue",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": broad}),
+    )
+    return dict(_client(endpoint, "sts", admin).assume_role(RoleArn=role, RoleSessionName=name)["Credentials"])
+
+
 def story(endpoint: str, outputs: dict[str, str]) -> None:
     from glueguard.adapters.clients import reset_clients
     from glueguard.adapters.decisions import DecisionLog
@@ -116,24 +137,7 @@ def story(endpoint: str, outputs: dict[str, str]) -> None:
     )
 
     console.rule("[bold]3 · a scientist creates a Glue job, ignoring every guardrail")
-    iam = _client(endpoint, "iam")
-    account = "arn:aws:iam::123456789012:root"
-    trust = {"Effect": "Allow", "Principal": {"AWS": account}, "Action": "sts:AssumeRole"}
-    role = iam.create_role(
-        RoleName="ml-scientist", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]})
-    )["Role"]["Arn"]
-    # IAM is evaluated: this scientist's own (too broad) policy lets it create any Glue job; the plane corrects it
-    broad = [
-        {"Effect": "Allow", "Action": "glue:*", "Resource": "*"},
-        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
-    ]
-    iam.put_role_policy(
-        RoleName="ml-scientist",
-        PolicyName="broad-glue",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": broad}),
-    )
-    creds = _client(endpoint, "sts").assume_role(RoleArn=role, RoleSessionName="alice")["Credentials"]
-    glue = _client(endpoint, "glue", creds)
+    glue = _client(endpoint, "glue", scientist(endpoint, "123456789012", "alice"))
     name = f"project-{project_id}-job-train"
     glue.create_job(
         Name=name,

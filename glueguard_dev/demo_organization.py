@@ -19,7 +19,7 @@ def _status(endpoint: str) -> dict[str, Any]:
 def scene(console: Console, endpoint: str, outputs: dict[str, str]) -> None:
     from glueguard.adapters.decisions import DecisionLog
 
-    from glueguard_dev.demo import _client, _diff, provision
+    from glueguard_dev.demo import _client, _diff, provision, scientist
 
     organization = _status(endpoint).get("organization") or {}
     if not organization.get("members"):
@@ -32,9 +32,7 @@ def scene(console: Console, endpoint: str, outputs: dict[str, str]) -> None:
 
     role = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
     admin = _client(endpoint, "sts").assume_role(RoleArn=role, RoleSessionName="platform")["Credentials"]
-    scientist = _client(endpoint, "iam", admin).create_role(RoleName="ml-scientist", AssumeRolePolicyDocument="{}")
-    creds = _client(endpoint, "sts", admin).assume_role(RoleArn=scientist["Role"]["Arn"], RoleSessionName="dana")
-    glue = _client(endpoint, "glue", creds["Credentials"])
+    glue = _client(endpoint, "glue", scientist(endpoint, member, "dana", admin))
     name = f"project-{project_id}-job-features"
     glue.create_job(
         Name=name,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from glueguard.models.decision import ORGANIZATION as ORGANIZATION  # the decisions' project id, re-exported
 from glueguard.models.violation import Severity, Violation
 
 #: The member template's rules (names fixed there) that must stay enabled and aimed at the central bus.
 MEMBER_RULES = ("glueguard-forward-glue", "glueguard-forward-s3", "glueguard-heartbeat")
 KIND = "member-account"
-ORGANIZATION = "organization"  # the decisions' project id for account-level findings
 
 
 @dataclass

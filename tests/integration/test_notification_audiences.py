@@ -8,7 +8,7 @@ import json
 
 import boto3
 from glueguard.adapters.notify import Notifier
-from glueguard.models.decision import UNOWNED, Decision
+from glueguard.models.decision import ORGANIZATION, UNOWNED, Decision
 
 A, B = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 
@@ -63,3 +63,16 @@ def test_each_project_reads_its_own_detail_and_the_plane_topic_only_summaries(aw
 
 def test_a_project_without_a_topic_does_not_stop_enforcement(aws):
     Notifier().decision(_decision(A, "critical", "no-topic"))  # logged, not raised
+
+
+def test_an_organization_finding_goes_to_the_platform_only(aws):
+    """The heartbeat's member-account decisions (project id `organization`) are no project's: the plane topic gets
+    them, and no `project-organization-notifications` topic is published to (the heartbeat may not, under IAM)."""
+    sns = boto3.client("sns")
+    plane = _queue(aws["GLUEGUARD_TOPIC_ARN"], "plane")
+    lookalike = _queue(sns.create_topic(Name=f"project-{ORGANIZATION}-notifications")["TopicArn"], "lookalike")
+
+    Notifier().decision(_decision(ORGANIZATION, "critical", "210987654321"))
+
+    assert [m["resource_name"] for m in _bodies(plane)] == ["210987654321"]
+    assert _bodies(lookalike) == []

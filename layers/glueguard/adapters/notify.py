@@ -2,7 +2,7 @@
 
 A decision's detail goes to its own project's topic (`project-{uuid}-notifications`, encrypted with the project
 key); the plane-wide topic, which any platform subscriber reads, carries only a summary of critical and platform
-(unowned) decisions, so no team reads another's (docs/security.md, 8c).
+(unowned, organization) decisions, so no team reads another's (docs/security.md, 8c).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 from botocore.exceptions import ClientError
 
 from glueguard.adapters.clients import acting_account, client, plane_client
-from glueguard.models.decision import UNOWNED, Decision
+from glueguard.models.decision import PLATFORM_OWNED, Decision
 
 logger = logging.getLogger(__name__)
 PLATFORM = "platform"
@@ -38,9 +38,10 @@ class Notifier:
             "kind": {"DataType": "String", "StringValue": decision.resource_kind},
             "outcome": {"DataType": "String", "StringValue": decision.outcome},
         }
-        if decision.project_id != UNOWNED:
+        platform = decision.project_id in PLATFORM_OWNED  # unowned resources, organization (member account) findings
+        if not platform:
             self._to_project(decision, subject, attributes)
-        if severity == "critical" or decision.project_id == UNOWNED:
+        if severity == "critical" or platform:
             plane_client("sns").publish(
                 TopicArn=self.topic_arn,
                 Subject=subject,

@@ -10,6 +10,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 UNOWNED = "unowned"
+ORGANIZATION = "organization"  # the project id of account-level findings (the heartbeat's member decisions)
+#: Project ids that are no project: their decisions go to the platform (the plane topic), no project topic exists.
+PLATFORM_OWNED = frozenset({UNOWNED, ORGANIZATION})
 
 
 class Decision(BaseModel):
