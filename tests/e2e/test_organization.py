@@ -115,6 +115,17 @@ def _capture(admin: Any, pattern: dict[str, Any]) -> tuple[Any, str]:
     return sqs, url
 
 
+def _subscribed(admin: Any, topic_arn: str) -> tuple[Any, str]:
+    """A queue in the member receiving the raw messages of the member's topic `topic_arn`."""
+    sqs = admin.client("sqs")
+    url = sqs.create_queue(QueueName=f"team-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    admin.client("sns").subscribe(
+        TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    return sqs, url
+
+
 def _received(sqs: Any, url: str, timeout: float = 5.0) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     got: list[dict[str, Any]] = []
@@ -140,6 +151,7 @@ def test_noncompliant_job_in_member_2_is_corrected_through_the_member_role(centr
     pid = str(uuid.uuid4())
     project = provisioned_project(central, pid, accountId=member)
     sqs, url = _capture(admin, {"source": ["aws.glue"], "detail": {"eventName": ["UpdateJob"]}})
+    team, inbox = _subscribed(admin, str(project.resources.notifications_topic_arn))
     glue = central.scientist(member, "alice").client("glue")
     name = f"project-{pid}-job-ingest"
 
@@ -165,6 +177,9 @@ def test_noncompliant_job_in_member_2_is_corrected_through_the_member_role(centr
     decisions = poll(lambda: DecisionLog().list(pid))
     assert [(d.outcome, d.account, d.project_id) for d in decisions] == [("remediated", member, pid)]
     assert f"arn:aws:sts::{member}:assumed-role/ml-scientist/alice" == decisions[0].principal
+    # the team reads it on its project's topic, in the member (the notifier publishes through the member role)
+    [note] = _received(team, inbox, timeout=10)
+    assert (note["decision_id"], note["account"], note["outcome"]) == (decisions[0].decision_id, member, "remediated")
 
 
 def test_run_over_the_project_cap_in_member_3_is_stopped(central: Org) -> None:

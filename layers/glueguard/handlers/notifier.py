@@ -34,6 +34,7 @@ reset = scaffold.reset
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from glueguard.adapters.clients import acting_in
     from glueguard.adapters.decisions import from_stream_image
 
     published = 0
@@ -44,7 +45,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
             decision = from_stream_image(change["NewImage"])
             if decision.function in NOTIFIED and decision.resource_kind not in ELSEWHERE:
-                notifier().decision(decision)
+                with acting_in(decision.account):  # a member project's topic: in its account, through its member role
+                    notifier().decision(decision)
                 published += 1
         except Exception:
             logger.exception("notification failed; retried from this record", extra={"record": record.get("eventID")})
