@@ -42,10 +42,6 @@ class ScheduleClock:
             if self._world is None:
                 self._world = time_machine.travel(datetime.now(UTC), tick=True).start()
 
-    @property
-    def moves_world(self) -> bool:
-        return self._world is not None
-
     def now(self) -> datetime:
         with self._lock:
             return (self._frozen or datetime.now(UTC)) + self._offset
