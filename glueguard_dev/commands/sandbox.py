@@ -137,7 +137,8 @@ def tick(
     for arn in result["fired"]:
         console.print(f"fired {arn}")
     console.print(
-        f"{len(result['fired'])} scheduled rule(s) fired at {result['clock']}, {result['runs']} job run(s) advanced"
+        f"{len(result['fired'])} scheduled rule(s) fired at {result['clock']}, {result['runs']} job run(s) advanced;"
+        f" the sandbox's time is {result['now']}"
     )
 
 

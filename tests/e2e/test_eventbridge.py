@@ -224,3 +224,26 @@ def test_replay_puts_an_aws_source_event_on_the_bus(sandbox: SandboxHandle, even
     [message] = events.receive(url)
     assert message["body"]["detail"] == recorded["detail"]
     assert message["body"]["id"] == recorded["id"]
+
+
+def test_tick_moves_the_whole_sandbox_on_as_one_clock(sandbox: SandboxHandle):
+    """`glueguard sandbox tick --seconds N`: the sandbox's own time moves N s on, and AWS in it sees that time
+    (an object written after the tick is LastModified then), not only the schedules (docs/sandbox.md "Time")."""
+    import re
+    from datetime import datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from glueguard_dev.cli import app
+
+    before = datetime.fromisoformat(sandbox.post("tick", {"seconds": 0})["now"])
+    result = CliRunner().invoke(app, ["sandbox", "tick", "--seconds", "120", "--endpoint", sandbox.endpoint])
+    assert result.exit_code == 0, result.output
+    [now] = re.findall(r"the sandbox's time is (\S+)", " ".join(result.output.split()))
+    moved = datetime.fromisoformat(now) - before
+    assert timedelta(seconds=120) <= moved < timedelta(seconds=150), moved
+    s3, bucket = sandbox.client("s3"), f"clock-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    written = s3.head_object(Bucket=bucket, Key="k")["LastModified"]
+    assert written >= before + timedelta(seconds=120) - timedelta(seconds=1)  # S3 keeps whole seconds
