@@ -63,3 +63,32 @@ def test_no_iam_turns_evaluation_off(sandbox: SandboxHandle, nobody: dict[str, s
         session = handle.assume("nobody", "eve", policy=None)
         assert handle.client("glue", session).get_jobs()["Jobs"] == []
         assert handle.client("s3", session).list_buckets()["Buckets"]
+
+
+def test_publishing_to_a_topic_under_a_customer_key_needs_the_key(sandbox: SandboxHandle):
+    """SNS encrypts what a publisher sends with the topic's key, as the publisher (SNS developer guide, "Key
+    management"): sns:Publish alone is refused with KMSAccessDenied; with kms:GenerateDataKey and kms:Decrypt
+    through SNS the same message goes out. A topic under the AWS managed key aws/sns needs no key right."""
+    kms, sns = sandbox.client("kms"), sandbox.client("sns")
+    key = kms.create_key(Description="topic key")["KeyMetadata"]["Arn"]
+    suffix = uuid.uuid4().hex[:6]
+    topic = sns.create_topic(Name=f"sealed-{suffix}", Attributes={"KmsMasterKeyId": key})["TopicArn"]
+    managed = sns.create_topic(Name=f"managed-{suffix}", Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
+    publish = {"Effect": "Allow", "Action": "sns:Publish", "Resource": [topic, managed]}
+    via_sns = {"StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}}
+    use_key = {
+        "Effect": "Allow",
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": key,
+        "Condition": via_sns,
+    }
+    publisher = sandbox.assume(f"publisher-{suffix}", "pat", policy={"Version": "2012-10-17", "Statement": [publish]})
+    keyed = sandbox.assume(f"keyed-{suffix}", "kim", policy={"Version": "2012-10-17", "Statement": [publish, use_key]})
+
+    with pytest.raises(ClientError) as caught:
+        sandbox.client("sns", publisher).publish(TopicArn=topic, Message="hello")
+    error, meta = caught.value.response["Error"], caught.value.response["ResponseMetadata"]
+    assert (error["Code"], meta["HTTPStatusCode"]) == ("KMSAccessDenied", 400)
+    assert f"is not authorized to perform: kms:GenerateDataKey on resource: {key}" in error["Message"]
+    assert sandbox.client("sns", publisher).publish(TopicArn=managed, Message="hello")["MessageId"]
+    assert sandbox.client("sns", keyed).publish(TopicArn=topic, Message="hello")["MessageId"]

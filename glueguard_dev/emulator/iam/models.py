@@ -268,6 +268,8 @@ def checks(
         )
     if prefix == "s3":
         found += _sse_kms_checks(operation, params, region, account, extra)
+    if prefix == "sns" and operation in _SNS_PUBLISHES:
+        found += _sns_kms_checks(params, account, extra)
     if prefix == "ec2" and operation.startswith("Create") and params.get("TagSpecifications"):
         # tagging on create needs ec2:CreateTags too, with ec2:CreateAction naming the create (EC2 user guide)
         tagging = {**catalog.filter_context("ec2:CreateTags", request_context), "ec2:CreateAction": [operation]}
@@ -357,6 +359,42 @@ def _sse_kms_checks(
         "aws:CalledVia": ["s3.amazonaws.com"],
     }
     return [Check(action, key_arn, catalog.filter_context(action, context))]
+
+
+_SNS_PUBLISHES = ("Publish", "PublishBatch")
+#: the AWS managed key of SNS: its key policy lets every principal of the account use it through SNS
+_SNS_MANAGED_KEY = "alias/aws/sns"
+
+
+def _sns_kms_checks(params: dict[str, Any], account: str, extra: dict[str, list[str]]) -> list[Check]:
+    """The KMS calls SNS makes for a publisher to an encrypted topic (SNS developer guide, "Key management":
+    publishers need kms:GenerateDataKey* and kms:Decrypt on the topic's key; the encryption context names the
+    topic). A topic under the AWS managed key aws/sns needs nothing more."""
+    from moto.sns.models import sns_backends
+
+    from glueguard_dev.emulator.iam import catalog
+    from glueguard_dev.emulator.iam.resources import kms_key_arn
+
+    topic_arn = str(params.get("TopicArn") or "")
+    parts = topic_arn.split(":")
+    if len(parts) != 6:
+        return []
+    topic_region, topic_account = parts[3], parts[4]
+    topic = sns_backends[topic_account][topic_region].topics.get(topic_arn)
+    key_id = str(getattr(topic, "kms_master_key_id", "") or "")
+    if not key_id or key_id.endswith(_SNS_MANAGED_KEY):
+        return []
+    key_arn = kms_key_arn(key_id, topic_account, topic_region)
+    if key_arn is None:
+        return []  # SNS reports the missing key itself
+    context = {
+        **extra,
+        "kms:ViaService": [f"sns.{topic_region}.amazonaws.com"],
+        "kms:CallerAccount": extra.get("aws:PrincipalAccount", [account]),
+        "kms:EncryptionContext:aws:sns:topicArn": [topic_arn],
+        "aws:CalledVia": ["sns.amazonaws.com"],
+    }
+    return [Check(a, key_arn, catalog.filter_context(a, context)) for a in ("kms:GenerateDataKey", "kms:Decrypt")]
 
 
 def _iam_context(params: dict[str, Any]) -> dict[str, list[str]]:

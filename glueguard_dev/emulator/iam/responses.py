@@ -8,6 +8,7 @@ runs it, and answers a refused one as the service would (AWS API references, "Co
 | rest-json (Lambda) | 403 | AccessDeniedException |
 | rest-xml (S3) | 403 | AccessDenied |
 | query (IAM, STS, CloudFormation, CloudWatch) | 403 | AccessDenied; SNS: AuthorizationError |
+| SNS Publish refused the topic's KMS key | 400 | KMSAccessDenied |
 | ec2 | 403 | UnauthorizedOperation |
 
 The message names the principal, the action and the resource, in AWS's words. The CloudTrail middleware
@@ -50,8 +51,10 @@ def message(denial: models.Denial) -> str:
     )
 
 
-def render(service: str, protocol: str, code: str, text: str) -> tuple[int, list[tuple[str, str]], bytes]:
-    """(status, headers, body) of an error in the service's own shape."""
+def render(
+    service: str, protocol: str, code: str, text: str, status: int = 403
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """(status, headers, body) of an error in the service's own shape (`status`: of the xml protocols)."""
     request_id = f"{time.time_ns():x}"
     if protocol in ("json", "rest-json"):
         headers = [
@@ -70,10 +73,12 @@ def render(service: str, protocol: str, code: str, text: str) -> tuple[int, list
         xml = f"<Error><Code>{code}</Code><Message>{text}</Message><RequestId>{request_id}</RequestId></Error>"
     else:
         xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{text}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-    return 403, [("Content-Type", "text/xml")], xml.encode()
+    return status, [("Content-Type", "text/xml")], xml.encode()
 
 
 def access_denied(service: str, protocol: str, denial: models.Denial) -> tuple[int, list[tuple[str, str]], bytes]:
+    if service == "sns" and denial.check.action.startswith("kms:"):  # the topic's key (SNS API reference, Publish)
+        return render(service, protocol, "KMSAccessDenied", message(denial), status=400)
     if protocol == "ec2":
         code = "UnauthorizedOperation"
     elif protocol in ("json", "rest-json"):
