@@ -287,3 +287,33 @@ def test_the_scheduled_reconcile_reads_member_runs_in_their_account(central: Org
 
     assert glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING"  # 5 of its 60 minutes
     assert [e.entry_id for e in Ledger().entries(project.project_id)] == [run_id]
+
+
+def test_an_upload_to_a_member_project_bucket_starts_its_bound_job_there(central: Org) -> None:
+    """The member's S3 event -> its forwarding rule -> the central bus -> the upload trigger, which starts the
+    bound job in the member through the member role (IAM evaluated at every hop)."""
+    from glueguard.naming import ProjectNames
+
+    from glueguard_dev.commands.sandbox import post
+
+    member = central.members[0]
+    admin = central.admin(member)
+    names = ProjectNames(str(uuid.uuid4()))
+    binding = {
+        "bucket": names.artifacts_bucket,
+        "prefix": "incoming/",
+        "suffix": ".csv",
+        "jobName": names.resource("job", "ingest"),
+        "arguments": {"--input_path": "s3://{bucket}/{key}"},
+    }
+    project = provisioned_project(central, names.project_id, accountId=member, uploadTriggers=[binding])
+    job = make_job(project, "ingest", glue=admin.client("glue"))
+
+    admin.client("s3").put_object(Bucket=names.artifacts_bucket, Key="incoming/day-1.csv", Body=b"a,b\n1,2\n")
+    post(central.endpoint, "drain", {"timeout": 30})
+
+    glue = admin.client("glue")
+    runs = poll(lambda: glue.get_job_runs(JobName=job)["JobRuns"], timeout=10)
+    assert [r["Arguments"]["--input_path"] for r in runs] == [f"s3://{names.artifacts_bucket}/incoming/day-1.csv"]
+    started = poll(lambda: [d for d in DecisionLog().list(names.project_id) if d.outcome == "started"])
+    assert [d.account for d in started] == [member]
