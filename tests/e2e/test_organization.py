@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from glueguard.adapters.decisions import DecisionLog
 
 from glueguard_dev.sandbox.process import SandboxProcess
@@ -317,3 +318,36 @@ def test_an_upload_to_a_member_project_bucket_starts_its_bound_job_there(central
     assert [r["Arguments"]["--input_path"] for r in runs] == [f"s3://{names.artifacts_bucket}/incoming/day-1.csv"]
     started = poll(lambda: [d for d in DecisionLog().list(names.project_id) if d.outcome == "started"])
     assert [d.account for d in started] == [member]
+
+
+def test_the_member_role_reads_project_roles_but_never_rewrites_their_trust(central: Org) -> None:
+    """Whoever holds a member-role session (a central glueguard function, or someone who took one over) may read a
+    project role there, but not open its trust to anyone else: the provisioner boundary's "never a trust-policy
+    rewrite" holds in members too (a project role's trust is set once, at CreateRole)."""
+    member = central.members[1]
+    project = provisioned_project(central, accountId=member)
+    iam = central.client("iam")
+    name = f"plane-{uuid.uuid4().hex[:6]}"  # a role where the central functions' roles live
+    arn = iam.create_role(
+        RoleName=name, Path="/glueguard/", AssumeRolePolicyDocument=trust(central.organization["central"])
+    )
+    assume = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Resource": "arn:aws:iam::*:role/glueguard/glueguard-member",
+    }
+    iam.put_role_policy(
+        RoleName=name, PolicyName="member", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [assume]})
+    )
+    plane = central.session(
+        central.client("sts").assume_role(RoleArn=arn["Role"]["Arn"], RoleSessionName="fn")["Credentials"]
+    )
+    member_role = f"arn:aws:iam::{member}:role/glueguard/glueguard-member"
+    held = central.session(plane.client("sts").assume_role(RoleArn=member_role, RoleSessionName="fn")["Credentials"])
+    role = project.resources.job_role_arn.rsplit("/", 1)[-1]
+
+    assert held.client("iam").get_role(RoleName=role)["Role"]["Arn"] == project.resources.job_role_arn
+    with pytest.raises(ClientError) as caught:
+        held.client("iam").update_assume_role_policy(RoleName=role, PolicyDocument=trust(member))
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    assert "iam:UpdateAssumeRolePolicy" in caught.value.response["Error"]["Message"]
