@@ -187,7 +187,7 @@ def sandbox(worker_id: str) -> Iterator[SandboxHandle]:
         yield SandboxHandle(process.endpoint, process.outputs)
 
 
-def point_at(sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+def point_at(sandbox: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the test process's boto3 (and the layer's adapters and tables) at `sandbox`, as an admin."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

@@ -18,7 +18,7 @@ from glueguard.adapters.decisions import DecisionLog
 
 from glueguard_dev.sandbox.process import SandboxProcess
 from glueguard_dev.sandbox.seed import make_job
-from tests.e2e.conftest import GLUE_POWER_USER, ROOT, poll, provisioned_project, run_execution, trust
+from tests.e2e.conftest import GLUE_POWER_USER, ROOT, point_at, poll, provisioned_project, run_execution, trust
 
 pytestmark = pytest.mark.e2e
 STOPPED = ("STOPPING", "STOPPED")
@@ -89,17 +89,9 @@ def org() -> Iterator[Org]:
 @pytest.fixture
 def central(org: Org, monkeypatch: pytest.MonkeyPatch) -> Iterator[Org]:
     """The test process's boto3 and the layer's adapters point at the central account, as its admin."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", org.endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    monkeypatch.setenv("GLUEGUARD_PROJECTS_TABLE", org.outputs["ProjectsTableName"])
-    monkeypatch.setenv("GLUEGUARD_DECISIONS_TABLE", org.outputs["DecisionsTableName"])
-    monkeypatch.setenv("GLUEGUARD_LEDGER_TABLE", org.outputs["RunLedgerTableName"])
     from glueguard.adapters.clients import reset_clients
 
-    reset_clients()
-    boto3.DEFAULT_SESSION = None
+    point_at(org, monkeypatch)
     yield org
     reset_clients()
     boto3.DEFAULT_SESSION = None
