@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 
 import boto3
 import pytest
+import time_machine
 from moto import mock_aws
 
 from glueguard_dev.emulator import install as install_emulator
+from tests.support import fuzz  # noqa: F401 - loads the hypothesis profile (`ci`, or `deep` for make test-deep)
+from tests.support.clock import EDGES, START
 
 install_emulator()
 
@@ -19,6 +23,23 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Glueguard")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "glueguard")
 os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[time_machine.Coordinates]:
+    """Every test's time starts at `tests.support.clock.START` and runs on from there (no test reads today's
+    date); `clock.move_to(instant)` or the `edge` fixture put it elsewhere."""
+    with time_machine.travel(START, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(params=list(EDGES))
+def edge(request: pytest.FixtureRequest, clock: time_machine.Coordinates) -> datetime:
+    """A date-sensitive test runs at each instant of `tests.support.clock.EDGES` (month ends, a leap day, New
+    Year's Eve); the clock is moved there and runs on."""
+    instant = EDGES[request.param]
+    clock.move_to(instant)
+    return instant
 
 
 def _reset_caches() -> None:

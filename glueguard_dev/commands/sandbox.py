@@ -6,6 +6,7 @@ import json
 import signal
 import threading
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +39,17 @@ def post(endpoint: str, route: str, body: Any = None, timeout: float = 60.0) -> 
         raise RuntimeError(json.loads(exc.read() or b"{}").get("error", str(exc))) from None
 
 
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant (`Z` or an offset; none: UTC), or a clear BadParameter."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO 8601 instant (e.g. 2031-12-31T23:30:00Z)", param_hint="--start"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 @sandbox_app.command("up")
 def up(
     port: Annotated[int, typer.Option(help="Port to serve on (127.0.0.1).")] = 5000,
@@ -62,6 +74,13 @@ def up(
     iam: Annotated[
         bool, typer.Option("--iam/--no-iam", help="Authorize every call with the caller's IAM policies (default on).")
     ] = True,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="The instant the sandbox's clock starts at, ISO 8601 (e.g. 2031-12-31T23:30:00Z; no zone: UTC). "
+            "Default: now.",
+        ),
+    ] = None,
 ) -> None:
     """Start the sandbox, deploy template.yaml as stack `glueguard`, serve until SIGINT/SIGTERM."""
     overrides = {}
@@ -70,6 +89,7 @@ def up(
         if not sep or not key:
             raise typer.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--parameter")
         overrides[key] = value
+    start_at = parse_instant(start) if start else None
     from glueguard_dev.emulator.glue import runs as glue_runs
     from glueguard_dev.emulator.schedules import schedules
     from glueguard_dev.sandbox import Sandbox, lambda_runtime
@@ -79,7 +99,7 @@ def up(
         signal.signal(sig, lambda *_: stop.set())
     glue_runs.settings.minute_seconds = minute_seconds
     schedules.clock.set_manual(manual_schedules)
-    sandbox = Sandbox(port=port, run_seconds=run_seconds, accounts=accounts, iam=iam).start()
+    sandbox = Sandbox(port=port, run_seconds=run_seconds, accounts=accounts, iam=iam, start_at=start_at).start()
     try:
         with console.status(f"deploying template.yaml to {sandbox.endpoint}"):
             outputs = sandbox.deploy(overrides)

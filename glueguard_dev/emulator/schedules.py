@@ -30,17 +30,39 @@ _UNIT = {"minute": 60, "hour": 3600, "day": 86400}
 class ScheduleClock:
     """The time schedules follow: the wall clock (or a frozen instant) plus the time advanced."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: datetime | None = None, manual: bool = False) -> None:
+        """`start`: the instant the clock reads now (default: the wall clock's); `manual`: it stands still."""
         self._lock = threading.Lock()
         self._offset = timedelta()
         self._frozen: datetime | None = None
-        self._world: time_machine.Coordinates | None = None
+        self._world: time_machine.Traveller | None = None
+        self._travel: time_machine.travel | None = None
+        if start is not None:
+            self._offset = _aware(start) - datetime.now(UTC)
+        if manual:
+            self._frozen, self._offset = (_aware(start) if start else datetime.now(UTC)), timedelta()
 
-    def move_world(self) -> None:
-        """From now on an advance moves the whole process's time on, not only the schedules'."""
+    def move_world(self, start: datetime | None = None) -> None:
+        """From now on the whole process's time is the sandbox's: it reads `start` (default: this clock's now)
+        and an advance moves it on, not only the schedules'."""
         with self._lock:
             if self._world is None:
-                self._world = time_machine.travel(datetime.now(UTC), tick=True).start()
+                instant = _aware(start) if start else (self._frozen or datetime.now(UTC)) + self._offset
+                self._travel = time_machine.travel(instant, tick=True)
+                self._world = self._travel.start()
+                self._offset = timedelta()
+                if self._frozen is not None:
+                    self._frozen = instant
+
+    def release_world(self) -> None:
+        """The process's time is the wall clock's again (the clock keeps its own reading)."""
+        with self._lock:
+            if self._travel is not None:
+                now = datetime.now(UTC)
+                self._travel.stop()
+                self._travel = self._world = None
+                if self._frozen is None:
+                    self._offset = now - datetime.now(UTC)
 
     def now(self) -> datetime:
         with self._lock:
@@ -66,6 +88,11 @@ class ScheduleClock:
     @property
     def manual(self) -> bool:
         return self._frozen is not None
+
+
+def _aware(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive datetime is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def period(expression: str) -> timedelta | None:

@@ -114,6 +114,7 @@ class Sandbox:
         tick_seconds: float = 1.0,
         accounts: int = 1,
         iam: bool = True,
+        start_at: datetime | None = None,
     ) -> None:
         if accounts < 1:
             raise ValueError(f"--accounts must be at least 1, not {accounts}")
@@ -123,6 +124,8 @@ class Sandbox:
         self.template = template
         self.tick_seconds = tick_seconds
         self.accounts = accounts
+        #: the instant the sandbox's clock starts at (`glueguard sandbox up --start`; None: now)
+        self.start_at = start_at
         self.organization: dict[str, Any] = {}
         self.outputs: dict[str, str] = {}
         self.ready = False
@@ -157,7 +160,9 @@ class Sandbox:
         ):
             os.environ.setdefault(key, value)
         emulator.install()
-        schedules.clock.move_world()  # one clock: a tick moves the functions', Glue's and AWS's time on together
+        schedules.clock.move_world(
+            self.start_at
+        )  # one clock: a tick moves the functions', Glue's and AWS's time on together
         stepfunctions.install_execution_roles()
         glue_runs.settings.default_run_seconds = self.run_seconds
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True

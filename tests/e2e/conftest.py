@@ -14,9 +14,11 @@ from typing import Any, Protocol
 
 import boto3
 import pytest
+import time_machine
 from glueguard.models.project import Project, ProjectStatus
 
 from glueguard_dev.sandbox.process import SandboxProcess
+from tests.support.clock import START
 
 ROOT = Path(__file__).resolve().parents[2]
 #: One Glue "minute" lasts this many real seconds in the test sandbox (Timeout, NotifyDelayAfter).
@@ -25,6 +27,8 @@ MINUTE_SECONDS = 1.0
 POLICY_CACHE_SECONDS = 2.0
 
 pytestmark = pytest.mark.e2e
+#: Every e2e sandbox's clock starts where the test process's does (`sandbox up --start`): no test reads today.
+AT_START = ("--start", START.isoformat())
 ACCOUNT = "123456789012"
 
 #: A principal whose IAM lets it create non-compliant Glue resources (any role, any settings): the plane,
@@ -173,6 +177,20 @@ def poll(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05
         time.sleep(interval)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def sandbox_time() -> Iterator[time_machine.Traveller]:
+    """The test process's time for the whole session: from START, as its sandboxes' clocks start (the plane's
+    code the tests run in process, e.g. the CLI, then sees the sandbox's month)."""
+    with time_machine.travel(START, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def clock(sandbox_time: time_machine.Traveller) -> time_machine.Traveller:
+    """In e2e tests one time runs through the session (the sandbox's is not reset between tests)."""
+    return sandbox_time
+
+
 @pytest.fixture(scope="session")
 def sandbox(worker_id: str) -> Iterator[SandboxHandle]:
     """One sandbox per pytest-xdist worker (its own port, account state and log: `.e2e-sandbox-gw0.log`)."""
@@ -180,6 +198,7 @@ def sandbox(worker_id: str) -> Iterator[SandboxHandle]:
         "--minute-seconds",
         str(MINUTE_SECONDS),
         "--manual-schedules",
+        *AT_START,
         "--parameter",
         f"PolicyCacheSeconds={POLICY_CACHE_SECONDS:g}",
         log=ROOT / f".e2e-sandbox-{worker_id}.log",

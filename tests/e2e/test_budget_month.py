@@ -18,7 +18,16 @@ from glueguard.adapters.spend import Spend
 from glueguard.budget import month_of
 
 from glueguard_dev.sandbox.process import SandboxProcess
-from tests.e2e.conftest import ACCOUNT, ROOT, SandboxHandle, job_definition, point_at, provisioned_project, trust
+from tests.e2e.conftest import (
+    ACCOUNT,
+    AT_START,
+    ROOT,
+    SandboxHandle,
+    job_definition,
+    point_at,
+    provisioned_project,
+    trust,
+)
 
 RUN_SECONDS = 3000
 RUN_COST = round(10 * RUN_SECONDS / 3600 * 0.44, 4)  # $3.6667, every cost rounded to 4 places
@@ -30,7 +39,7 @@ LIMIT = 52.50  # $50 + the policy's 5 % tolerance
 @pytest.fixture(scope="module")
 def sandbox(worker_id: str) -> Iterator[SandboxHandle]:
     """A sandbox of its own on Glue's real minute (Timeout 60 means an hour, as the month needs)."""
-    with SandboxProcess("--manual-schedules", log=ROOT / f".e2e-sandbox-month-{worker_id}.log") as process:
+    with SandboxProcess("--manual-schedules", *AT_START, log=ROOT / f".e2e-sandbox-month-{worker_id}.log") as process:
         yield SandboxHandle(process.endpoint, process.outputs)
 
 

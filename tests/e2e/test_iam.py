@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from glueguard_dev.sandbox.process import SandboxProcess
-from tests.e2e.conftest import ACCOUNT, SandboxHandle
+from tests.e2e.conftest import ACCOUNT, AT_START, SandboxHandle
 
 #: service -> (a call, the IAM action, the code AWS answers with, the HTTP status)
 SHAPES = {
@@ -58,7 +58,7 @@ def test_no_iam_turns_evaluation_off(sandbox: SandboxHandle, nobody: dict[str, s
     """The same policy-less session: refused with IAM on, served by `sandbox up --no-iam`."""
     with pytest.raises(ClientError):
         sandbox.client("glue", nobody).get_jobs()
-    with SandboxProcess("--no-iam") as loose:
+    with SandboxProcess("--no-iam", *AT_START) as loose:
         handle = SandboxHandle(loose.endpoint, loose.outputs)
         session = handle.assume("nobody", "eve", policy=None)
         assert handle.client("glue", session).get_jobs()["Jobs"] == []

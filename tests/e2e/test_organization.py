@@ -18,7 +18,16 @@ from glueguard.adapters.decisions import DecisionLog
 
 from glueguard_dev.sandbox.process import SandboxProcess
 from glueguard_dev.sandbox.seed import make_job
-from tests.e2e.conftest import GLUE_POWER_USER, ROOT, point_at, poll, provisioned_project, run_execution, trust
+from tests.e2e.conftest import (
+    AT_START,
+    GLUE_POWER_USER,
+    ROOT,
+    point_at,
+    poll,
+    provisioned_project,
+    run_execution,
+    trust,
+)
 
 pytestmark = pytest.mark.e2e
 STOPPED = ("STOPPING", "STOPPED")
@@ -79,7 +88,7 @@ class _Session:
 @pytest.fixture(scope="module")
 def org() -> Iterator[Org]:
     # Glue's own minute (not the main sandbox's 1 s): the reconcile test moves the clock 5 minutes on under a run
-    args = ("--accounts", "3", "--manual-schedules")  # IAM evaluated, as the sandbox's default
+    args = ("--accounts", "3", "--manual-schedules", *AT_START)  # IAM evaluated, as the sandbox's default
     with SandboxProcess(*args, log=ROOT / ".e2e-sandbox-org.log") as process:
         with urllib.request.urlopen(f"{process.endpoint}/_glueguard/status", timeout=5) as response:
             status = json.loads(response.read())

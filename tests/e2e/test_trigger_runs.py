@@ -4,25 +4,24 @@ are seen through `Glue Job Run Status`, and a project they take over its DPU cap
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.dpu import job_capacity
 
 from glueguard_dev.sandbox.process import SandboxProcess
-from tests.e2e.conftest import ROOT, Events, SandboxHandle, poll, provisioned_project
+from tests.e2e.conftest import AT_START, ROOT, Events, SandboxHandle, poll, provisioned_project
 
 ACTIVE = ("STARTING", "RUNNING", "WAITING")
-#: A sandbox minute here lasts 5 real seconds, so "2 sandbox minutes" measures the plane, not the test machine.
-MINUTE_SECONDS = 5.0
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[SandboxHandle]:
-    """This module's own sandbox (overrides the session's): Glue minutes long enough to measure in."""
-    args = ("--minute-seconds", str(MINUTE_SECONDS))
+    """This module's own sandbox (overrides the session's): Glue's real minute on a clock that moves only when
+    the test moves it, so "2 sandbox minutes" measures the plane in the sandbox's time, not the machine's speed."""
+    args = ("--manual-schedules", *AT_START)
     with SandboxProcess(*args, log=ROOT / ".e2e-sandbox-triggers.log") as process:
         yield SandboxHandle(process.endpoint, process.outputs)
 
@@ -53,6 +52,10 @@ def _scientist_job(glue, project, stem: str, workers: int = 40) -> str:
     return name
 
 
+def _sandbox_now(sandbox: SandboxHandle) -> datetime:
+    return datetime.fromisoformat(sandbox.post("tick", {"seconds": 0})["now"])
+
+
 def _running_dpu(glue, job: str) -> float:
     return sum(job_capacity(r) for r in glue.get_job_runs(JobName=job)["JobRuns"] if r["JobRunState"] in ACTIVE)
 
@@ -70,14 +73,16 @@ def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_
     trigger = project.names.resource("trigger", "burst")
     glue.create_trigger(Name=trigger, Type="ON_DEMAND", Actions=[{"JobName": job}] * 3, Tags=project.mandatory_tags())
 
+    fired = _sandbox_now(guarded)
     glue.start_trigger(Name=trigger)
-    fired = time.monotonic()
-    assert _running_dpu(glue, job) == 120  # 3 x 40 DPU, over the 100 DPU cap
+    assert _running_dpu(glue, job) == 120  # 3 x 40 DPU, over the 100 DPU cap (their NotifyDelayAfter not yet passed)
 
-    within = poll(lambda: _running_dpu(glue, job) <= 100, timeout=30, interval=0.1)
-    sandbox_minutes = (time.monotonic() - fired) / MINUTE_SECONDS
+    guarded.post("tick", {"seconds": 60})  # one Glue minute: the runs announce themselves (Glue Job Run Status)
+    within = poll(lambda: _running_dpu(glue, job) <= 100, timeout=60, interval=0.1)  # real time: the machine's pace
+    sandbox_minutes = (_sandbox_now(guarded) - fired).total_seconds() / 60
 
     assert within and sandbox_minutes <= 2, f"over the cap for {sandbox_minutes:.1f} sandbox minutes"
+    assert _running_dpu(glue, job) == 80  # the newest run stopped, the other two kept
     [decision] = poll(lambda: [d for d in DecisionLog().list(project.project_id) if d.outcome == "stopped"])
     assert decision.principal == f"trigger/{trigger}"
     assert decision.before["trigger_name"] == trigger

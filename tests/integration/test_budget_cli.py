@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from glueguard_dev.cli import app
 
 
-def test_override_is_time_boxed_and_recorded(project):
+def test_override_is_time_boxed_and_recorded(edge, project):
     pid = project.project_id
     before = datetime.now(UTC)
 

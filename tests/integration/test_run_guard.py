@@ -183,7 +183,7 @@ def test_malformed_event_raises_and_changes_nothing(project, job):
     assert DecisionLog().list() == []
 
 
-def test_schedule_stops_runs_past_the_time_cap_and_reconciles(project, job):
+def test_schedule_stops_runs_past_the_time_cap_and_reconciles(edge, project, job):
     old, _ = _start(job, NumberOfWorkers=20)
     ended = start_run(job, NumberOfWorkers=20, Arguments={"--sandbox-run-seconds": "0"})
     Ledger().admit(project.project_id, LedgerEntry(ended, job, 20), cap=100)  # admitted while it ran...
@@ -210,7 +210,7 @@ def test_schedule_stops_runs_past_the_time_cap_and_reconciles(project, job):
     assert all(d.figures["elapsed_minutes"] > 480 for d in decisions)
 
 
-def test_schedule_stops_idle_and_old_sessions(project, job):
+def test_schedule_stops_idle_and_old_sessions(edge, project, job):
     glue = boto3.client("glue")
     names = project.names
     session_args = {"Role": project.resources.dev_role_arn, "Command": {"Name": "glueetl", "PythonVersion": "3"}}

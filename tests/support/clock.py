@@ -6,6 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+#: The instant every test's clock starts at (the fixture `clock`): no test reads today's date.
+START = datetime(2031, 3, 12, 10, 0, tzinfo=UTC)
+
+#: The instants date-sensitive scenarios also run at (the fixture `edge`): where months, years and leap days turn.
+EDGES: dict[str, datetime] = {
+    "last-hour-of-month": datetime(2031, 4, 30, 23, 5, tzinfo=UTC),
+    "first-hour-of-month": datetime(2031, 5, 1, 0, 5, tzinfo=UTC),
+    "leap-day": datetime(2032, 2, 29, 12, 0, tzinfo=UTC),
+    "new-years-eve": datetime(2031, 12, 31, 23, 30, tzinfo=UTC),
+}
+
 
 class SimClock:
     """Stands still until advanced; `epoch()` for the emulator, `now()` for the plane."""
