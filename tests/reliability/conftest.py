@@ -14,6 +14,7 @@ from tests.support.events import load
 # so the function-scoped `aws` fixture is shared on purpose; moto calls are slow, hence no deadline.
 settings.register_profile(
     "reliability",
+    parent=settings.default,  # the loaded profile: `ci` (fixed seed) or `deep` (tests/support/fuzz.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from tests.reliability.conftest import BAD_JOB, PID, job_name
 from tests.support.events import EVENTS, load
+from tests.support.fuzz import examples
 from tests.support.lambda_context import LambdaContext
 from tests.support.snapshot import snapshot
 from tests.support.stack import PLANE_ROLE_ARNS
@@ -151,14 +152,14 @@ def seeded(project):
     return snapshot()
 
 
-@settings(settings.get_profile("reliability"), max_examples=900)
+@settings(settings.get_profile("reliability"), max_examples=examples(200))
 @given(event=mutated_events())
 def test_mutated_events_raise_only_invalid_event_error_and_change_nothing(seeded, event):
     _enforce(event)
     assert snapshot() == seeded
 
 
-@settings(settings.get_profile("reliability"), max_examples=700)
+@settings(settings.get_profile("reliability"), max_examples=examples(150))
 @given(event=json_value.filter(lambda v: not isinstance(v, dict)) | st.dictionaries(st.text(max_size=12), json_value))
 def test_arbitrary_json_is_rejected_and_changes_nothing(seeded, event):
     with pytest.raises(InvalidEventError):
@@ -166,7 +167,7 @@ def test_arbitrary_json_is_rejected_and_changes_nothing(seeded, event):
     assert snapshot() == seeded
 
 
-@settings(settings.get_profile("reliability"), max_examples=400)
+@settings(settings.get_profile("reliability"), max_examples=examples(100))
 @given(event=edge_events())
 def test_rejected_plane_and_ungoverned_calls_on_a_noncompliant_job_are_skipped(seeded, event):
     result = handler(event, LambdaContext())

@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.reliability.test_enforcer_events import json_value
+from tests.support.fuzz import examples
 from tests.support.lambda_context import LambdaContext
 from tests.support.provisioning import request
 from tests.support.snapshot import account_state
@@ -74,7 +75,7 @@ def before(aws):
     return account_state()
 
 
-@settings(settings.get_profile("reliability"), max_examples=400)
+@settings(settings.get_profile("reliability"), max_examples=examples(60))
 @given(task=tasks())
 def test_malformed_tasks_raise_invalid_request_and_change_nothing(before, task):
     with pytest.raises(InvalidRequest):

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from tests.reliability.conftest import BAD_JOB
 from tests.reliability.test_enforcer_events import TARGET, mutated_events
 from tests.support.events import EVENTS
+from tests.support.fuzz import examples
 from tests.support.lambda_context import LambdaContext
 from tests.support.snapshot import snapshot, table_items
 
@@ -53,14 +54,14 @@ def seeded(project):
     return _state()
 
 
-@settings(settings.get_profile("reliability"), max_examples=300)
+@settings(settings.get_profile("reliability"), max_examples=examples(60))
 @given(event=mutated_events(_samples("run_guard")))
 def test_run_guard_events_raise_only_invalid_event_error_and_change_nothing(seeded, event):
     _handle(run_guard.handler, event)
     assert _state() == seeded
 
 
-@settings(settings.get_profile("reliability"), max_examples=300)
+@settings(settings.get_profile("reliability"), max_examples=examples(60))
 @given(event=mutated_events(_samples("upload_trigger")))
 def test_upload_events_raise_only_invalid_event_error_and_change_nothing(seeded, event):
     _handle(upload_trigger.handler, event)
