@@ -88,7 +88,30 @@ def test_malformed_input_is_refused_before_anything_changes(project, reports_buc
     seed_jobs(project, 10)
     with pytest.raises(InvalidComplianceInput, match="collectCosts must be true or false"):
         handler({"collectCosts": "yes"}, LambdaContext())
+    for projects in ([], "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c", ["PROJECT-A"], [PID, 7]):
+        with pytest.raises(InvalidComplianceInput, match="projects must be a non-empty list of project ids"):
+            handler({"projects": projects}, LambdaContext())
     assert DecisionLog().list(PID) == []
+
+
+def test_a_sweep_of_some_projects_judges_and_repairs_only_theirs(project, reports_bucket):
+    from tests.support.projects import make_project
+
+    other = make_project("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+    drifted = seed_jobs(project, 6)
+    glue = boto3.client("glue")
+    theirs = f"project-{other.project_id}-job-drift"
+    glue.create_job(Name=theirs, Role="arn:aws:iam::123456789012:role/outside", Command={"Name": "glueetl"})
+    ours_before = {name: glue.get_job(JobName=name)["Job"] for name in drifted}
+
+    summary = handler({"id": "scoped-1", "projects": [other.project_id]}, LambdaContext())
+
+    theirs_decided = [d.resource_name for d in DecisionLog().list(other.project_id) if d.function == "compliance"]
+    assert theirs_decided == [theirs]  # their one drifted job; none of ours
+    assert summary["resources"] == 1 + PROJECT_RESOURCES  # theirs: the job and what provisioning made; ours unjudged
+    assert glue.get_job(JobName=theirs)["Job"]["Role"] == other.resources.job_role_arn
+    assert [d for d in DecisionLog().list(PID) if d.function == "compliance"] == []
+    assert {name: glue.get_job(JobName=name)["Job"] for name in drifted} == ours_before  # left drifted
 
 
 def test_an_unchanged_reported_finding_is_recorded_once_however_many_sweeps_find_it(project, reports_bucket):

@@ -60,17 +60,19 @@ def run_compliance(
     collect_costs: bool = False,
     now: datetime | None = None,
     emit_metrics: bool = True,
+    only: frozenset[str] | None = None,
 ) -> RunOutcome:
-    """Sweep every kind, then report globally and per project (written to S3 when `store` is given)."""
+    """Sweep every kind, then report globally and per project (written to S3 when `store` is given); `only`:
+    the project ids to sweep and report (default: every project)."""
     now = now or datetime.now(UTC)
     kinds = registered_kinds()
-    projects = enforcer.registry.list()
+    projects = [p for p in enforcer.registry.list() if only is None or p.project_id in only]
     glue = enforcer.client_for("glue")
     tagging = enforcer.client_for("resourcegroupstaggingapi")
     with counting_calls([glue, tagging]) as sweep_calls:
         started = time.monotonic()
         tags = tag_index(glue, enforcer.client_for, [k.arn_type for k in kinds.values()])
-        result = sweep(enforcer, kinds, run_id=run_id, region=region, account=account, tags_of=tags)
+        result = sweep(enforcer, kinds, run_id=run_id, region=region, account=account, tags_of=tags, projects=only)
         seconds = round(time.monotonic() - started, 3)
 
     cost_report: cost.CostReport | None = None

@@ -101,14 +101,18 @@ def sweep(
     region: str,
     account: str,
     tags_of: TagLookup,
+    projects: frozenset[str] | None = None,
 ) -> SweepResult:
-    """List every resource of every kind (paginated) and judge each as its page arrives."""
+    """List every resource of every kind (paginated) and judge each as its page arrives (only those of
+    `projects`, when given: a sweep of some projects lists the account but judges and repairs only theirs)."""
     glue = enforcer.client_for("glue")
     result = SweepResult()
     for name, kind in kinds.items():
         listed: Iterator[Resource] = kind.list_all(glue, region, account, tags_of)
         try:
             for resource in listed:
+                if projects is not None and owner(resource, enforcer.registry.get)[0] not in projects:
+                    continue
                 status, left = judge(enforcer, kind, resource, run_id)
                 result.statuses.append(status)
                 if name == "job" and status.project_id != UNOWNED and status.outcome != "deleted":
