@@ -1,6 +1,16 @@
 # glueguard — every command a developer or CI needs. `make test` and `make demo` work on a fresh machine.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The Lambda runtime's Python (template.yaml: python3.13) when this machine has it, else python3 (said below).
+LAMBDA_PYTHON := 3.13
+PYTHON ?= $(shell for p in python$(LAMBDA_PYTHON) $$HOME/.pyenv/versions/$(LAMBDA_PYTHON)*/bin/python$(LAMBDA_PYTHON) python3; do \
+	"$$p" -c '' 2>/dev/null && { command -v "$$p"; break; }; done)
+ifeq ($(findstring $(LAMBDA_PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')),)
+$(info make: no python$(LAMBDA_PYTHON) here (the Lambda runtime's); using $(PYTHON), and the layer gets no bytecode)
+endif
+# uv installs every virtual environment (one resolver run each, parallel downloads); it comes from PyPI itself.
+UV_VENV := .tools/uv
+UV := $(UV_VENV)/bin/uv
+UV_VERSION := 0.13.8
 VENV := .venv
 BIN := $(VENV)/bin
 SAM_VENV := .tools/sam
@@ -13,25 +23,29 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: venv test test-fast lint unit pytest validate checkov build asl demo bench clean
+.PHONY: venv test test-deep test-fast lint unit pytest validate checkov build asl demo bench clean
 
 venv: $(VENV)/.stamp $(SAM_VENV)/.stamp $(CHECKOV_VENV)/.stamp node_modules/.stamp
 
-$(VENV)/.stamp: requirements/dev.txt layers/requirements.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements/dev.txt
-	$(BIN)/pip install -q --no-deps -e .
+$(UV_VENV)/.stamp:
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/pip install -q uv==$(UV_VERSION)
 	touch $@
 
-$(SAM_VENV)/.stamp: requirements/sam.txt
-	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install -q -r requirements/sam.txt
+$(VENV)/.stamp: requirements/dev.txt layers/requirements.txt pyproject.toml $(UV_VENV)/.stamp
+	$(UV) venv -q --allow-existing --python $(PYTHON) $(VENV)
+	$(UV) pip install -q --python $(BIN)/python -r requirements/dev.txt
+	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
-$(CHECKOV_VENV)/.stamp: requirements/checkov.txt
-	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install -q -r requirements/checkov.txt
+$(SAM_VENV)/.stamp: requirements/sam.txt $(UV_VENV)/.stamp
+	$(UV) venv -q --allow-existing --python $(PYTHON) $(SAM_VENV)
+	$(UV) pip install -q --python $(SAM_VENV)/bin/python -r requirements/sam.txt
+	touch $@
+
+$(CHECKOV_VENV)/.stamp: requirements/checkov.txt $(UV_VENV)/.stamp
+	$(UV) venv -q --allow-existing --python $(PYTHON) $(CHECKOV_VENV)
+	$(UV) pip install -q --python $(CHECKOV_VENV)/bin/python -r requirements/checkov.txt
 	touch $@
 
 node_modules/.stamp: package.json
@@ -67,10 +81,20 @@ asl: node_modules/.stamp
 	@for f in statemachines/*.asl.json; do [ -e "$$f" ] || continue; \
 		echo "asl-validator $$f"; npx --no-install asl-validator --json-path "$$f" || exit 1; done
 
+# sam build runs the layer's makefile with this machine's python3: put the runtime's Python first, so the
+# layer's bytecode is compiled by the Python that will run it (layers/Makefile).
 build: $(SAM_VENV)/.stamp
-	$(SAM) build --parallel
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --parallel
 
-test: venv lint validate checkov asl build pytest
+# Each phase timed, the static checks and the build side by side (single-threaded tools on two cores); the table
+# of phases is printed at the end, pass or fail (the README keeps the figure).
+PHASES := venv lint+validate+checkov+asl+build pytest
+test:
+	@bash tools/phases.sh $(MAKE) $(PHASES)
+
+# Long fuzzing, not in CI: random seeds and ten times the examples (tests/support/fuzz.py).
+test-deep: $(VENV)/.stamp
+	GLUEGUARD_FUZZ=deep $(PYTEST) tests/reliability tests/unit
 
 demo: venv
 	$(BIN)/python -m glueguard_dev.demo
