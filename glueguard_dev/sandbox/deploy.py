@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 STACK_NAME = "glueguard"
 REGION = "us-east-1"
 ARTIFACT_BUCKET = "glueguard-sandbox-artifacts"
@@ -60,13 +62,25 @@ def _artifact(root: Path, uri: Any, artifacts: dict[str, Path]) -> Any:
     return f"s3://{ARTIFACT_BUCKET}/{key}"
 
 
+class _TemplateLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+    """YAML with CloudFormation's short-form intrinsics (`!Ref`, `!GetAtt`, ...), parsed by libyaml when present."""
+
+
+def parse_template(text: str) -> Any:
+    """A CloudFormation/SAM template (or ASL definition) as data, as samtranslator's `yaml_parse` reads it (its
+    intrinsics constructor), but with libyaml's C parser: template.yaml parses ~10x faster."""
+    from samtranslator.yaml_helper import intrinsics_multi_constructor
+
+    _TemplateLoader.add_multi_constructor("!", intrinsics_multi_constructor)
+    return yaml.load(text, Loader=_TemplateLoader)
+
+
 def translate(template_path: Path, parameters: dict[str, str] | None = None) -> Translated:
     """The SAM template as plain CloudFormation, artifacts pointed at the sandbox bucket."""
     from samtranslator.translator.transform import transform
-    from samtranslator.yaml_helper import yaml_parse
 
     root = template_path.parent
-    template = yaml_parse(template_path.read_text())
+    template = parse_template(template_path.read_text())
     artifacts: dict[str, Path] = {}
     templates: dict[str, Path] = {}
     globals_fn = template.get("Globals", {}).get("Function", {})
@@ -83,9 +97,7 @@ def translate(template_path: Path, parameters: dict[str, str] | None = None) -> 
             path = root / props.pop("DefinitionUri")
             if not path.exists():
                 raise DeployError(f"{logical_id}: DefinitionUri {path} does not exist")
-            from samtranslator.yaml_helper import yaml_parse as parse
-
-            props["Definition"] = parse(path.read_text())
+            props["Definition"] = parse_template(path.read_text())
         elif kind == "AWS::CloudFormation::Stack" and not str(props.get("TemplateURL", "")).startswith("http"):
             path = (root / props["TemplateURL"]).resolve()
             if not path.is_file():

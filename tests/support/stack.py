@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import re
@@ -9,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from samtranslator.yaml_helper import yaml_parse
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -23,8 +24,16 @@ ENV_OF = {
 }
 
 
+@functools.cache
+def _parsed_template() -> dict[str, Any]:
+    from glueguard_dev.sandbox.deploy import parse_template
+
+    return parse_template(TEMPLATE.read_text())
+
+
 def template() -> dict[str, Any]:
-    return yaml_parse(TEMPLATE.read_text())
+    """template.yaml as data (parsed once per process; each caller gets its own copy to change)."""
+    return copy.deepcopy(_parsed_template())
 
 
 def create_tables(prefix: str = "glueguard-test") -> dict[str, str]:
