@@ -103,6 +103,6 @@ def test_sessions_create_and_stop(sandbox: SandboxHandle):
     assert session["Session"]["Id"] == session_id
     assert glue.stop_session(Id=session_id)["Id"] == session_id
     assert glue.get_session(Id=session_id)["Session"]["Status"] in ("STOPPING", "STOPPED")
-    assert poll(lambda: glue.get_session(Id=session_id)["Session"]["Status"] == "STOPPED", timeout=5)
+    assert poll(lambda: glue.get_session(Id=session_id)["Session"]["Status"] == "STOPPED", timeout=30)
     with pytest.raises(glue.exceptions.IllegalSessionStateException):
         glue.stop_session(Id=session_id)
