@@ -129,11 +129,16 @@ def test_custom_rules_from_the_policy_file_alone_are_enforced(plane_env: Sandbox
     assert [a["call"] for a in logs.actions] == ["glue:update_job"]
 
 
+#: Jobs in the plan-vs-sweep fleet: every combination of the strict policy's effects (index % 3, % 4) many times
+#: over, in both projects (the scale figure is `make bench`'s sweep over 10,000 jobs).
+FLEET = 72
+
+
 def test_plan_lists_exactly_what_apply_and_the_sweep_then_change(plane_env: SandboxHandle, policy_files):
-    """200 jobs over two projects; the strict policy's plan (changing nothing) against the sweep that follows."""
+    """FLEET jobs over two projects; the strict policy's plan (changing nothing) against the sweep that follows."""
     projects = [provisioned_project(plane_env) for _ in range(2)]
     glue = plane_env.client("glue")
-    for index in range(200):
+    for index in range(FLEET):
         project = projects[index % 2]
         job = compliant_job(project, index)
         if index % 3:
@@ -163,14 +168,14 @@ def test_plan_lists_exactly_what_apply_and_the_sweep_then_change(plane_env: Sand
     changing = {(r["kind"], r["name"]): r for r in planned["resources"] if r["actions"]}
     assert glue_state(glue) == state_before  # the plan changed nothing
     assert {pid: len(DecisionLog().list(pid)) for pid in ours} == decisions_before
-    expected_jobs = {compliant_job(projects[i % 2], i)["Name"] for i in range(200) if i % 3 == 0 or i % 4 == 0}
+    expected_jobs = {compliant_job(projects[i % 2], i)["Name"] for i in range(FLEET) if i % 3 == 0 or i % 4 == 0}
     assert {name for kind, name in changing if kind == "job"} == expected_jobs
     assert {name for kind, name in changing if kind == "crawler"} == {
         p.names.resource("crawler", "untagged") for p in projects
     }
     for project in projects:
         assert planned["by_project"][project.project_id]["corrected"] == sum(
-            1 for i in range(project_index(projects, project), 200, 2) if i % 3 == 0 or i % 4 == 0
+            1 for i in range(project_index(projects, project), FLEET, 2) if i % 3 == 0 or i % 4 == 0
         )
 
     version = apply(policy_files["strict"])
