@@ -5,6 +5,7 @@ boundaries for IAM entities", KMS developer guide "Default key policy"). Each ca
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -192,7 +193,7 @@ CASES: list[tuple[str, Request, Policies, bool, str]] = [
             resource=doc(allow("s3:GetObject", f"{BUCKET}/*", Principal={"AWS": ROLE})),
         ),
         False,
-        "no identity-based",
+        "permissions boundary does not",
     ),
     (
         "bucket policy naming the role session",
@@ -428,7 +429,7 @@ CASES: list[tuple[str, Request, Policies, bool, str]] = [
                         ROLE,
                         Condition={
                             "StringEquals": {"iam:PassedToService": "glue.amazonaws.com"},
-                            "ArnLike": {"aws:PrincipalArn": "*"},
+                            "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"},
                         },
                     )
                 )
@@ -450,7 +451,7 @@ CASES: list[tuple[str, Request, Policies, bool, str]] = [
                         ROLE,
                         Condition={
                             "StringEquals": {"iam:PassedToService": "glue.amazonaws.com"},
-                            "ArnLike": {"aws:PrincipalArn": "*"},
+                            "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"},
                         },
                     )
                 )
@@ -528,3 +529,98 @@ def test_the_table_is_big_enough() -> None:
 def test_an_operator_aws_does_not_define_is_refused() -> None:
     with pytest.raises(UnknownOperatorError):
         condition_holds("StringSortOf", "aws:username", "x", {"aws:username": ["x"]})
+
+
+# --- issue 22: families the independent engine found wrong (each red before its fix)
+TRUSTED = f"arn:aws:iam::{ACCOUNT}:role/deployer"
+S3_ONLY = doc(allow("s3:*"))
+
+
+@pytest.mark.parametrize("resource_required", [False, True], ids=["bucket policy", "trust policy"])
+def test_a_resource_policy_with_principal_star_is_evaluated_not_raised(resource_required: bool) -> None:
+    anyone = doc({"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "sts:AssumeRole"], "Resource": "*"})
+    resource = TRUSTED if resource_required else OBJECT
+    action = "sts:AssumeRole" if resource_required else "s3:GetObject"
+    decision = evaluate(Request(SESSION, action, resource), Policies([], None, anyone, resource_required))
+    assert decision.allowed, decision.reason
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "policy", "required"),
+    [
+        (
+            "kms:Decrypt",
+            KEY,
+            doc({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:*", "Resource": "*"}),
+            True,
+        ),
+        (
+            "sts:AssumeRole",
+            TRUSTED,
+            doc({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "sts:AssumeRole"}),
+            True,
+        ),
+        (
+            "s3:GetObject",
+            OBJECT,
+            doc({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "s3:*", "Resource": "*"}),
+            False,
+        ),
+    ],
+    ids=["key policy", "trust policy", "bucket policy"],
+)
+def test_a_grant_to_the_role_arn_is_limited_by_the_boundary(
+    action: str, resource: str, policy: dict[str, Any], required: bool
+) -> None:
+    boundary = doc(allow("ec2:*"))
+    decision = evaluate(Request(SESSION, action, resource), Policies([], boundary, policy, required))
+    assert (decision.allowed, decision.reason) == (False, "the permissions boundary does not allow it")
+
+
+@pytest.mark.parametrize("escape", ["${*}", "${?}", "${$}"])
+def test_escaped_wildcards_are_literal_characters(escape: str) -> None:
+    literal = escape[2]
+    policy = Policies([doc(allow("s3:GetObject", f"{BUCKET}/reports/q1{escape}"))])
+    assert not evaluate(Request(USER, "s3:GetObject", f"{BUCKET}/reports/q1x"), policy).allowed
+    assert evaluate(Request(USER, "s3:GetObject", f"{BUCKET}/reports/q1{literal}"), policy).allowed
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        allow("s3:GetObject", Condition={"StringNotEquals": {"aws:PrincipalTag/team": "${aws:PrincipalTag/project}"}}),
+        {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": f"{BUCKET}/${{aws:PrincipalTag/project}}/*"},
+        allow("s3:GetObject", f"{BUCKET}/${{aws:PrincipalTag/project}}/*"),
+    ],
+    ids=["negated condition", "NotResource", "Resource"],
+)
+def test_a_variable_that_cannot_be_resolved_matches_nothing(statement: dict[str, Any]) -> None:
+    context = {"aws:PrincipalTag/team": ["alpha"]}
+    decision = evaluate(Request(USER, "s3:GetObject", OBJECT, context), Policies([doc(statement)]))
+    assert (decision.allowed, decision.reason) == (False, "no identity-based policy allows it")
+
+
+def test_a_variable_before_the_fifth_colon_of_an_arn_names_nothing() -> None:
+    job = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/etl"
+    context = {"aws:PrincipalAccount": [ACCOUNT], "aws:username": ["carlos"]}
+    before = doc(allow("glue:GetJob", "arn:aws:glue:us-east-1:${aws:PrincipalAccount}:job/*"))
+    after = doc(allow("glue:GetJob", f"arn:aws:glue:us-east-1:{ACCOUNT}:job/${{aws:username, 'etl'}}"))
+    assert not evaluate(Request(USER, "glue:GetJob", job, context), Policies([before])).allowed
+    assert evaluate(Request(USER, "glue:GetJob", job, {}), Policies([after])).allowed
+
+
+def test_notprincipal_deny_applies_to_a_principal_with_a_boundary() -> None:
+    spare_me = doc({"Effect": "Deny", "NotPrincipal": {"AWS": USER.arn}, "Action": "s3:*", "Resource": "*"})
+    assert evaluate(Request(USER, "s3:GetObject", OBJECT), Policies([S3_ONLY], None, spare_me)).allowed
+    decision = evaluate(Request(USER, "s3:GetObject", OBJECT), Policies([S3_ONLY], S3_ONLY, spare_me))
+    assert (decision.allowed, decision.reason) == (False, "explicit deny in a resource-based statement")
+
+
+@pytest.mark.parametrize("version", ["2008-10-17", None])
+def test_a_policy_before_2012_10_17_takes_variables_literally(version: str | None) -> None:
+    policy = {"Statement": [allow("s3:GetObject", f"{BUCKET}/${{aws:username}}/*")]}
+    if version:
+        policy["Version"] = version
+    request = Request(USER, "s3:GetObject", f"{BUCKET}/carlos/x", {"aws:username": ["carlos"]})
+    assert not evaluate(request, Policies([policy])).allowed
+    assert evaluate(replace(request, resource=f"{BUCKET}/${{aws:username}}/x"), Policies([policy])).allowed

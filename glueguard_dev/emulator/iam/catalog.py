@@ -206,3 +206,15 @@ def _member(params: dict[str, Any], name: str, depth: int = 1) -> list[Any]:
             if isinstance(value, dict) and (found := _member(value, name, depth - 1)):
                 return found
     return []
+
+
+@cache
+def multivalued_service_key(key: str) -> bool:
+    """Whether a service's condition key holds a list (`ArrayOf...` in the Service Authorization Reference)."""
+    prefix, _, name = key.partition(":")
+    base = name.split("/", 1)[0]
+    try:
+        details = _data().conditions.get_condition_key_details(prefix.lower(), f"{prefix}:{base}")
+    except Exception:  # a key the data does not know
+        return False
+    return str((details or {}).get("type", "")).startswith("ArrayOf")
