@@ -245,6 +245,9 @@ def test_a_member_that_disables_forwarding_or_breaks_its_role_is_reported_within
     quiet, broken = central.members
     events, iam = central.admin(quiet).client("events"), central.admin(broken).client("iam")
     trust_before = iam.get_role(RoleName="glueguard-member")["Role"]["AssumeRolePolicyDocument"]
+    organizations, protection = central.client("organizations"), central.organization["protection"]
+    # the member protection SCP refuses both to a member's admin: the heartbeat is for an OU without it
+    organizations.detach_policy(PolicyId=protection, TargetId=central.organization["root"])
     events.disable_rule(Name="glueguard-forward-glue")
     iam.update_assume_role_policy(RoleName="glueguard-member", PolicyDocument=json.dumps(_trust_only(broken)))
     try:
@@ -254,9 +257,28 @@ def test_a_member_that_disables_forwarding_or_breaks_its_role_is_reported_within
     finally:  # the members are the module's: the other tests need them whole
         events.enable_rule(Name="glueguard-forward-glue")
         iam.update_assume_role_policy(RoleName="glueguard-member", PolicyDocument=_document(trust_before))
+        organizations.attach_policy(PolicyId=protection, TargetId=central.organization["root"])
     by_account = {d.account: [v["rule"] for v in d.violations] for d in found}
     assert by_account == {quiet: ["forwarding-rule-disabled"], broken: ["member-role-broken"]}
     assert {d.severity for d in found} == {"critical"}
+
+
+def test_the_member_protection_scp_refuses_a_member_admin_and_spares_the_stacksets_role(central: Org) -> None:
+    """policies/member-protection-scp.json, attached to the root as docs/organizations.md says: a member's own
+    administrator may neither disable the forwarding rule nor touch the member role; the management account
+    is not affected (SCPs never apply to it)."""
+    member = central.members[0]
+    admin = central.admin(member)
+    with pytest.raises(ClientError) as caught:
+        admin.client("events").disable_rule(Name="glueguard-forward-glue")
+    message = caught.value.response["Error"]["Message"]
+    assert "events:DisableRule" in message and message.endswith("with an explicit deny in a service control policy")
+    with pytest.raises(ClientError) as caught:
+        admin.client("iam").put_role_policy(RoleName="glueguard-member", PolicyName="x", PolicyDocument="{}")
+    assert "explicit deny in a service control policy" in caught.value.response["Error"]["Message"]
+    assert admin.client("iam").get_role(RoleName="glueguard-member")["Role"]["Path"] == "/glueguard/"
+    plain = admin.client("events")
+    plain.put_rule(Name=f"team-{uuid.uuid4().hex[:6]}", ScheduleExpression="rate(1 day)")  # other rules are free
 
 
 def _document(policy: str | dict[str, Any]) -> str:

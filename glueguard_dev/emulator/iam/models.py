@@ -29,6 +29,8 @@ class Caller:
     identity: list[dict[str, Any]] = field(default_factory=list)
     boundary: dict[str, Any] | None = None
     context: dict[str, list[str]] = field(default_factory=dict)
+    #: the session policies the session was created with (AssumeRole `Policy` and `PolicyArns`)
+    session: list[dict[str, Any]] | None = None
 
 
 class UnknownAccessKeyError(LookupError):
@@ -67,6 +69,17 @@ def _boundary(backend: Any, arn: str | None) -> dict[str, Any] | None:
     return {"Version": "2012-10-17", "Statement": []}  # a boundary that no longer exists allows nothing
 
 
+def _session_policies(backend: Any, session: Any) -> list[dict[str, Any]] | None:
+    """The inline `Policy` and the managed `PolicyArns` an AssumeRole passed (None: neither)."""
+    found = [_document(session.policy)] if getattr(session, "policy", None) else []
+    for arn in getattr(session, "policy_arns", None) or []:
+        try:
+            found.append(_managed(backend.get_policy(arn)))
+        except Exception:  # STS refuses a PolicyArns entry that does not exist; allow nothing for it
+            found.append({"Version": "2012-10-17", "Statement": []})
+    return found or None
+
+
 def caller(access_key: str) -> Caller:
     """The principal behind `access_key`, with what IAM evaluates for it."""
     from moto.iam.models import iam_backends
@@ -93,7 +106,8 @@ def caller(access_key: str) -> Caller:
             _managed(p) for p in role.managed_policies.values()
         ]
         context = _global(principal, _tags(role), account, userid=f"{role.id}:{session.session_name}")
-        return Caller(principal, identity, _boundary(iam, role.permissions_boundary_arn), context)
+        boundary = _boundary(iam, role.permissions_boundary_arn)
+        return Caller(principal, identity, boundary, context, _session_policies(iam, session))
     from moto.iam.models import get_account_id_from
 
     account = get_account_id_from(access_key)
@@ -220,8 +234,19 @@ def key_aliases(key_arn: str, region: str, account: str) -> list[str]:
 
 
 def policies_for(caller_: Caller, prefix: str, resource: str, region: str, account: str) -> Policies:
+    """Everything that applies: the caller's policies, the resource's, and the organizations' SCPs (of the
+    caller's account) and RCPs (of the resource's). Service principals and service-linked roles are subject
+    to neither ("SCP evaluation", "RCP evaluation")."""
+    from glueguard_dev.emulator.organizations import control
+
     document, required = resource_policy(prefix, resource, region, account)
-    return Policies(caller_.identity, caller_.boundary, document, required)
+    principal = caller_.principal
+    exempt = principal.kind == "Service" or "/aws-service-role/" in (principal.issuer or "")
+    scps = [] if exempt else control.levels(principal.account, control.SCP)
+    rcps = [] if exempt or prefix not in control.RCP_SERVICES else control.levels(account, control.RCP)
+    return Policies(
+        caller_.identity, caller_.boundary, document, required, session=caller_.session, scps=scps, rcps=rcps
+    )
 
 
 # ------------------------------------------------------------------------------- a whole call
@@ -283,11 +308,13 @@ def checks(
 
 #: request members that carry the tags a call sets, across the services' shapes
 _TAG_MEMBERS = ("Tags", "TagsToAdd", "tags", "TagList", "Tagging", "TagSpecifications")
+#: request members that list the tag keys an untag call removes (Glue, KMS, IAM, SNS, SQS, Lambda)
+_UNTAG_MEMBERS = ("TagsToRemove", "TagKeys", "tagKeys")
 
 
 def request_tags(params: dict[str, Any]) -> dict[str, list[str]]:
     """aws:RequestTag/<key> and aws:TagKeys from the tags the request sets (a map, or a list of Key/Value or
-    TagKey/TagValue pairs)."""
+    TagKey/TagValue pairs); for an untag request, aws:TagKeys alone from the keys it removes."""
     tags: dict[str, str] = {}
     for member in _TAG_MEMBERS:
         value = params.get(member)
@@ -303,6 +330,9 @@ def request_tags(params: dict[str, Any]) -> dict[str, list[str]]:
                     key = pair.get("Key", pair.get("TagKey", pair.get("key")))
                     if key is not None:
                         tags[str(key)] = str(pair.get("Value", pair.get("TagValue", pair.get("value", ""))))
+    removed = [str(k) for member in _UNTAG_MEMBERS for k in params.get(member) or [] if isinstance(k, str)]
+    if removed:  # an untag request names only keys (Glue UntagResource: TagsToRemove)
+        return {"aws:TagKeys": sorted(set(removed))}
     if not tags:
         return {}
     return {**{f"aws:RequestTag/{k}": [v] for k, v in tags.items()}, "aws:TagKeys": sorted(tags)}

@@ -6,6 +6,7 @@ on "*" (documented in docs/sandbox.md as a place where the sandbox can be kinder
 
 from __future__ import annotations
 
+import base64
 from contextlib import suppress
 from typing import Any
 from urllib.parse import unquote
@@ -32,6 +33,24 @@ def kms_key_arn(key_id: str, account: str, region: str) -> str | None:
     backend = kms_backends[account][region]
     with suppress(Exception):
         return backend.describe_key(key_id).arn
+    return None
+
+
+#: KMS operations that may leave KeyId out: the key is the one the ciphertext names (KMS API reference, Decrypt)
+_CIPHERTEXT_OPERATIONS = ("Decrypt",)
+
+
+def ciphertext_key_id(blob: Any) -> str | None:
+    """The key a ciphertext blob was encrypted under, as moto encodes it (its first 36 bytes: the key id)."""
+    from moto.kms.utils import KEY_ID_LEN
+
+    if isinstance(blob, str):
+        with suppress(ValueError):
+            blob = base64.b64decode(blob, validate=True)
+    if not isinstance(blob, bytes | bytearray) or len(blob) < KEY_ID_LEN:
+        return None
+    with suppress(UnicodeDecodeError):
+        return bytes(blob[:KEY_ID_LEN]).decode("ascii")
     return None
 
 
@@ -129,6 +148,8 @@ def resources(prefix: str, operation: str, p: dict[str, Any], region: str, accou
         return _s3(operation, p)
     if prefix == "kms":
         key_id = p.get("KeyId") or p.get("TargetKeyId") or p.get("DestinationKeyId")
+        if not key_id and operation in _CIPHERTEXT_OPERATIONS:
+            key_id = ciphertext_key_id(p.get("CiphertextBlob"))
         key = kms_key_arn(str(key_id), account, region) if key_id else None
         if key_id and key is None:
             return []  # no such key: KMS answers NotFoundException before any authorization

@@ -12,6 +12,7 @@ Within one account the sandbox stays as moto is (sandbox-wide IAM is issue #11's
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from moto.sts.responses import TokenResponse
@@ -75,7 +76,24 @@ def assume_role(self: TokenResponse) -> Any:
                 "AccessDenied",
                 f"User: {arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
             )
-    return _original_assume_role(self)
+    result = _original_assume_role(self)
+    _keep_policy_arns(self, role_arn)
+    return result
+
+
+def _keep_policy_arns(response: TokenResponse, role_arn: str) -> None:
+    """moto drops AssumeRole's `PolicyArns` (managed session policies): keep them on the new session for the
+    IAM evaluator (IAM user guide, "Session policies")."""
+    arns = [v for k, v in sorted(response.querystring.items()) if re.fullmatch(r"PolicyArns\.member\.\d+\.arn", k)]
+    from moto.sts.models import sts_backends
+
+    name = response._get_param("RoleSessionName")
+    parts = role_arn.split(":")
+    backend = sts_backends[parts[4]]["aws"] if len(parts) > 5 and parts[4] else response.backend
+    for session in reversed(backend.assumed_roles):
+        if session.role_arn == role_arn and session.session_name == name:
+            session.policy_arns = [str(v[0] if isinstance(v, list) else v) for v in arns]
+            return
 
 
 def install() -> None:

@@ -1,0 +1,70 @@
+"""What the sandbox authorizes a call as, where the differential IAM test cannot see it (issue 22): the tag
+keys an untag call removes, the key a ciphertext names, and a resource policy granting `"*"`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.e2e.conftest import ACCOUNT, SandboxHandle
+
+
+def test_a_tag_key_deny_applies_to_glue_untag_resource(sandbox: SandboxHandle):
+    """aws:TagKeys of UntagResource are the keys in TagsToRemove (Service Authorization Reference, Glue)."""
+    glue = sandbox.client("glue")
+    name = f"tagged-{uuid.uuid4().hex[:6]}"
+    glue.create_database(DatabaseInput={"Name": name})
+    arn = f"arn:aws:glue:us-east-1:{ACCOUNT}:database/{name}"
+    glue.tag_resource(ResourceArn=arn, TagsToAdd={"Project": "a", "Note": "x"})
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "glue:UntagResource", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "glue:UntagResource",
+                "Resource": "*",
+                "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["Project"]}},
+            },
+        ],
+    }
+    session = sandbox.client("glue", sandbox.assume(f"untagger-{uuid.uuid4().hex[:6]}", "u", policy=policy))
+    with pytest.raises(ClientError) as caught:
+        session.untag_resource(ResourceArn=arn, TagsToRemove=["Project"])
+    assert "glue:UntagResource" in caught.value.response["Error"]["Message"]
+    assert "explicit deny in an identity-based policy" in caught.value.response["Error"]["Message"]
+    session.untag_resource(ResourceArn=arn, TagsToRemove=["Note"])
+    assert glue.get_tags(ResourceArn=arn)["Tags"] == {"Project": "a"}
+
+
+def test_decrypt_without_a_key_id_is_authorized_on_the_ciphertexts_key(sandbox: SandboxHandle):
+    """KMS API reference, Decrypt: KeyId is optional for symmetric keys; KMS takes the key from the
+    ciphertext's metadata, and authorizes kms:Decrypt on that key."""
+    kms = sandbox.client("kms")
+    mine, other = (kms.create_key(Description=f"decrypt-{n}")["KeyMetadata"]["Arn"] for n in ("mine", "other"))
+    sealed = {k: kms.encrypt(KeyId=k, Plaintext=b"secret")["CiphertextBlob"] for k in (mine, other)}
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": mine}]}
+    session = sandbox.client("kms", sandbox.assume(f"decrypter-{uuid.uuid4().hex[:6]}", "d", policy=policy))
+    assert session.decrypt(CiphertextBlob=sealed[mine])["Plaintext"] == b"secret"
+    with pytest.raises(ClientError) as caught:
+        session.decrypt(CiphertextBlob=sealed[other])
+    assert f"kms:Decrypt on resource: {other} " in caught.value.response["Error"]["Message"]
+
+
+def test_a_queue_policy_granting_everyone_is_evaluated(sandbox: SandboxHandle):
+    """A resource policy whose Principal is "*" grants every principal (it made the evaluator raise: HTTP 500)."""
+    sqs = sandbox.client("sqs")
+    url = sqs.create_queue(QueueName=f"open-{uuid.uuid4().hex[:6]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    grant = {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": arn}
+    sqs.set_queue_attributes(
+        QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [grant]})}
+    )
+    session = sandbox.client("sqs", sandbox.assume(f"sender-{uuid.uuid4().hex[:6]}", "s", policy=None))
+    assert session.send_message(QueueUrl=url, MessageBody="hello")["MessageId"]
+    with pytest.raises(ClientError) as caught:
+        session.receive_message(QueueUrl=url)
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
