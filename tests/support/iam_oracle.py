@@ -79,10 +79,6 @@ def simulation(case: Case) -> dict[str, Any]:
     return found
 
 
-def available() -> bool:
-    return shutil.which("node") is not None and ENGINE.is_dir()
-
-
 def decide(cases: list[Case]) -> list[Verdict]:
     """The engine's decision for every case, in order (one Node process)."""
     node = shutil.which("node")

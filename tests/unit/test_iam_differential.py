@@ -69,8 +69,6 @@ KNOWN: dict[str, tuple[str, Callable[[Case, Decision], bool]]] = {
 
 CASES = iam_documented.CASES + iam_generated.cases(SEED, GENERATED)
 
-pytestmark = pytest.mark.skipif(not iam_oracle.available(), reason="needs node and `npm install`")
-
 
 @pytest.fixture(scope="module")
 def verdicts() -> list[Verdict]:

@@ -163,11 +163,16 @@ def _uses_variables(document: Document | str | None) -> bool:
 
 
 def statement_applies(
-    statement: Mapping[str, Any], request: Request, variables: bool = True, bounded: bool = False
+    statement: Mapping[str, Any],
+    request: Request,
+    variables: bool = True,
+    bounded: bool = False,
+    principals: bool = True,
 ) -> str | None:
     """None when the statement does not apply; else how it names the principal ("identity" when it names
-    none: an identity-based policy). `bounded`: the caller has a permissions boundary (a NotPrincipal Deny
-    then applies to it whatever it names, IAM user guide, "Permissions boundaries for IAM entities")."""
+    none, or `principals` is False: an identity-based policy, whose principal is the caller). `bounded`: the
+    caller has a permissions boundary (a NotPrincipal Deny then applies to it whatever it names, IAM user
+    guide, "Permissions boundaries for IAM entities")."""
     context = request.context
     if "NotAction" in statement:
         if action_matches(statement["NotAction"], request.action):
@@ -180,13 +185,13 @@ def statement_applies(
     elif "Resource" in statement and not resource_matches(statement["Resource"], request.resource, context, variables):
         return None
     match = "identity"
-    if "NotPrincipal" in statement:
+    if principals and "NotPrincipal" in statement:
         named = principal_match(statement["NotPrincipal"], request.principal)
         deny_bounded = bounded and statement.get("Effect") == "Deny" and request.principal.kind != "Service"
         if named is not None and not deny_bounded:
             return None
         match = "direct"
-    elif "Principal" in statement:
+    elif principals and "Principal" in statement:
         named = principal_match(statement["Principal"], request.principal)
         if named is None:
             return None
@@ -215,12 +220,14 @@ class _Effects:
         return bool(self.allows) and not self.denies
 
 
-def _effects(documents: Iterable[Document | None], request: Request, bounded: bool = False) -> _Effects:
+def _effects(
+    documents: Iterable[Document | None], request: Request, bounded: bool = False, principals: bool = False
+) -> _Effects:
     found = _Effects()
     for document in documents:
         variables = _uses_variables(document)
         for statement in statements(document):
-            match = statement_applies(statement, request, variables, bounded)
+            match = statement_applies(statement, request, variables, bounded, principals)
             if match is None:
                 continue
             if statement.get("Effect") == "Deny":
@@ -241,10 +248,10 @@ def evaluate(request: Request, policies: Policies) -> Decision:
     identity = _effects(policies.identity, request)
     boundary = _effects([policies.boundary], request)
     session = _effects(policies.session or [], request)
-    resource = _effects([policies.resource], request, bounded=bounded)
+    resource = _effects([policies.resource], request, bounded=bounded, principals=True)
     scps = [_effects(level, request) for level in policies.scps]
-    rcps = [_effects(level, request) for level in policies.rcps]
-    endpoint = _effects([policies.endpoint], request)
+    rcps = [_effects(level, request, principals=True) for level in policies.rcps]
+    endpoint = _effects([policies.endpoint], request, principals=True)
     for kind, found in (
         ("service control", [d for level in scps for d in level.denies]),
         ("resource control", [d for level in rcps for d in level.denies]),
