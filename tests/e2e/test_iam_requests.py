@@ -31,7 +31,7 @@ def test_a_tag_key_deny_applies_to_glue_untag_resource(sandbox: SandboxHandle):
             },
         ],
     }
-    session = sandbox.client("glue", sandbox.assume(f"untagger-{uuid.uuid4().hex[:6]}", "u", policy=policy))
+    session = sandbox.client("glue", sandbox.assume(f"untagger-{uuid.uuid4().hex[:6]}", "untagger", policy=policy))
     with pytest.raises(ClientError) as caught:
         session.untag_resource(ResourceArn=arn, TagsToRemove=["Project"])
     assert "glue:UntagResource" in caught.value.response["Error"]["Message"]
@@ -47,7 +47,7 @@ def test_decrypt_without_a_key_id_is_authorized_on_the_ciphertexts_key(sandbox: 
     mine, other = (kms.create_key(Description=f"decrypt-{n}")["KeyMetadata"]["Arn"] for n in ("mine", "other"))
     sealed = {k: kms.encrypt(KeyId=k, Plaintext=b"secret")["CiphertextBlob"] for k in (mine, other)}
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": mine}]}
-    session = sandbox.client("kms", sandbox.assume(f"decrypter-{uuid.uuid4().hex[:6]}", "d", policy=policy))
+    session = sandbox.client("kms", sandbox.assume(f"decrypter-{uuid.uuid4().hex[:6]}", "decrypter", policy=policy))
     assert session.decrypt(CiphertextBlob=sealed[mine])["Plaintext"] == b"secret"
     with pytest.raises(ClientError) as caught:
         session.decrypt(CiphertextBlob=sealed[other])
@@ -63,7 +63,7 @@ def test_a_queue_policy_granting_everyone_is_evaluated(sandbox: SandboxHandle):
     sqs.set_queue_attributes(
         QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [grant]})}
     )
-    session = sandbox.client("sqs", sandbox.assume(f"sender-{uuid.uuid4().hex[:6]}", "s", policy=None))
+    session = sandbox.client("sqs", sandbox.assume(f"sender-{uuid.uuid4().hex[:6]}", "sender", policy=None))
     assert session.send_message(QueueUrl=url, MessageBody="hello")["MessageId"]
     with pytest.raises(ClientError) as caught:
         session.receive_message(QueueUrl=url)
