@@ -68,3 +68,31 @@ def test_a_queue_policy_granting_everyone_is_evaluated(sandbox: SandboxHandle):
     with pytest.raises(ClientError) as caught:
         session.receive_message(QueueUrl=url)
     assert caught.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_session_policies_limit_what_the_session_may_do(sandbox: SandboxHandle):
+    """AssumeRole's Policy and PolicyArns are session policies: the session may do only what both they and
+    the role's policies allow (IAM user guide, "Session policies")."""
+    name = f"sessioned-{uuid.uuid4().hex[:6]}"
+    sandbox.assume(name, "setup")  # the role, with GLUE_POWER_USER (glue:*, s3 reads of its buckets, ...)
+    iam, sts = sandbox.client("iam"), sandbox.client("sts")
+    role = iam.get_role(RoleName=name)["Role"]["Arn"]
+    only_jobs = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "glue:GetJobs", "Resource": "*"}]}
+    managed = iam.create_policy(
+        PolicyName=f"{name}-databases",
+        PolicyDocument=json.dumps(
+            {**only_jobs, "Statement": [{**only_jobs["Statement"][0], "Action": "glue:GetDatabases"}]}
+        ),
+    )["Policy"]["Arn"]
+    inline = sts.assume_role(RoleArn=role, RoleSessionName="inline", Policy=json.dumps(only_jobs))["Credentials"]
+    both = sts.assume_role(
+        RoleArn=role, RoleSessionName="both", Policy=json.dumps(only_jobs), PolicyArns=[{"arn": managed}]
+    )["Credentials"]
+    glue = sandbox.client("glue", inline)
+    assert glue.get_jobs()["Jobs"] is not None
+    with pytest.raises(ClientError) as caught:
+        glue.get_databases()
+    assert caught.value.response["Error"]["Message"].endswith(
+        "because no session policy allows the glue:GetDatabases action"
+    )
+    assert sandbox.client("glue", both).get_databases()["DatabaseList"] is not None

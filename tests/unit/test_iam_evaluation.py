@@ -193,7 +193,7 @@ CASES: list[tuple[str, Request, Policies, bool, str]] = [
             resource=doc(allow("s3:GetObject", f"{BUCKET}/*", Principal={"AWS": ROLE})),
         ),
         False,
-        "permissions boundary does not",
+        "no permissions boundary allows",
     ),
     (
         "bucket policy naming the role session",
@@ -574,7 +574,7 @@ def test_a_grant_to_the_role_arn_is_limited_by_the_boundary(
 ) -> None:
     boundary = doc(allow("ec2:*"))
     decision = evaluate(Request(SESSION, action, resource), Policies([], boundary, policy, required))
-    assert (decision.allowed, decision.reason) == (False, "the permissions boundary does not allow it")
+    assert (decision.allowed, decision.reason) == (False, "no permissions boundary allows it")
 
 
 @pytest.mark.parametrize("escape", ["${*}", "${?}", "${$}"])

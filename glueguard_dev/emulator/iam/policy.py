@@ -287,10 +287,10 @@ def _core(
         return Decision(True, f"allowed by {_label('resource-based', named[0])} naming the principal")
     if same_account and direct and not sessionless:  # "*": not limited by a boundary
         return Decision(True, f"allowed by {_label('resource-based', direct[0])} naming the principal")
-    limits = "the permissions boundary" if unbounded else "the session policy" if sessionless else None
+    limits = "no permissions boundary" if unbounded else "no session policy" if sessionless else None
     if same_account and by_role:
         if limits:
-            return Decision(False, f"{limits} does not allow it")
+            return Decision(False, f"{limits} allows it")
         return Decision(True, f"allowed by {_label('resource-based', by_role[0])} naming the principal's role")
     if policies.resource_required and not resource.allows:
         return Decision(False, "no statement of the resource policy allows it (it is required)")
@@ -303,7 +303,7 @@ def _core(
             return Decision(False, "the resource policy delegates to IAM, and no identity-based policy allows it")
         return Decision(False, "no identity-based policy allows it")
     if limits:
-        return Decision(False, f"{limits} does not allow it")
+        return Decision(False, f"{limits} allows it")
     if not same_account:
         return Decision(True, "cross-account: allowed by both the identity-based and the resource-based policy")
     label = _label("identity-based", identity.allows[0][0])
