@@ -19,10 +19,9 @@ from tests.support.iam_oracle import Case, Verdict
 SEED, GENERATED = 22, 2000
 
 
-def _names_the_session(case: Case, decision: Decision) -> bool:
-    """A resource policy names the session ARN itself, and a session policy does not allow."""
-    resource = json.dumps(case.policies.resource or {})
-    return case.policies.session is not None and case.request.principal.arn in resource and decision.allowed
+def _granted_to_the_session(case: Case, decision: Decision) -> bool:
+    """A resource policy grants the session itself (its ARN, or "*") despite a session policy."""
+    return case.policies.session is not None and decision.allowed and "naming the principal" in decision.reason
 
 
 def _untyped_not_resource_variable(case: Case, decision: Decision) -> bool:
@@ -45,10 +44,12 @@ def _version_2008(case: Case, decision: Decision) -> bool:
 
 #: where the engine departs from AWS's documentation (the sandbox follows the page)
 KNOWN: dict[str, tuple[str, Callable[[Case, Decision], bool]]] = {
-    "resource policy naming the session ARN is not limited by the session policy": (
-        "STS API reference, AssumeRole: if a resource-based policy specifically references the role session, "
-        "the session has the permissions allowed by the policy, in addition to those of the session policies",
-        _names_the_session,
+    "a resource policy granting the session itself is not limited by the session policy": (
+        "IAM user guide, Policy evaluation logic: resource-based policies that grant permissions to an IAM role "
+        "session ARN grant them directly to the session; permissions granted directly to a session are not "
+        "limited by an implicit deny in an identity-based policy, a permissions boundary, or session policy "
+        "(nor, in the same section, those granted with a wildcard Principal and aws:PrincipalArn)",
+        _granted_to_the_session,
     ),
     "an unresolvable variable in NotResource on an ARN without a resource type": (
         "IAM user guide, Policy variables: a variable that cannot be resolved makes the element match nothing; "

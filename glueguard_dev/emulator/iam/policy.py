@@ -275,7 +275,6 @@ def _core(
 ) -> Decision:
     """Identity, resource, boundary and session policies together (the explicit denies already decided)."""
     sessionless = policies.session is not None and not session.allows
-    named = [s for s, how in resource.allows if how == "session"]
     direct = [s for s, how in resource.allows if how in ("session", "direct")]
     by_role = [s for s, how in resource.allows if how == "role"]
     same_account = (request.resource_account or request.principal.account) == request.principal.account
@@ -283,9 +282,7 @@ def _core(
         if direct:
             return Decision(True, f"allowed by {_label('resource-based', direct[0])} naming the service")
         return Decision(False, "no resource-based policy allows the service")
-    if same_account and named:  # "specifically references the session": no boundary or session policy limits
-        return Decision(True, f"allowed by {_label('resource-based', named[0])} naming the principal")
-    if same_account and direct and not sessionless:  # "*": not limited by a boundary
+    if same_account and direct:  # granted to the session itself: no boundary or session policy limits it
         return Decision(True, f"allowed by {_label('resource-based', direct[0])} naming the principal")
     limits = "no permissions boundary" if unbounded else "no session policy" if sessionless else None
     if same_account and by_role:
