@@ -46,6 +46,11 @@ def _region(region: str | None) -> str | None:
     return region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
+def region_name() -> str:
+    """The region the plane runs in (Lambda sets AWS_REGION)."""
+    return _region(None) or "us-east-1"
+
+
 def client(service: str, region: str | None = None) -> Any:
     """A cached boto3 client for `service` in the account being acted in (AWS_ENDPOINT_URL is honoured)."""
     account = _acting_account.get()

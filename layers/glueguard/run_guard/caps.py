@@ -10,6 +10,7 @@ from glueguard.naming import project_of
 from glueguard.run_guard.admission import Admission
 from glueguard.run_guard.budget import RunBudget
 from glueguard.run_guard.context import GuardContext, Outcome, Trigger
+from glueguard.run_guard.failures import FailureAlerts
 from glueguard.run_guard.stops import RunStopper
 from glueguard.runtime.caps import run_breaches, stop_figures, streaming_time_breach, time_cap_breach
 from glueguard.runtime.runs import TERMINAL_STATES, JobRun
@@ -23,6 +24,7 @@ class RunCaps:
     stopper: RunStopper
     admission: Admission
     budget: RunBudget
+    alerts: FailureAlerts | None = None  # failed runs to the project's team (None: not told)
 
     def check(
         self, job_name: str, run_id: str, trigger: Trigger, run: JobRun | None = None, *, admit: bool = True
@@ -80,7 +82,8 @@ class RunCaps:
         return (job.get("Command") or {}).get("Name") == "gluestreaming"
 
     def finished(self, job_name: str, run_id: str, state: str) -> Outcome:
-        """A terminal run gives its capacity back (once) and is charged to its project's month (once)."""
+        """A terminal run gives its capacity back (once), is charged to its project's month (once) and, if it failed,
+        told to the project's team (grouped: glueguard.runtime.failures)."""
         project_id = project_of(job_name)
         if project_id is None:
             return Outcome("skipped", f"job {job_name} carries no project prefix")
@@ -88,6 +91,8 @@ class RunCaps:
         project, _ = self.ctx.project(job_name)
         if project is not None and (run := self.stopper.read_raw(job_name, run_id)) is not None:
             priced = self.budget.keeper.settle_run(project, self.ctx.policy_for(project), run)
+            if self.alerts is not None:
+                self.alerts.ended(project, run)
             if released:
                 metrics.run_cost(project_id, job_name, priced.cost_usd, priced.dpu_hours)
         if released:

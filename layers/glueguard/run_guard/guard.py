@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from glueguard.adapters.clients import region_name
+from glueguard.adapters.failures import FailureLog
 from glueguard.adapters.spend import Spend
 from glueguard.budgeting import BudgetKeeper
 from glueguard.models.decision import Decision
@@ -15,6 +17,7 @@ from glueguard.run_guard.budget import RunBudget
 from glueguard.run_guard.caps import RunCaps
 from glueguard.run_guard.context import FUNCTION, GuardContext, Outcome, Trigger
 from glueguard.run_guard.dev_endpoints import DevEndpointSweep
+from glueguard.run_guard.failures import FailureAlerts
 from glueguard.run_guard.interactive import SESSION, InteractiveCapacity, event_target
 from glueguard.run_guard.reconcile import Reconciler
 from glueguard.run_guard.sessions import SessionSweep
@@ -37,7 +40,8 @@ class RunGuard(GuardContext):
         spend = self.spend or Spend(self.ledger.table_name)
         keeper = BudgetKeeper(spend, self.decisions, self.client_for, FUNCTION, now=lambda: self.now())
         self.budget = RunBudget(self, stopper, keeper)
-        self.caps = RunCaps(self, stopper, Admission(self, stopper), self.budget)
+        alerts = FailureAlerts(self, FailureLog(self.ledger.table_name), region_name())
+        self.caps = RunCaps(self, stopper, Admission(self, stopper), self.budget, alerts)
         self.reconciler = Reconciler(self, self.caps)
         self.sessions = SessionSweep(self, self.budget)
         self.dev_endpoints = DevEndpointSweep(self, self.budget)

@@ -30,7 +30,8 @@ class Reconciler:
     caps: RunCaps
 
     def project(self, project: Project, trigger: Trigger) -> Outcome:
-        """Release runs that ended unseen (lost events, ERROR/EXPIRED) and stale reservations; re-check the rest."""
+        """Release runs that ended unseen (lost events, ERROR/EXPIRED; failures told) and stale reservations; re-check
+        the rest; send the failure digests of windows that closed."""
         ctx, pid = self.ctx, project.project_id
         now = ctx.now()
         counts: Counter[str] = Counter()
@@ -54,6 +55,9 @@ class Reconciler:
                 counts["released"] += bool(ctx.ledger.release(pid, entry.entry_id, reason=f"reconciled: run {state}"))
                 if raw is not None:
                     ended[entry.entry_id] = raw
+                    # ERROR sends no event: the schedule is where its failure is seen and told
+                    if self.caps.alerts is not None and self.caps.alerts.ended(project, raw):
+                        counts["failures"] += 1
             else:
                 active.append(run)
         policy = ctx.policy_for(project)
@@ -70,6 +74,8 @@ class Reconciler:
         if held := self.caps.budget.hold(project, going, trigger):
             decisions.extend(held)
             counts["stopped_at_budget_limit"] += len(held)
+        if self.caps.alerts is not None and (told := self.caps.alerts.digest(project)):
+            counts["failure_digests"] += told
         if corrected := ctx.ledger.resync(pid):
             logger.warning("project %s ledger usage corrected from %s to %s DPU", pid, *corrected)
             counts["resynced"] += 1
