@@ -7,7 +7,9 @@ in your organization or in an OU in your organization" - CloudFormation user gui
 service-managed permissions") and each region, a stack `StackSet-<name>-<uuid>` is created in that account
 from the template at TemplateURL with the StackSet's parameters. AWS acts through its service-linked role in
 the member; the sandbox acts through the account's OrganizationAccountAccessRole (assumed from the
-administrator's session, trust policy checked).
+administrator's session, trust policy checked). The stack set and its instances are registered in the
+administrator's CloudFormation, so ListStackInstances answers exactly the accounts deployed to (moto's own
+service-managed instances include the management account and only one level of child OUs).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ MEMBER_ACCESS_ROLE = "OrganizationAccountAccessRole"
 
 def _accounts_under(organizations: Any, parent: str) -> Iterator[str]:
     for page in organizations.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
-        yield from (a["Id"] for a in page["Accounts"] if a["Status"] == "ACTIVE")
+        yield from (a["Id"] for a in page["Accounts"] if a["State"] == "ACTIVE")
     for page in organizations.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent):
         for ou in page["OrganizationalUnits"]:
             yield from _accounts_under(organizations, ou["Id"])
@@ -44,6 +46,47 @@ def _template_body(s3: Any, url: str) -> str:
     return str(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode())
 
 
+class DeployedInstance:
+    """A stack instance as ListStackInstances describes it, for a stack created in the member account."""
+
+    def __init__(self, account: str, region: str, stack_id: str, stack_set_id: str) -> None:
+        self.account_id, self.region_name, self.stack_id, self.stack_set_id = account, region, stack_id, stack_set_id
+
+    def delete(self) -> None:  # moto's DeleteStackInstances calls it; the member's stack stays (RetainStacks)
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "StackId": self.stack_id,
+            "StackSetId": self.stack_set_id,
+            "Region": self.region_name,
+            "Account": self.account_id,
+            "Status": "CURRENT",
+            "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED"},
+        }
+
+
+def register(admin: Any, props: dict[str, Any], body: str, stacks: dict[tuple[str, str], str]) -> None:
+    """The stack set and its instances in the administrator's CloudFormation (ListStackInstances)."""
+    from moto.cloudformation.models import cloudformation_backends
+
+    account = admin.client("sts").get_caller_identity()["Account"]
+    backend = cloudformation_backends[account][admin.client("cloudformation").meta.region_name]
+    stack_set = backend.create_stack_set(
+        name=props.get("StackSetName", "stackset"),
+        template=body,
+        parameters={},
+        tags={},
+        permission_model="SERVICE_MANAGED",
+        admin_role=None,
+        exec_role=None,
+        description=props.get("Description"),
+    )
+    stack_set.instances.stack_instances += [
+        DeployedInstance(member, region, stack_id, stack_set.id) for (member, region), stack_id in stacks.items()
+    ]
+
+
 def deploy(admin: Any, props: dict[str, Any], as_account: Callable[[str], Any]) -> dict[str, str]:
     """Create the StackSet's instances; `admin` is the administrator's session, `as_account(id)` a session
     in a member. Returns account -> stack id."""
@@ -52,7 +95,7 @@ def deploy(admin: Any, props: dict[str, Any], as_account: Callable[[str], Any]) 
     body = _template_body(admin.client("s3"), props["TemplateURL"])
     parameters = props.get("Parameters") or []
     organizations = admin.client("organizations")
-    stacks: dict[str, str] = {}
+    stacks: dict[tuple[str, str], str] = {}
     for group in props.get("StackInstancesGroup") or []:
         ous = group.get("DeploymentTargets", {}).get("OrganizationalUnitIds") or []
         for account in target_accounts(organizations, [o for o in ous if o]):
@@ -68,5 +111,6 @@ def deploy(admin: Any, props: dict[str, Any], as_account: Callable[[str], Any]) 
                 status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
                 if status["StackStatus"] != "CREATE_COMPLETE":
                     raise RuntimeError(f"stack instance in {account}/{region}: {status['StackStatus']}")
-                stacks[account] = stack_id
-    return stacks
+                stacks[(account, region)] = stack_id
+    register(admin, props, body, stacks)
+    return {account: stack_id for (account, _), stack_id in stacks.items()}

@@ -26,6 +26,15 @@ def _iam_arn(kind: str, name: str, account: str) -> str:
     return f"arn:aws:iam::{account}:{kind}/{name}"
 
 
+def _stack_set_arn(name: str, account: str, region: str) -> str:
+    """A stack set's ARN (`stackset/<name>:<uuid>`), or `stackset/<name>:*` when there is no such stack set."""
+    from moto.cloudformation.models import cloudformation_backends
+
+    with suppress(Exception):
+        return str(cloudformation_backends[account][region].describe_stack_set(name).arn)
+    return f"arn:aws:cloudformation:{region}:{account}:stackset/{name}:*"
+
+
 def kms_key_arn(key_id: str, account: str, region: str) -> str | None:
     """A KeyId as the API takes it (id, ARN, alias name, alias ARN) -> the key's ARN (None: no such key)."""
     from moto.kms.models import kms_backends
@@ -217,6 +226,8 @@ def resources(prefix: str, operation: str, p: dict[str, Any], region: str, accou
         return [f"arn:aws:logs:{arn}:log-group:{group}:*"] if group else ["*"]
     if prefix == "ec2":
         return _ec2(operation, p, arn)
+    if prefix == "cloudformation" and p.get("StackSetName"):
+        return [_stack_set_arn(str(p["StackSetName"]), account, region)]
     if prefix == "ssm":
         names = [p["Name"]] if p.get("Name") else list(p.get("Names") or [])
         return [f"arn:aws:ssm:{arn}:parameter/{n.lstrip('/')}" for n in names] or ["*"]

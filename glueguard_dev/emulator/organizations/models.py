@@ -4,6 +4,9 @@
   `OrganizationAccountAccessRole`) that trusts the management account *and grants full administrative
   access* (moto creates the role without permissions; Organizations user guide, "Accessing member
   accounts": the role "grants full administrative permissions in the member account").
+- Accounts carry `State` only: `Account.Status` was retired on 2026-09-09 (Organizations API reference,
+  "Account": "The Status parameter in the API response will be retired on September 9, 2026"), so
+  DescribeAccount, ListAccounts and ListAccountsForParent answer without it (moto answers both).
 - Resource and trust policies in other services ask which organization a principal belongs to
   (`aws:PrincipalOrgID`): `organization_id(account)` answers, `principal_matches` applies a policy's Principal.
 """
@@ -13,10 +16,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.organizations.models import OrganizationsBackend, organizations_backends
+from moto.organizations.models import FakeAccount, OrganizationsBackend, organizations_backends
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 _original_create_account = OrganizationsBackend.create_account
+_original_describe = FakeAccount.describe
 
 
 def organization_id(account: str, partition: str = "aws") -> str | None:
@@ -49,5 +53,13 @@ def create_account(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any]:
     return status
 
 
+def describe(self: FakeAccount) -> dict[str, Any]:
+    """The account as the API answers it since 2026-09-09: `State`, no `Status`."""
+    described = dict(_original_describe(self))
+    described.pop("Status", None)
+    return described
+
+
 def install() -> None:
     OrganizationsBackend.create_account = create_account  # type: ignore[method-assign]
+    FakeAccount.describe = describe  # type: ignore[method-assign]

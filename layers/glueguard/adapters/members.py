@@ -8,15 +8,25 @@ from glueguard.adapters.clients import acting_in, client, forget_member, plane_a
 from glueguard.heartbeat import MEMBER_RULES, MemberState, RuleState
 
 
-def member_accounts() -> list[str]:
-    """ACTIVE accounts of the organization other than the plane's own ([] outside an organization)."""
-    organizations = plane_client("organizations")
+def member_accounts(stack_set: str) -> list[str]:
+    """Accounts holding an instance of the member stack set that Organizations says are ACTIVE, the plane's own
+    excepted ([] outside an organization or without the stack set). StackSets deploy only to the target OUs and
+    never to the management account, so the stack set's instances, not ListAccounts, are the members to probe;
+    `State` is read, `Status` having been retired on 2026-09-09."""
+    organizations, cloudformation = plane_client("organizations"), plane_client("cloudformation")
     try:
         pages = organizations.get_paginator("list_accounts").paginate()
-        accounts = [a["Id"] for page in pages for a in page["Accounts"] if a.get("Status") == "ACTIVE"]
-    except organizations.exceptions.AWSOrganizationsNotInUseException:
+        active = {a["Id"] for page in pages for a in page["Accounts"] if a.get("State") == "ACTIVE"}
+        pages = cloudformation.get_paginator("list_stack_instances").paginate(
+            StackSetName=stack_set, CallAs="DELEGATED_ADMIN"
+        )
+        instances = {i["Account"] for page in pages for i in page["Summaries"]}
+    except (
+        organizations.exceptions.AWSOrganizationsNotInUseException,
+        cloudformation.exceptions.StackSetNotFoundException,
+    ):
         return []
-    return sorted(set(accounts) - {plane_account()})
+    return sorted((instances & active) - {plane_account()})
 
 
 def _rule(events: Any, name: str) -> RuleState:

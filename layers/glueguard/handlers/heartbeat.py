@@ -1,4 +1,4 @@
-"""Heartbeat Lambda: on its schedule, every member account of the organization is probed through its member
+"""Heartbeat Lambda: on its schedule, every member account (an instance of the member stack set) is probed through its member
 role; a member whose forwarding rules are gone, disabled or re-aimed, or whose role no longer works, gets a
 critical decision (notified to the platform) and the MembersTampered metric the alarm watches."""
 
@@ -13,7 +13,7 @@ logger = Logger(service="glueguard-heartbeat")
 TAMPERED_METRIC = "MembersTampered"
 
 
-def check(event_id: str, bus_arn: str) -> dict[str, Any]:
+def check(event_id: str, bus_arn: str, stack_set: str) -> dict[str, Any]:
     from glueguard.adapters import metrics
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.members import member_accounts, probe
@@ -23,7 +23,7 @@ def check(event_id: str, bus_arn: str) -> dict[str, Any]:
 
     decisions, notifier = DecisionLog(), Notifier()
     tampered: dict[str, list[str]] = {}
-    accounts = member_accounts()
+    accounts = member_accounts(stack_set)
     for account in accounts:
         violations = judge(probe(account), bus_arn)
         if not violations:
@@ -52,6 +52,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     event_id = event.get("id") if isinstance(event, dict) else None
     if not isinstance(event_id, str) or not event_id:
         raise ValueError("the heartbeat check needs a scheduled event with an id")
-    result = check(event_id, os.environ["GLUEGUARD_BUS_ARN"])
+    result = check(event_id, os.environ["GLUEGUARD_BUS_ARN"], os.environ["GLUEGUARD_MEMBER_STACK_SET"])
     logger.info("heartbeat", extra=result)
     return result
