@@ -50,6 +50,17 @@ class RunOutcome:
     cost_calls: Counter[str] = field(default_factory=Counter)
 
 
+def _report_underuse(enforcer: Enforcer, section: success.SuccessSection, now: datetime) -> None:
+    """A low-severity finding per underused job, once a week (the decisions stream notifies its project)."""
+    from glueguard.adapters.clients import acting_in
+    from glueguard.utilization import finding
+
+    accounts = {p.project_id: p.account_id for p in enforcer.registry.list()}
+    for underuse in section.underused:
+        with acting_in(accounts.get(underuse.project_id)):
+            enforcer.decisions.record(finding(underuse, now))
+
+
 def run_compliance(
     enforcer: Enforcer,
     *,
@@ -91,6 +102,7 @@ def run_compliance(
             metrics_section = success.collect(
                 result.jobs, runs_of, projects, enforcer.policy, since, now, enforcer.client_for
             )
+            _report_underuse(enforcer, metrics_section, now)
             if store:
                 store.save_cost_snapshot(
                     {**cost_report.model_dump(mode="json"), "success": metrics_section.model_dump(mode="json")}

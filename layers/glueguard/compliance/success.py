@@ -16,6 +16,7 @@ from glueguard.budget import month_of
 from glueguard.models.project import Project, ProjectStatus
 from glueguard.policy import Policy
 from glueguard.success import BudgetMonth, RunRecord, SuccessReport, measure
+from glueguard.utilization import Underuse, underused
 
 
 class BillingCheck(BaseModel):
@@ -32,6 +33,7 @@ class BillingCheck(BaseModel):
 class SuccessSection(BaseModel):
     metrics: SuccessReport
     billing: list[BillingCheck] = []
+    underused: list[Underuse] = []  # jobs using well under their workers (glueguard.utilization)
 
 
 def collect(
@@ -79,7 +81,7 @@ def collect(
             if reconcile_billing:
                 checks.append(_billing(project, month, spent.actual_usd, window_end, client_for))
     report = measure(records, months, policy, window_start, window_end, month)
-    return SuccessSection(metrics=report, billing=checks)
+    return SuccessSection(metrics=report, billing=checks, underused=underused(records, policy))
 
 
 def _billing(
