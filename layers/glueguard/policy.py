@@ -300,10 +300,11 @@ class PolicyCache:
     """The policy a function works under, read again once `cache_seconds()` have passed.
 
     A version that fails to load or validate (a hand-edited parameter) leaves the last good one in
-    force, logged, and is tried again after the next interval.
+    force, logged, and is tried again after the next interval. The interval is on the wall clock (`time.time`),
+    the one clock there is: in the sandbox, `sandbox tick` moves it on for caches too.
     """
 
-    def __init__(self, loader: Callable[[], Policy] = load_policy, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, loader: Callable[[], Policy] = load_policy, clock: Callable[[], float] = time.time):
         self._loader, self._clock = loader, clock
         self._lock = threading.Lock()
         self._policy: Policy | None = None
@@ -312,7 +313,7 @@ class PolicyCache:
     def get(self) -> Policy:
         with self._lock:
             now = self._clock()
-            if self._policy is not None and now - self._loaded_at < cache_seconds():
+            if self._policy is not None and 0 <= now - self._loaded_at < cache_seconds():
                 return self._policy
             try:
                 self._policy = self._loader()

@@ -58,6 +58,7 @@ DECISION_KINDS: dict[str, tuple[str, str]] = {
     "started": ("jobrun", "info"),
     "deferred": ("jobstart", "medium"),
     "refused": ("jobstart", "medium"),
+    "skipped": ("upload", "medium"),
 }
 
 
@@ -87,11 +88,13 @@ def reservation_id(object_identity: str, job_name: str) -> str:
 
 @dataclass(frozen=True)
 class Match:
-    """Why an object starts what it starts: the project and the bindings it matches (or why none)."""
+    """Why an object starts what it starts: the project and the bindings it matches (or why none); `bound`: a
+    binding of the project matches the object, so starting nothing is a decision (see `UploadStarter.skipped`)."""
 
     project: Project | None
     bindings: list[UploadTrigger]
     reason: str = ""
+    bound: bool = False
 
 
 @dataclass
@@ -108,28 +111,48 @@ class UploadStarter:
         return BudgetKeeper(Spend(self.ledger.table_name), self.decisions, self.client_for, FUNCTION, self.now)
 
     def match(self, event: S3ObjectCreatedEvent) -> Match:
-        """The bindings an object matches; none, with the reason, for foreign buckets or unbound keys."""
+        """The bindings an object matches; none, with the reason, for foreign buckets or unbound keys. The project
+        is read afresh (no cache): a binding added or removed a moment ago counts for the next upload."""
         bucket, key = event.bucket, event.key
         project_id = project_of(bucket)
         if project_id is None:
             return Match(None, [], f"bucket {bucket} belongs to no project")
-        project = self.registry.get(project_id)
+        project = self.registry.get(project_id, cached=False)
         if project is None:
             return Match(None, [], f"bucket {bucket} names unregistered project {project_id}")
-        if project.status is not ProjectStatus.ACTIVE:
-            return Match(project, [], f"project {project_id} is {project.status}, not ACTIVE")
         bindings = [b for b in project.upload_triggers if b.matches(bucket, key)]
         if not bindings:
             return Match(project, [], f"no upload trigger of project {project_id} matches s3://{bucket}/{key}")
+        if project.status is not ProjectStatus.ACTIVE:
+            return Match(project, [], f"project {project_id} is {project.status}, not ACTIVE", bound=True)
         foreign = [b for b in bindings if project_of(b.job_name) != project_id]
+        bindings = [b for b in bindings if b not in foreign]
+        if not bindings:
+            names = ", ".join(sorted({b.job_name for b in foreign}))
+            return Match(
+                project,
+                [],
+                f"the bindings matching s3://{bucket}/{key} name jobs of other projects: {names}",
+                bound=True,
+            )
         for binding in foreign:
             logger.warning(
                 "binding of s3://%s/%s names job %s of another project: ignored", bucket, key, binding.job_name
             )
-        bindings = [b for b in bindings if b not in foreign]
-        if not bindings:
-            return Match(project, [], f"the bindings matching s3://{bucket}/{key} name jobs of other projects")
         return Match(project, bindings)
+
+    def skipped(self, project: Project, event: S3ObjectCreatedEvent, reason: str, job_name: str = "") -> None:
+        """Record that a bound upload starts nothing, and why (once per event and job)."""
+        decision = upload_decision(
+            project.project_id,
+            event,
+            "skipped",
+            f"s3://{event.bucket}/{event.key}" + (f" -> {job_name}" if job_name else ""),
+            policy_version=self.policy.version,
+            reason=reason,
+            figures={"object": f"s3://{event.bucket}/{event.key}", "object_version": event.object_version},
+        )
+        self.decisions.record(decision)
 
     def _storm_guard(
         self, project: Project, binding: UploadTrigger, event: S3ObjectCreatedEvent, policy: Policy, now: datetime

@@ -245,3 +245,41 @@ def test_storm_guard_holds_starts_past_the_bindings_cap_per_minute_with_one_deci
     [throttled] = [d for d in DecisionLog().list(project.project_id) if d.outcome == "throttled"]
     assert "upload_max_starts_per_minute" in throttled.reason
     assert throttled.figures["starts_per_minute_cap"] == 2
+
+
+def _object(key: str, version: str) -> dict:
+    event = load("upload_trigger/object_created.json")
+    event["id"] = f"e1e2e3e4-0000-4000-8000-{version.encode().hex()[:12]:0>12}"
+    event["detail"]["object"].update({"key": key, "version-id": version})
+    return event
+
+
+def test_a_binding_added_a_moment_ago_starts_the_next_upload(project, queues):
+    """The warm function read the project for the upload before (no binding then); `glueguard triggers add`
+    (Registry.add_upload_trigger) adds one: the very next upload starts its job, however fresh the cache."""
+    with prompt_runs():
+        job = make_job(project)
+        before = handler(_object("incoming/a.csv", "v-before"), LambdaContext())
+        Registry().add_upload_trigger(
+            project.project_id,
+            UploadTrigger(bucket=project.names.artifacts_bucket, prefix="incoming/", suffix=".csv", jobName=job),
+        )
+        after = handler(_object("incoming/b.csv", "v-after"), LambdaContext())
+
+    assert (before["outcome"], after["outcome"]) == ("skipped", "started")
+    [run] = _runs(job)
+    assert after["starts"][0]["run_id"] == run["Id"]
+    assert [d.outcome for d in DecisionLog().list(project.project_id)] == ["started"]
+
+
+def test_a_bound_upload_that_starts_nothing_is_a_decision(project, bound):
+    Registry().update(project.project_id, status="DEPROVISIONING")
+
+    result = _upload()
+
+    assert result["outcome"] == "skipped" and _runs(bound) == []
+    [decision] = DecisionLog().list(project.project_id)
+    assert (decision.outcome, decision.resource_kind, decision.function) == ("skipped", "upload", "upload_trigger")
+    assert decision.reason == f"project {project.project_id} is DEPROVISIONING, not ACTIVE"
+    assert decision.resource_name == f"s3://{project.names.artifacts_bucket}/{KEY}"
+    assert _upload()["outcome"] == "skipped" and len(DecisionLog().list(project.project_id)) == 1  # once per event

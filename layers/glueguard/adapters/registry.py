@@ -28,13 +28,14 @@ class InvalidUploadTrigger(ValueError):
 
 class Registry:
     """Read and write project entries. Entries read are kept as long as the policy (GLUEGUARD_POLICY_TTL_SECONDS):
-    a project's `policy_overrides` change within the same time as the policy."""
+    a project's `policy_overrides` change within the same time as the policy. The time is the wall clock's
+    (`time.time`), the one clock there is: in the sandbox, `sandbox tick` expires the cache too."""
 
     def __init__(self, table_name: str | None = None) -> None:
         self.table_name = table_name or os.environ["GLUEGUARD_PROJECTS_TABLE"]
         self._cache: dict[str, Project] = {}
         self._cached_at: dict[str, float] = {}
-        self.clock: Callable[[], float] = time.monotonic
+        self.clock: Callable[[], float] = time.time
 
     @cached_property
     def _table(self) -> Any:
@@ -42,7 +43,7 @@ class Registry:
 
     def get(self, project_id: str, *, cached: bool = True) -> Project | None:
         require_project_id(project_id)
-        if cached and project_id in self._cache and self.clock() - self._cached_at[project_id] < cache_seconds():
+        if cached and project_id in self._cache and 0 <= self.clock() - self._cached_at[project_id] < cache_seconds():
             return self._cache[project_id]
         item = self._table.get_item(Key={"project_id": project_id}, ConsistentRead=True).get("Item")
         project = Project.model_validate(from_item(item)) if item else None

@@ -44,7 +44,10 @@ def _start_once(request: dict[str, Any]) -> dict[str, Any]:
     match = starter().match(event)
     binding = next((b for b in match.bindings if b.job_name == request["job"]), None)
     if match.project is None or binding is None:
-        return {"outcome": "skipped", "job_name": request["job"], "reason": match.reason or "binding removed"}
+        reason = match.reason or f"the binding of {request['job']} was removed before the start"
+        if match.project is not None:
+            starter().skipped(match.project, event, reason, request["job"])
+        return {"outcome": "skipped", "job_name": request["job"], "reason": reason}
     return starter().start(match.project, binding, event)
 
 
@@ -92,6 +95,8 @@ def process(event: dict[str, Any], attempt: int = 0) -> dict[str, Any]:
     match = starter().match(parsed)
     bucket, key = parsed.bucket, parsed.key
     if not match.bindings:
+        if match.bound and match.project is not None:  # a bound upload that starts nothing: a decision, with why
+            starter().skipped(match.project, parsed, match.reason)
         logger.info(
             "nothing to start", extra={"event_id": parsed.id, "object": f"s3://{bucket}/{key}", "reason": match.reason}
         )
