@@ -8,14 +8,20 @@ whose expected cost would take `actual + committed` past `budget x (1 + toleranc
 - **deferred** otherwise: running work may end under its estimate and free the room.
 A run's expected cost is the median cost of the job's recent runs when known, never more than its
 bound: capacity x Timeout at its price (what the run can cost at most before Glue times it out).
+
+Months are calendar months (UTC). Work that spans a month's end is charged to each month for the part of it
+incurred there (`month_seconds`, `split_by_month`), so no month's limit is escaped by starting work in the
+month before. The hard limit acts ahead of time (`at_limit`): running work is stopped once what the month has
+cost, plus what running work has cost in it so far, plus what it would cost over the policy's
+`budget_lookahead_minutes` (the schedule's period and the time a stop takes), reaches the limit.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from glueguard.dpu import cost_usd, dpu_hours
@@ -33,6 +39,37 @@ class Action(StrEnum):
 def month_of(when: datetime) -> str:
     """The budget month of a moment: `YYYY-MM` (UTC)."""
     return f"{when:%Y-%m}"
+
+
+def next_month(when: datetime) -> datetime:
+    """The first instant (UTC) of the calendar month after `when`'s."""
+    when = when.astimezone(UTC)
+    year, month = (when.year + 1, 1) if when.month == 12 else (when.year, when.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def month_seconds(start: datetime, end: datetime) -> dict[str, float]:
+    """The seconds of [start, end) in each calendar month (UTC), oldest first; {} when end <= start."""
+    parts: dict[str, float] = {}
+    cursor, end = start.astimezone(UTC), end.astimezone(UTC)
+    while cursor < end:
+        boundary = min(next_month(cursor), end)
+        parts[month_of(cursor)] = (boundary - cursor).total_seconds()
+        cursor = boundary
+    return parts
+
+
+def split_by_month(start: datetime, end: datetime, amount: float) -> dict[str, float]:
+    """`amount`, incurred evenly from `start` to `end`, as each calendar month's (UTC) part: rounded to 4 places,
+    summing to `amount` (rounded); all of it to `start`'s month when `end` is not after `start`."""
+    seconds = month_seconds(start, end)
+    total = sum(seconds.values())
+    if not total:
+        return {month_of(start.astimezone(UTC)): round(amount, 4)}
+    months = list(seconds)
+    parts = {m: round(amount * seconds[m] / total, 4) for m in months[:-1]}
+    parts[months[-1]] = round(amount - sum(parts.values()), 4)
+    return parts
 
 
 def price(policy: Policy, execution_class: str | None) -> float:
@@ -108,6 +145,18 @@ def judge(actual: float, committed: float, expected: float, budget: float, polic
         f"(expected ${expected:,.2f}) would pass the ${limit:,.2f} limit now: deferred until running work ends"
     )
     return Verdict(Action.DEFER, reason, *figures)
+
+
+def at_limit(spent: float, running: float, ahead: float, limit: float) -> bool:
+    """Whether running work must stop now: the month's spend, what running work has cost in it so far, and what
+    it would cost over the lookahead would reach the limit."""
+    return spent + running + ahead >= limit - EPSILON
+
+
+def warnings_due(exposure: float, budget: float, shares: Sequence[float], warned: Collection[str]) -> list[float]:
+    """The warning shares of the budget that `exposure` (spend plus running work) has reached and the month has
+    not been warned of yet (`warned`: the shares already warned, as `f"{share:g}"`)."""
+    return [s for s in shares if s * budget <= exposure + EPSILON and f"{s:g}" not in warned]
 
 
 def warnings_crossed(before: float, after: float, budget: float, shares: Sequence[float]) -> list[float]:

@@ -10,13 +10,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from glueguard import cost
 from glueguard.adapters.decisions import DecisionLog
-from glueguard.adapters.spend import Spend
-from glueguard.budget import Verdict, expected_cost, judge, limit_usd, month_of, warnings_crossed
+from glueguard.adapters.spend import Month, Spend
+from glueguard.budget import (
+    Verdict,
+    expected_cost,
+    judge,
+    limit_usd,
+    month_of,
+    split_by_month,
+    warnings_crossed,
+    warnings_due,
+)
 from glueguard.models.decision import Decision
 from glueguard.models.project import Project
 from glueguard.policy import Policy
@@ -87,10 +96,16 @@ class BudgetKeeper:
         return [cost.run_cost(r, policy).cost_usd for r in done[:RECENT_RUNS]]
 
     def settle_run(self, project: Project, policy: Policy, run: Mapping[str, Any]) -> cost.RunCost:
-        """Charge an ended run's cost (DPUSeconds or capacity x time, at its class's price) to its start month."""
+        """Charge an ended run's cost (DPUSeconds or capacity x time, at its class's price) to the months it ran in:
+        each its part of the run's billed time, which ends at CompletedOn (its start month holds the commitment)."""
         priced = cost.run_cost(run, policy)
-        when = as_utc(run.get("StartedOn")) or self.now()
-        self.charge(project, policy, month_of(when), f"run#{priced.run_id}", priced.cost_usd, final=True, kind="run")
+        started = as_utc(run.get("StartedOn")) or self.now()
+        ended = as_utc(run.get("CompletedOn")) or started + timedelta(seconds=priced.seconds)
+        billed_from = max(started, ended - timedelta(seconds=priced.seconds)) if priced.seconds else ended
+        parts = split_by_month(billed_from, ended, priced.cost_usd)
+        parts.setdefault(month_of(started), 0.0)  # the start month's commitment is released, whatever it holds
+        for month, part in sorted(parts.items()):
+            self.charge(project, policy, month, f"run#{priced.run_id}", part, final=True, kind="run")
         return priced
 
     def charge(
@@ -107,8 +122,26 @@ class BudgetKeeper:
             if self.spend.mark_warned(project.project_id, month, share):
                 self.warn(project, month, share, charged.actual_after, budget)
 
-    def warn(self, project: Project, month: str, share: float, actual: float, budget: float) -> None:
+    def watch(self, project: Project, policy: Policy, month: Month, running: float) -> list[float]:
+        """On the schedule: warn once per month at each threshold the month's spend plus what running work has cost
+        in it so far (`running`) has reached; the shares warned of now."""
+        budget = project.monthly_budget_usd
+        if not budget:
+            return []
+        exposure = month.actual_usd + running
+        warned = []
+        for share in warnings_due(exposure, budget, policy.budget_warning_shares, month.warned):
+            if self.spend.mark_warned(project.project_id, month.month, share):
+                self.warn(project, month.month, share, month.actual_usd, budget, running)
+                warned.append(share)
+        return warned
+
+    def warn(
+        self, project: Project, month: str, share: float, actual: float, budget: float, running: float = 0.0
+    ) -> None:
         message = f"project {project.project_id} has spent ${actual:,.2f} of its ${budget:,.2f} budget in {month}"
+        if running:
+            message += f" and its running work ${running:,.2f} more so far (${actual + running:,.2f})"
         decision = Decision(
             project_id=project.project_id,
             event_id=f"budget-{month}-{share:g}",
@@ -119,7 +152,12 @@ class BudgetKeeper:
             outcome="warned",
             severity="high" if share >= 1 else "medium",
             reason=f"{message} ({share:.0%} threshold)",
-            figures={"month_actual_usd": round(actual, 4), "budget_usd": budget, "threshold": share},
+            figures={
+                "month_actual_usd": round(actual, 4),
+                "running_accrued_usd": round(running, 4),
+                "budget_usd": budget,
+                "threshold": share,
+            },
         )
         if self.decisions.record(decision):
             self.notify(project, decision)

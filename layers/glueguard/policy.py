@@ -81,6 +81,12 @@ class Policy(BaseModel):
     flex_price_per_dpu_hour: float = Field(0.29, gt=0, description="price of FLEX runs (us-east-1)")
     budget_tolerance: float = Field(0.05, ge=0, le=1, description="a month may end this share over budget")
     budget_warning_shares: tuple[float, ...] = Field((0.8, 1.0), description="warn when spend crosses these")
+    budget_lookahead_minutes: float = Field(
+        10.0,
+        ge=0,
+        description="running work stops when the month, plus what it would cost this much longer, reaches the limit "
+        "(the run guard's 5-minute schedule period plus the time a stop takes, with room for a late schedule)",
+    )
     production_tag_key: str = Field("Environment", min_length=1, description="tag naming production jobs")
     production_tag_value: str = "production"
     small_run_max_dpu: float = Field(10.0, gt=0, description="runs up to this DPU count as small (startup metric)")

@@ -143,6 +143,65 @@ def test_at_the_hard_limit_running_work_is_stopped_newest_first(month):
     assert _decisions(b.project_id, "stopped") == []
 
 
+def _ran(guard: RunGuard, clock: SimClock, job: str, seconds: int, **overrides: int) -> None:
+    """A scientist's run of `seconds`, admitted, ended and settled (the history a job's estimate comes from)."""
+    glue = boto3.client("glue")
+    arguments = {"--sandbox-run-seconds": str(seconds)}
+    run_id = glue.start_job_run(JobName=job, Arguments=arguments, **overrides)["JobRunId"]
+    assert guard.on_start(parse_cloudtrail_event(start_event(job, run_id))).outcome == "admitted"
+    clock.advance(seconds=seconds + 60)
+    state = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"]
+    guard.on_job_event(parse_glue_job_event(state_event(job, run_id, state)))
+
+
+def test_a_run_far_costlier_than_its_history_is_stopped_before_the_limit_after_both_warnings(month):
+    """The month-end build of 20 DPU, whose history says $1.47, would run 8 h ($70.40): the schedule every 5 minutes
+    warns at 100 % while it runs and stops it while the month plus the next 10 minutes of it are still in the limit."""
+    clock, a, _ = month
+    guard = _guard(clock)
+    daily, build = make_job(a, "daily"), make_job(a, "build", workers=20, timeout=480)
+    for day in range(3):  # 20 DPU x 10 min = $1.4667 each, with a 20-minute Timeout ($2.93 at most)
+        clock.current = datetime(2026, 11, 1 + day, 1, tzinfo=UTC)
+        _ran(guard, clock, build, 600, Timeout=20)
+    for day in range(10):  # $3.6667 a day
+        clock.current = datetime(2026, 11, 10 + day, 1, tzinfo=UTC)
+        _ran(guard, clock, daily, 3000)
+    spend, before = Spend(), 10 * RUN_COST + 3 * 1.4667  # $41.07: past 80 % already
+    assert spend.month(a.project_id, "2026-11").actual_usd == pytest.approx(before, abs=1e-6)
+    assert sorted(d.figures["threshold"] for d in _decisions(a.project_id, "warned")) == [0.8]
+
+    clock.current = datetime(2026, 11, 29, 22, tzinfo=UTC)
+    glue = boto3.client("glue")
+    run_id = glue.start_job_run(JobName=build, Arguments={"--sandbox-run-seconds": "28800"})["JobRunId"]
+    assert guard.on_start(parse_cloudtrail_event(start_event(build, run_id))).outcome == "admitted"  # $1.47 expected
+    warned_at, stopped_at = None, None
+    for sweep in range(1, 97):  # the schedule, every 5 minutes, for the 8 hours the run would take
+        clock.advance(minutes=5)
+        outcome = guard.sweep(f"schedule-{sweep}")
+        if warned_at is None and len(_decisions(a.project_id, "warned")) == 2:
+            warned_at = sweep
+        if outcome.counts.get("stopped_at_budget_limit"):
+            stopped_at = sweep
+            break
+    clock.advance(minutes=1)
+    run = glue.get_job_run(JobName=build, RunId=run_id)["JobRun"]
+    guard.on_job_event(parse_glue_job_event(state_event(build, run_id, run["JobRunState"])))
+
+    month_a = spend.month(a.project_id, "2026-11")
+    assert run["JobRunState"] == "STOPPED" and stopped_at is not None
+    ahead, period = 20 * 10 / 60 * 0.44, 20 * 5 / 60 * 0.44  # the 10-minute lookahead; one schedule period
+    # stopped at the first sweep where the month + the next 10 minutes reach $52.50: at most a period earlier
+    assert 52.50 - ahead - period <= month_a.actual_usd <= 52.50
+    assert month_a.actual_usd == pytest.approx(before + 20 * stopped_at * 5 / 60 * 0.44, abs=1e-3)
+    assert warned_at is not None and warned_at < stopped_at  # the 100 % warning came first, on the schedule
+    hundred = next(d for d in _decisions(a.project_id, "warned") if d.figures["threshold"] == 1.0)
+    assert hundred.figures["month_actual_usd"] == pytest.approx(before, abs=1e-6)  # spend alone: $41.07
+    assert hundred.figures["month_actual_usd"] + hundred.figures["running_accrued_usd"] >= 50.0
+    [stop] = [d for d in _decisions(a.project_id, "stopped") if d.violations[0]["rule"] == "project-budget-limit"]
+    assert stop.figures["lookahead_usd"] == pytest.approx(ahead, abs=1e-4)
+    assert stop.figures["month_actual_usd"] + stop.figures["running_accrued_usd"] < 52.50  # before the limit
+
+
 def test_a_run_whose_end_was_never_heard_of_is_settled_by_the_schedule(month):
     clock, a, _ = month
     guard = _guard(clock)

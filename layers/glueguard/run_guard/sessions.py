@@ -43,7 +43,7 @@ class SessionSweep:
                 continue
             policy = self.ctx.policy_for(project)
             breach = session_breach(session, policy, now, self._last_activity(session_id, session))
-            breach = breach or self.budget.limit_breach(project, now)
+            breach = breach or self.budget.limit_breach(project, now, session_dpu(session))
             if breach is None:
                 continue
             glue.stop_session(Id=session_id)
