@@ -202,6 +202,35 @@ def test_a_run_far_costlier_than_its_history_is_stopped_before_the_limit_after_b
     assert stop.figures["month_actual_usd"] + stop.figures["running_accrued_usd"] < 52.50  # before the limit
 
 
+def test_a_run_across_the_months_end_is_charged_and_held_by_each_months_part(month):
+    """10 DPU ($4.40 an hour) from 30 November 23:00, a $10 budget ($10.50 limit): December's part alone is held
+    against December's limit (stopped at 02:20, when its 140 minutes and the next 10 reach it), and each month is
+    charged its part."""
+    clock, a, _ = month
+    Registry().update(a.project_id, monthly_budget_usd=10)
+    guard, glue = _guard(clock), boto3.client("glue")
+    job = make_job(a, timeout=300)
+    _ran(guard, clock, job, 600, Timeout=20)  # 1 November: the job's history, $0.7333
+    clock.current = datetime(2026, 11, 30, 23, tzinfo=UTC)
+    run_id = glue.start_job_run(JobName=job, Arguments={"--sandbox-run-seconds": "14400"})["JobRunId"]
+    assert guard.on_start(parse_cloudtrail_event(start_event(job, run_id))).outcome == "admitted"
+
+    clock.current = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 2.5 h ($11) in all, December's 1.5 h $6.60
+    assert guard.sweep("december-1").counts.get("stopped_at_budget_limit", 0) == 0
+    clock.current = datetime(2026, 12, 1, 2, 20, tzinfo=UTC)  # December: $10.27 + $0.73 ahead >= $10.50
+    assert guard.sweep("december-2").counts["stopped_at_budget_limit"] == 1
+    clock.advance(minutes=1)
+    state = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"]
+    guard.on_job_event(parse_glue_job_event(state_event(job, run_id, state)))
+
+    spend = Spend()
+    november, december = spend.month(a.project_id, "2026-11"), spend.month(a.project_id, "2026-12")
+    assert state == "STOPPED"
+    assert november.actual_usd == pytest.approx(0.7333 + 4.40, abs=1e-4)
+    assert december.actual_usd == pytest.approx(10 * 140 / 60 * 0.44, abs=1e-4)  # $10.2667, within $10.50
+    assert (november.committed_usd, december.committed_usd) == (pytest.approx(0, abs=1e-9), 0)
+
+
 def test_a_run_whose_end_was_never_heard_of_is_settled_by_the_schedule(month):
     clock, a, _ = month
     guard = _guard(clock)
@@ -220,11 +249,24 @@ def test_a_run_whose_end_was_never_heard_of_is_settled_by_the_schedule(month):
     assert guard.sweep("again").counts.get("settled", 0) == 0  # once
 
 
-def test_at_the_hard_limit_interactive_sessions_are_stopped_too(project):
+def _session_cost(start: datetime, end: datetime) -> float:
+    """What the test's session (4 DPU at $0.44 per DPU-hour) costs from `start` to `end`."""
+    return 4 * max(0.0, (end - start).total_seconds()) / 3600 * 0.44
+
+
+def _month_start(when: datetime) -> datetime:
+    return when.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def test_at_the_hard_limit_interactive_sessions_are_stopped_too(edge, clock, project):
+    """A $2 budget ($2.10 limit) and a 4-DPU session ($1.76 an hour) created at a month's edge: each month is
+    charged the part of the session it held, and the session stops once the month of now, plus the next 10 minutes
+    of it, reaches the limit."""
     Registry().update(project.project_id, monthly_budget_usd=2)
     glue = boto3.client("glue")
+    session_id = f"project-{project.project_id}-session-explore"
     glue.create_session(
-        Id=f"project-{project.project_id}-session-explore",
+        Id=session_id,
         Role=project.resources.dev_role_arn,
         Command={"Name": "glueetl", "PythonVersion": "3"},
         GlueVersion="4.0",
@@ -233,13 +275,26 @@ def test_at_the_hard_limit_interactive_sessions_are_stopped_too(project):
         IdleTimeout=600,
         Connections={"Connections": [project.connection_name]},
     )
-    later = datetime.now(UTC) + timedelta(hours=2)  # 4 DPU x 2 h x $0.44 = $3.52 > $2.10
-    policy = Policy(session_idle_timeout_max_minutes=1000)  # only the budget can stop it
-    guard = RunGuard(Registry(), Ledger(), DecisionLog(), policy, now=lambda: later)
+    created = glue.get_session(Id=session_id)["Session"]["CreatedOn"].astimezone(UTC)
+    policy = Policy(session_idle_timeout_max_minutes=1000, session_lifetime_max_minutes=1000)  # only the budget
+    guard = RunGuard(Registry(), Ledger(), DecisionLog(), policy)
+    ahead = _session_cost(created, created + timedelta(minutes=10))  # $0.29: the lookahead
 
-    first = guard.sweep("accrue")  # charges the session what it has cost so far, then finds the month at its limit
+    for hours in (1.5, 3.0):  # the schedule at 1.5 h and at 3 h after the session was created
+        clock.move_to(created + timedelta(hours=hours))
+        now = datetime.now(UTC)
+        this_month = _session_cost(max(created, _month_start(now)), now)
+        earlier = _session_cost(created, _month_start(now))  # the part the month before holds (none in one month)
+        stopped = [d for d in guard.sweep(f"sweep-{hours}").decisions if d.resource_kind == "session"]
 
-    [stopped] = [d for d in first.decisions if d.resource_kind == "session"]
-    assert stopped.violations[0]["rule"] == "project-budget-limit"
-    assert glue.get_session(Id=stopped.resource_name)["Session"]["Status"] in ("STOPPING", "STOPPED")
-    assert Spend().month(project.project_id, f"{datetime.now(UTC):%Y-%m}").actual_usd == pytest.approx(3.52, abs=0.01)
+        spend = Spend()
+        assert spend.month(project.project_id, f"{now:%Y-%m}").actual_usd == pytest.approx(this_month, abs=0.01)
+        assert spend.month(project.project_id, f"{created:%Y-%m}").actual_usd == pytest.approx(
+            earlier or this_month, abs=0.01
+        )
+        due = this_month + ahead >= 2.10
+        assert [d.violations[0]["rule"] for d in stopped] == (["project-budget-limit"] if due else []), hours
+        if due:
+            assert glue.get_session(Id=session_id)["Session"]["Status"] in ("STOPPING", "STOPPED")
+            return
+    raise AssertionError(f"a session of {_session_cost(created, now):.2f} dollars was never stopped")
