@@ -178,21 +178,20 @@ def test_custom_rules_count_in_metrics_decisions_and_reports(project, aws, monke
     compliance.reset()
 
 
-def test_registry_entries_refresh_after_the_policy_cache_time(project, monkeypatch):
-    """A project's policy_overrides changed in the registry are in force once the cache time has passed."""
+def test_registry_entries_refresh_after_the_policy_cache_time(project, monkeypatch, clock):
+    """A project's policy_overrides changed in the registry are in force once the cache time has passed on the one
+    clock (the wall clock, which the sandbox's `tick` and the tests' `clock` move)."""
     from glueguard.adapters.registry import Registry
 
     monkeypatch.setenv("GLUEGUARD_POLICY_TTL_SECONDS", "10")
     registry = Registry()
-    now = [0.0]
-    registry.clock = lambda: now[0]
     assert registry.get(project.project_id).policy_overrides == {}
     boto3.resource("dynamodb").Table(registry.table_name).update_item(
         Key={"project_id": project.project_id},
         UpdateExpression="SET policy_overrides = :o",
         ExpressionAttributeValues={":o": {"max_workers_per_job": 5}},
     )
-    now[0] = 9.9
+    clock.shift(9.5)
     assert registry.get(project.project_id).policy_overrides == {}
-    now[0] = 10.0
+    clock.shift(0.5)
     assert registry.get(project.project_id).policy_overrides == {"max_workers_per_job": 5}

@@ -263,9 +263,9 @@ def test_published_schema_describes_custom_rules():
     assert '"not-in"' in text and '"regex"' in text
 
 
-def test_policy_cache_reads_again_after_its_ttl_and_keeps_the_last_good_version(monkeypatch):
+def test_policy_cache_reads_again_after_its_ttl_and_keeps_the_last_good_version(monkeypatch, clock):
+    """The TTL runs on the one clock (the wall clock, which the sandbox's `tick` and the tests' `clock` move)."""
     monkeypatch.setenv("GLUEGUARD_POLICY_TTL_SECONDS", "10")
-    now = [0.0]
     versions = iter(["1", "2", "broken", "3"])
 
     def load():
@@ -274,15 +274,15 @@ def test_policy_cache_reads_again_after_its_ttl_and_keeps_the_last_good_version(
             raise PolicyError("SSM parameter x version 3: not valid JSON")
         return parse_policy({"max_workers_per_job": int(version) * 10}).versioned(version)
 
-    cache = PolicyCache(load, clock=lambda: now[0])
+    cache = PolicyCache(load)
     assert cache.get().version == "1"
-    now[0] = 9.9
+    clock.shift(9.5)
     assert cache.get().version == "1"
-    now[0] = 10.0
+    clock.shift(0.5)
     assert cache.get().version == "2"
-    now[0] = 20.0
+    clock.shift(10)
     assert cache.get().version == "2"  # a broken version leaves the last good one in force
-    now[0] = 30.0
+    clock.shift(10)
     assert (cache.get().version, cache.get().max_workers_per_job) == ("3", 30)
 
 
