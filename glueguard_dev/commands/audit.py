@@ -6,7 +6,6 @@ import contextlib
 import io
 import os
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -128,14 +127,17 @@ def audit(
 ) -> None:
     """Run the compliance sweep now: judge and repair every Glue resource, and print where projects stand."""
     _environment(endpoint_url, region, stack)
+    from glueguard.adapters.aws_clock import endpoint_now
     from glueguard.adapters.clients import client
     from glueguard.adapters.reports import ReportStore
     from glueguard.compliance.html import render_html
     from glueguard.compliance.run import run_compliance
     from glueguard.handlers.compliance import compliance_enforcer
 
-    account = client("sts").get_caller_identity()["Account"]
-    run_id = f"audit-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    identity = client("sts").get_caller_identity()
+    account = identity["Account"]
+    now = endpoint_now(identity)  # the window ends now on the deployment's clock: AWS's, or the sandbox's
+    run_id = f"audit-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     # The pipeline's EMF metric lines mean nothing outside Lambda (and would break --json): drop them.
     with contextlib.redirect_stdout(io.StringIO()):
         outcome = run_compliance(
@@ -146,6 +148,7 @@ def audit(
             store=ReportStore() if write else None,
             collect_costs=costs,
             emit_metrics=False,
+            now=now,
         )
     report = outcome.report
     if html:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -90,20 +90,23 @@ def override(
     region: Region = "us-east-1",
     stack: Stack = "glueguard",
 ) -> None:
-    """Let a project's starts pass its budget for a while (a deadline); recorded as a decision."""
+    """Let a project's starts pass its budget for a while (a deadline), from now on the deployment's clock (the
+    Date of an AWS response: AWS's, or the sandbox's); recorded as a decision."""
     if not 0 < hours <= MAX_OVERRIDE_HOURS:
         raise typer.BadParameter(f"must be more than 0 and at most {MAX_OVERRIDE_HOURS}", param_hint="--hours")
     if not reason.strip():
         raise typer.BadParameter("say why the budget is overridden", param_hint="--reason")
     stack_environment(endpoint_url, region, stack)
+    from glueguard.adapters.aws_clock import endpoint_now
     from glueguard.adapters.clients import client
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.spend import Override, Spend
     from glueguard.models.decision import Decision
 
     _project(project_id)
-    now = datetime.now(UTC)
-    who = client("sts").get_caller_identity().get("Arn") or getpass.getuser()
+    identity = client("sts").get_caller_identity()
+    now = endpoint_now(identity)  # the deployment's clock: AWS's, or the sandbox's when pointed at one
+    who = identity.get("Arn") or getpass.getuser()
     granted = Override(project_id, (now + timedelta(hours=hours)).isoformat(), reason.strip(), who, now.isoformat())
     Spend().set_override(granted)
     DecisionLog().record(

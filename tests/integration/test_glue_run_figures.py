@@ -86,3 +86,21 @@ def test_a_utilization_outside_zero_to_one_is_refused(project, value):
     glue = boto3.client("glue")
     with pytest.raises(glue.exceptions.InvalidInputException, match="--sandbox-utilization"):
         glue.start_job_run(JobName=job, Arguments={"--sandbox-utilization": value})
+
+
+def test_get_job_runs_lists_the_newest_run_first_and_a_window_reads_only_its_runs(project):
+    """As Glue does: `job_runs_since` (the audit's week) stops paging at the first run older than its window."""
+    from glueguard.adapters.glue_runs import job_runs_since
+
+    with simulated_runs() as clock:
+        job = make_job(project)
+        glue = boto3.client("glue")
+        ids = []
+        for _ in range(3):  # a day apart
+            ids.append(glue.start_job_run(JobName=job, Arguments={"--sandbox-run-seconds": "60"})["JobRunId"])
+            clock.advance(days=1)
+        listed = [r["Id"] for r in glue.get_job_runs(JobName=job)["JobRuns"]]
+        window = [r["Id"] for r in job_runs_since(glue, job, clock.now() - timedelta(days=2))]
+
+    assert listed == list(reversed(ids))
+    assert window == [ids[2], ids[1]]

@@ -9,7 +9,8 @@ its NotifyDelayAfter emits one `Glue Job Run Status` (FACTS.md shapes); ERROR an
 emit no event, as on AWS. State advances by wall clock: on
 every read, and on `advance_all()` (the sandbox's ticker), so events fire even when nobody reads.
 StartJobRun's per-run overrides (Timeout, WorkerType, NumberOfWorkers, MaxCapacity, ExecutionClass)
-show in GetJobRun; MaxConcurrentRuns counts every unfinished run.
+show in GetJobRun; MaxConcurrentRuns counts every unfinished run. GetJobRuns lists the newest run first, as Glue
+does (readers of a window stop paging at the first run older than it).
 
 Time is `settings.clock()` (epoch seconds; the wall clock unless a test or the sandbox sets another), so
 StartedOn, CompletedOn and ExecutionTime follow it. Cost figures as Glue reports them: `ExecutionTime` is
@@ -365,8 +366,16 @@ def _response_start_job_run(original: Any) -> Any:
     return start_job_run
 
 
+def _newest_first(original: Callable[[FakeJob], list[FakeJobRun]]) -> Callable[[FakeJob], list[FakeJobRun]]:
+    def get_job_runs(self: FakeJob) -> list[FakeJobRun]:
+        return list(reversed(original(self)))
+
+    return get_job_runs
+
+
 def install() -> None:
     FakeJob.start_job_run = _job_start_run(FakeJob.start_job_run)  # type: ignore[method-assign]
+    FakeJob.get_job_runs = _newest_first(FakeJob.get_job_runs)  # type: ignore[method-assign]
     FakeJobRun.status = _status_property()  # type: ignore[assignment]
     FakeJobRun.advance = advance  # type: ignore[method-assign]
     FakeJobRun.stop = stop  # type: ignore[attr-defined]
