@@ -250,13 +250,11 @@ def test_a_job_with_a_member_the_sdk_does_not_know_is_reported_not_reset(project
     assert any("FutureCapacityMode" in v["message"] for v in decision.violations)
 
 
-def test_a_changed_project_override_is_in_force_after_the_cache_time_without_a_cold_start(project, monkeypatch):
-    """A warm container re-reads a project entry once the policy cache time (30 s by default) has passed."""
-    from glueguard.adapters import registry as registry_module
+def test_a_changed_project_override_is_in_force_after_the_cache_time_without_a_cold_start(project, clock):
+    """A warm container re-reads a project entry once the policy cache time (30 s by default) has passed on the one
+    clock (`clock` moves it as `sandbox tick` does; real time runs on too, hence the margin of 5 s)."""
     from glueguard.adapters.registry import Registry
 
-    now = [1000.0]
-    monkeypatch.setattr(registry_module.time, "monotonic", lambda: now[0])
     glue = boto3.client("glue")
 
     def enforce(stem: str) -> int:
@@ -270,7 +268,7 @@ def test_a_changed_project_override_is_in_force_after_the_cache_time_without_a_c
 
     assert enforce("before") == 50  # the policy's max_workers_per_job
     Registry().update(PID, policy_overrides={"max_workers_per_job": 20})  # e.g. the platform team, elsewhere
-    now[0] += 29
+    clock.shift(25)
     assert enforce("cached") == 50  # within the cache time the container still judges with what it read
-    now[0] += 2
+    clock.shift(6)
     assert enforce("after") == 20  # no cold start: the entry was read again
