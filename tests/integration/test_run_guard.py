@@ -210,7 +210,8 @@ def test_schedule_stops_runs_past_the_time_cap_and_reconciles(edge, project, job
     assert all(d.figures["elapsed_minutes"] > 480 for d in decisions)
 
 
-def test_schedule_stops_idle_and_old_sessions(edge, project, job):
+def test_schedule_stops_idle_and_old_sessions(edge, clock, project, job):
+    clock.move_to(edge, tick=False)  # time stands still: a stopped session stays STOPPING however slow the machine
     glue = boto3.client("glue")
     names = project.names
     session_args = {"Role": project.resources.dev_role_arn, "Command": {"Name": "glueetl", "PythonVersion": "3"}}
