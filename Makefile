@@ -97,7 +97,7 @@ test-deep: $(VENV)/.stamp
 	GLUEGUARD_FUZZ=deep $(PYTEST) tests/reliability tests/unit
 
 demo: venv
-	$(BIN)/python -m glueguard_dev.demo
+	$(BIN)/python -m glueguard_sandbox.demo
 
 bench: venv
 	$(BIN)/python -m benchmarks.run

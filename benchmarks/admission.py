@@ -38,7 +38,7 @@ def admission(events: int = EVENTS, projects: int = PROJECTS, concurrency: int =
     import boto3
     from glueguard.adapters.ledger import Ledger
     from glueguard.handlers import run_guard
-    from glueguard.policy import load_policy
+    from glueguard.policy.settings import load_policy
 
     from tests.support import runs  # the run guard's own test helpers: jobs, runs and their events
     from tests.support.lambda_context import LambdaContext

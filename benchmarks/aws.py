@@ -40,7 +40,7 @@ def moto() -> Iterator[None]:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     from moto import mock_aws
 
-    from glueguard_dev.emulator import install
+    from glueguard_sandbox.emulator import install
 
     install()
     os.environ.pop("GLUEGUARD_TOPIC_ARN", None)

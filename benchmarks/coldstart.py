@@ -133,8 +133,8 @@ def enforcer_first_event(repetitions: int = 9) -> Figure:
 
     from benchmarks.aws import ENV as AWS_ENV
     from benchmarks.aws import Account
-    from glueguard_dev.emulator import install
-    from glueguard_dev.sandbox.server import free_port
+    from glueguard_sandbox.emulator import install
+    from glueguard_sandbox.server import free_port
 
     compileall.compile_dir(str(ROOT / "layers" / "glueguard"), quiet=1)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the server's request log

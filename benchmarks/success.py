@@ -1,4 +1,4 @@
-"""The cost of computing the eight success metrics (glueguard.success) over 10,000 runs, as the weekly report does."""
+"""The cost of computing the eight success metrics (glueguard.metrics.success) over 10,000 runs, as the weekly report does."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ GOAL_SECONDS = 1.0  # the weekly report's time budget for the metrics themselves
 
 
 def _records(count: int, projects: int) -> tuple[list, list]:
-    from glueguard.success import BudgetMonth, RunRecord
+    from glueguard.metrics.success import BudgetMonth, RunRecord
 
     rng = random.Random(17)
     start = datetime(2026, 11, 1, tzinfo=UTC)
@@ -44,8 +44,8 @@ def _records(count: int, projects: int) -> tuple[list, list]:
 
 
 def metrics_cost(repetitions: int = 5) -> list[Figure]:
-    from glueguard.policy import Policy
-    from glueguard.success import measure
+    from glueguard.metrics.success import measure
+    from glueguard.policy.settings import Policy
 
     records, months = _records(RUNS, PROJECTS)
     policy = Policy()

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from moto import mock_aws
 
-from glueguard_dev.emulator import install as install_emulator
+from glueguard_sandbox.emulator import install as install_emulator
 from tests.support import fuzz  # noqa: F401 - loads the hypothesis profile (`ci`, or `deep` for make test-deep)
 from tests.support.clock import EDGES, START
 

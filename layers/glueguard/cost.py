@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from glueguard import dpu
-from glueguard.policy import Policy
+from glueguard.policy.settings import Policy
 
 TERMINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"})
 MINIMUM_BILLED_SECONDS = 60

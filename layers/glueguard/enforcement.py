@@ -20,7 +20,7 @@ from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation, highest
 from glueguard.naming import project_of
 from glueguard.ownership import owner
-from glueguard.policy import Policy
+from glueguard.policy.settings import Policy
 from glueguard.remediation.execute import execute
 from glueguard.remediation.plan import Plan
 from glueguard.remediation.planner import build_plan

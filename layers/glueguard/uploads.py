@@ -19,15 +19,15 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.ledger import BOUND, RELEASED, Ledger
 from glueguard.adapters.registry import Registry
 from glueguard.adapters.spend import Spend
-from glueguard.budget import Action, Verdict, month_of
-from glueguard.budgeting import BudgetKeeper, Start
+from glueguard.budget.cap import Action, Verdict, month_of
+from glueguard.budget.keeper import BudgetKeeper, Start
 from glueguard.dpu import job_capacity
 from glueguard.models.decision import Decision
 from glueguard.models.project import Project, ProjectStatus, UploadTrigger
 from glueguard.models.s3_events import S3ObjectCreatedEvent
 from glueguard.naming import project_of
-from glueguard.policy import Policy
-from glueguard.runtime.admission import LedgerEntry
+from glueguard.policy.settings import Policy
+from glueguard.runs.admission import LedgerEntry
 
 logger = logging.getLogger(__name__)
 

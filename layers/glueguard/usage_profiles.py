@@ -13,7 +13,7 @@ from typing import Any
 
 from glueguard.dpu import WORKER_DPU, max_workers_within
 from glueguard.naming import ProjectNames
-from glueguard.policy import Policy
+from glueguard.policy.settings import Policy
 
 PROFILE_TAG = "glue:UsageProfile"
 DEFAULT_WORKER_TYPE = "G.1X"

@@ -17,7 +17,7 @@ import pytest
 import time_machine
 from glueguard.models.project import Project, ProjectStatus
 
-from glueguard_dev.sandbox.process import SandboxProcess
+from glueguard_sandbox.process import SandboxProcess
 from tests.support.clock import START
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +99,7 @@ class SandboxHandle:
         return self.post("service-session", {"roleArn": role_arn, "service": service})
 
     def post(self, route: str, body: Any = None, timeout: float = 60.0) -> Any:
-        from glueguard_dev.commands.sandbox import post
+        from glueguard_sandbox.commands import post
 
         return post(self.endpoint, route, body, timeout=timeout)
 
@@ -296,7 +296,7 @@ def events(sandbox: SandboxHandle) -> Events:
 @pytest.fixture(scope="session")
 def echo_function(sandbox: SandboxHandle) -> dict[str, str]:
     """A deployed test function (tests/e2e/functions/echo) recording each invocation in a queue."""
-    from glueguard_dev.sandbox import deploy
+    from glueguard_sandbox import deploy
 
     capture = Events(sandbox)
     record_url, record_arn = capture.queue("echo-invocations")

@@ -16,9 +16,9 @@ import pytest
 from glueguard.adapters.clients import reset_clients
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.spend import Spend
-from glueguard.budget import month_of
+from glueguard.budget.cap import month_of
 
-from glueguard_dev.sandbox.process import SandboxProcess
+from glueguard_sandbox.process import SandboxProcess
 from tests.e2e.conftest import (
     ACCOUNT,
     AT_START,
@@ -141,7 +141,7 @@ def test_a_month_end_run_far_costlier_than_its_history_leaves_the_month_within_b
     read the sandbox's clock, weeks past the test process's."""
     from typer.testing import CliRunner
 
-    from glueguard_dev.cli import app
+    from glueguard_cli.cli import app
 
     project = provisioned_project(plane, monthlyBudgetUsd=50)
     pid, admin_glue, s3 = project.project_id, plane.client("glue"), plane.client("s3")

@@ -69,7 +69,7 @@ def test_decisions_cli_lists_the_recorded_decision(plane_env: SandboxHandle, mon
 
     from typer.testing import CliRunner
 
-    from glueguard_dev.cli import app
+    from glueguard_cli.cli import app
 
     pid = str(uuid.uuid4())
     provisioned_project(plane_env, pid)

@@ -211,7 +211,7 @@ def test_replay_puts_an_aws_source_event_on_the_bus(sandbox: SandboxHandle, even
     """`glueguard sandbox replay FILE`: a recorded aws.glue event reaches the rules as recorded."""
     from typer.testing import CliRunner
 
-    from glueguard_dev.cli import app
+    from glueguard_cli.cli import app
     from tests.support.events import EVENTS
 
     recorded = json.loads((EVENTS / "enforcer" / "update_job_by_plane.json").read_text())
@@ -234,7 +234,7 @@ def test_tick_moves_the_whole_sandbox_on_as_one_clock(sandbox: SandboxHandle):
 
     from typer.testing import CliRunner
 
-    from glueguard_dev.cli import app
+    from glueguard_cli.cli import app
 
     before = datetime.fromisoformat(sandbox.post("tick", {"seconds": 0})["now"])
     result = CliRunner().invoke(app, ["sandbox", "tick", "--seconds", "120", "--endpoint", sandbox.endpoint])

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from glueguard_dev.sandbox.process import SandboxProcess
+from glueguard_sandbox.process import SandboxProcess
 from tests.e2e.conftest import ACCOUNT, AT_START, SandboxHandle
 
 #: service -> (a call, the IAM action, the code AWS answers with, the HTTP status)

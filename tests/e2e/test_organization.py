@@ -16,8 +16,8 @@ import pytest
 from botocore.exceptions import ClientError
 from glueguard.adapters.decisions import DecisionLog
 
-from glueguard_dev.sandbox.process import SandboxProcess
-from glueguard_dev.sandbox.seed import make_job
+from glueguard_sandbox.process import SandboxProcess
+from glueguard_sandbox.seed import make_job
 from tests.e2e.conftest import (
     AT_START,
     GLUE_POWER_USER,
@@ -238,9 +238,9 @@ def test_an_account_id_that_is_not_an_account_is_refused_and_changes_nothing(cen
 
 
 def test_a_member_that_disables_forwarding_or_breaks_its_role_is_reported_within_one_heartbeat(central: Org) -> None:
-    from glueguard.heartbeat import ORGANIZATION
+    from glueguard.organization.heartbeat import ORGANIZATION
 
-    from glueguard_dev.commands.sandbox import post
+    from glueguard_sandbox.commands import post
 
     quiet, broken = central.members
     events, iam = central.admin(quiet).client("events"), central.admin(broken).client("iam")
@@ -296,7 +296,7 @@ def test_the_scheduled_reconcile_reads_member_runs_in_their_account(central: Org
     member account, not looked for in the central one and released as gone)."""
     from glueguard.adapters.ledger import Ledger
 
-    from glueguard_dev.commands.sandbox import post
+    from glueguard_sandbox.commands import post
 
     member = central.members[0]
     admin = central.admin(member)
@@ -318,7 +318,7 @@ def test_an_upload_to_a_member_project_bucket_starts_its_bound_job_there(central
     bound job in the member through the member role (IAM evaluated at every hop)."""
     from glueguard.naming import ProjectNames
 
-    from glueguard_dev.commands.sandbox import post
+    from glueguard_sandbox.commands import post
 
     member = central.members[0]
     admin = central.admin(member)

@@ -21,7 +21,7 @@ import pytest
 from glueguard.adapters.decisions import DecisionLog
 from typer.testing import CliRunner
 
-from glueguard_dev.cli import app
+from glueguard_cli.cli import app
 from tests.e2e.conftest import POLICY_CACHE_SECONDS, SandboxHandle, poll, provisioned_project
 from tests.support.fleet import compliant_job
 
@@ -39,7 +39,7 @@ def policy_files(plane_env: SandboxHandle, tmp_path: Path) -> Iterator[dict[str,
     """The example (strict) policy and the deployed one as files; the deployed document is put back after."""
     from glueguard.adapters.clients import client
 
-    from glueguard_dev.policy_store import PolicyStore
+    from glueguard_cli.policy_store import PolicyStore
 
     store = PolicyStore(client("ssm"), plane_env.outputs["PolicyParameterName"])
     original = store.current().document()
@@ -205,7 +205,7 @@ def project_index(projects: list[Any], project: Any) -> int:
 
 
 def lookup(definition: dict[str, Any], path: str) -> Any:
-    from glueguard.custom_rules import split_path
+    from glueguard.policy.custom_rules import split_path
 
     value: Any = definition
     for key in split_path(path):

@@ -11,7 +11,7 @@ from glueguard.adapters.registry import Registry
 from glueguard.models.project import ProjectStatus
 from typer.testing import CliRunner
 
-from glueguard_dev.cli import app
+from glueguard_cli.cli import app
 from tests.e2e.conftest import SandboxHandle
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioner"

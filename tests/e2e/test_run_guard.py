@@ -140,7 +140,7 @@ def test_upload_under_a_bound_prefix_starts_its_job_exactly_once(guarded: Sandbo
 
 def test_upload_over_the_budget_waits_on_the_retry_queue_then_starts(guarded: SandboxHandle):
     from glueguard.adapters.ledger import Ledger
-    from glueguard.runtime.admission import LedgerEntry
+    from glueguard.runs.admission import LedgerEntry
 
     project, job, bucket, s3 = _bound(guarded, "later", prefix="in/")
     ledger = Ledger()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from glueguard.adapters.spend import Spend
-from glueguard.budget import month_of
-from glueguard.runtime.runs import as_utc
+from glueguard.budget.cap import month_of
+from glueguard.runs.job_run import as_utc
 
 from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 from tests.support.runs import make_job

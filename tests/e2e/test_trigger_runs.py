@@ -11,7 +11,7 @@ import pytest
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.dpu import job_capacity
 
-from glueguard_dev.sandbox.process import SandboxProcess
+from glueguard_sandbox.process import SandboxProcess
 from tests.e2e.conftest import AT_START, ROOT, Events, SandboxHandle, poll, provisioned_project
 
 ACTIVE = ("STARTING", "RUNNING", "WAITING")

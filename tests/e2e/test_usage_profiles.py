@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.usage_profiles import profile_name
 
-from glueguard_dev.sandbox.seed import make_job
+from glueguard_sandbox.seed import make_job
 from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 
 

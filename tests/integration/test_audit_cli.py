@@ -7,7 +7,7 @@ import json
 from glueguard.handlers import compliance
 from typer.testing import CliRunner
 
-from glueguard_dev.cli import app
+from glueguard_cli.cli import app
 from tests.support.fleet import PROJECT_RESOURCES, seed_jobs
 
 PID = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"

@@ -11,8 +11,8 @@ from glueguard.adapters.billing import month_to_date_usd
 from glueguard.adapters.clients import client
 from glueguard.adapters.registry import Registry
 from glueguard.adapters.spend import Spend
-from glueguard.compliance.success import collect
-from glueguard.policy import Policy
+from glueguard.metrics.inputs import collect
+from glueguard.policy.settings import Policy
 
 TODAY = date(2026, 11, 20)
 

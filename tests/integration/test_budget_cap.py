@@ -18,8 +18,8 @@ from glueguard.adapters.spend import Override, Spend
 from glueguard.models.events import parse_cloudtrail_event, parse_glue_job_event
 from glueguard.models.project import UploadTrigger
 from glueguard.models.s3_events import parse_s3_object_created
-from glueguard.policy import Policy
-from glueguard.run_guard import RunGuard
+from glueguard.policy.settings import Policy
+from glueguard.runs.guard import RunGuard
 from glueguard.uploads import Deferred, Undeliverable, UploadStarter
 
 from tests.support.clock import SimClock, simulated_runs

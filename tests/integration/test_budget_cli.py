@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.spend import Spend
-from glueguard.runtime.runs import as_utc
+from glueguard.runs.job_run import as_utc
 from typer.testing import CliRunner
 
-from glueguard_dev.cli import app
+from glueguard_cli.cli import app
 
 
 def test_override_is_time_boxed_and_recorded(edge, project):

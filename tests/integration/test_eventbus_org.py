@@ -1,4 +1,4 @@
-"""Bus-to-bus and cross-account EventBridge delivery (glueguard_dev/emulator/eventbus), under moto."""
+"""Bus-to-bus and cross-account EventBridge delivery (glueguard_sandbox/emulator/eventbus), under moto."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID as CENTRAL
 
-from glueguard_dev.emulator import delivery
+from glueguard_sandbox.emulator import delivery
 
 MEMBER, OUTSIDER = "222222222222", "333333333333"
 EVENTS_TRUST = json.dumps(

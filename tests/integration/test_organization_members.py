@@ -17,7 +17,7 @@ from glueguard.adapters import clients
 from glueguard.adapters.members import member_accounts
 from moto import mock_aws
 
-from glueguard_dev.emulator.cloudformation import stacksets
+from glueguard_sandbox.emulator.cloudformation import stacksets
 
 TEMPLATE = "Resources:\n  Nothing:\n    Type: AWS::SNS::Topic\n"
 STACK_SET = "glueguard-member"

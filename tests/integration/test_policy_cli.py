@@ -11,8 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
-from glueguard_dev.cli import app
-from glueguard_dev.policy_store import PolicyStore
+from glueguard_cli.cli import app
+from glueguard_cli.policy_store import PolicyStore
 from tests.support.fleet import compliant_job
 
 ROOT = Path(__file__).resolve().parents[2]

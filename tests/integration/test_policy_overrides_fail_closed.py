@@ -7,7 +7,7 @@ import boto3
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.registry import Registry
 from glueguard.handlers.enforcer import handler
-from glueguard.policy import Policy
+from glueguard.policy.settings import Policy
 
 from tests.integration.test_enforcer_jobs import FULL_JOB, JOB, PID
 from tests.support.events import load

@@ -12,7 +12,7 @@ from glueguard.adapters.ledger import Ledger
 from glueguard.handlers import run_guard
 from glueguard.handlers.run_guard import handler
 from glueguard.models.events import InvalidEventError
-from glueguard.runtime.admission import LedgerEntry
+from glueguard.runs.admission import LedgerEntry
 
 from tests.support.events import load
 from tests.support.lambda_context import LambdaContext

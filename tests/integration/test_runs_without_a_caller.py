@@ -10,7 +10,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.ledger import Ledger
 from glueguard.handlers import run_guard
 from glueguard.handlers.run_guard import handler
-from glueguard.runtime.admission import LedgerEntry
+from glueguard.runs.admission import LedgerEntry
 
 from tests.support.lambda_context import LambdaContext
 from tests.support.runs import make_job, prompt_runs, run_state, schedule_event, start_run, status_event

@@ -11,11 +11,11 @@ from glueguard.adapters.ledger import Ledger
 from glueguard.adapters.registry import Registry
 from glueguard.handlers import compliance
 from glueguard.models.events import parse_cloudtrail_event, parse_glue_job_event
-from glueguard.policy import Policy
-from glueguard.run_guard import RunGuard
+from glueguard.policy.settings import Policy
+from glueguard.runs.guard import RunGuard
 from typer.testing import CliRunner
 
-from glueguard_dev.cli import app
+from glueguard_cli.cli import app
 from tests.support.clock import simulated_runs
 from tests.support.runs import make_job, start_event, state_event
 

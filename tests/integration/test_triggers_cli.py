@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from glueguard_dev.cli import app
+from glueguard_cli.cli import app
 
 
 def test_add_list_remove(project):

@@ -14,7 +14,7 @@ from glueguard.handlers.run_guard import handler as guard
 from glueguard.handlers.upload_trigger import handler
 from glueguard.models.events import InvalidEventError
 from glueguard.models.project import UploadTrigger
-from glueguard.runtime.admission import LedgerEntry
+from glueguard.runs.admission import LedgerEntry
 from glueguard.uploads import MAX_ATTEMPTS, retry_delay
 
 from tests.support.events import load

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from glueguard.adapters.registry import Registry
-from glueguard.policy import Policy
+from glueguard.policy.settings import Policy
 from glueguard.usage_profiles import configuration, profile_name
 
 from tests.support.provisioning import provision, request
@@ -116,7 +116,7 @@ def test_a_run_no_user_started_is_judged_against_the_jobs_profile(scientist):
     """Runs triggers and workflows start have no caller: the profile saved on the job governs them."""
     from moto.glue.models import glue_backends
 
-    from glueguard_dev.emulator.glue.profiles import check_run
+    from glueguard_sandbox.emulator.glue.profiles import check_run
 
     project, glue = scientist
     glue.create_job(**_job(project, "nightly"))

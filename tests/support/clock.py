@@ -38,7 +38,7 @@ class SimClock:
 @contextmanager
 def simulated_runs(start: datetime = datetime(2026, 11, 1, tzinfo=UTC)) -> Iterator[SimClock]:
     """Emulated job runs on a simulated clock (STARTING 0 s by default, STOPPING 0 s)."""
-    from glueguard_dev.emulator.glue.runs import settings
+    from glueguard_sandbox.emulator.glue.runs import settings
 
     clock = SimClock(start)
     saved = (settings.clock, settings.starting_seconds, settings.stopping_seconds)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from glueguard_dev.emulator.iam.policy import Policies, Principal, Request
+from glueguard_sandbox.emulator.iam.policy import Policies, Principal, Request
 from tests.support.iam_oracle import Case
 
 ACCOUNT, OTHER = "111122223333", "444455556666"

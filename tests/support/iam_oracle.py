@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glueguard_dev.emulator.iam.policy import Policies, Request
+from glueguard_sandbox.emulator.iam.policy import Policies, Request
 
 ROOT = Path(__file__).resolve().parents[2]
 BRIDGE = ROOT / "tests" / "support" / "iam_engine.mjs"

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from glueguard_dev.sandbox.seed import TRUST, make_project
+from glueguard_sandbox.seed import TRUST, make_project
 
 __all__ = ["TRUST", "make_project"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 
-from glueguard_dev.sandbox.seed import make_job
+from glueguard_sandbox.seed import make_job
 from tests.support.events import load
 
 _ids = itertools.count(1)
@@ -28,8 +28,8 @@ __all__ = [
 
 @contextmanager
 def prompt_runs() -> Iterator[None]:
-    """Job runs (glueguard_dev.emulator.glue.runs) that start and stop at once and otherwise run 300 s."""
-    from glueguard_dev.emulator.glue.runs import settings
+    """Job runs (glueguard_sandbox.emulator.glue.runs) that start and stop at once and otherwise run 300 s."""
+    from glueguard_sandbox.emulator.glue.runs import settings
 
     saved = (settings.starting_seconds, settings.stopping_seconds, settings.default_run_seconds)
     settings.starting_seconds, settings.stopping_seconds, settings.default_run_seconds = 0.0, 0.0, 300.0

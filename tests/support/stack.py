@@ -26,7 +26,7 @@ ENV_OF = {
 
 @functools.cache
 def _parsed_template() -> dict[str, Any]:
-    from glueguard_dev.sandbox.deploy import parse_template
+    from glueguard_sandbox.deploy import parse_template
 
     return parse_template(TEMPLATE.read_text())
 
@@ -111,7 +111,7 @@ def decision_stream_records() -> list[dict[str, Any]]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from glueguard_dev.emulator.dynamodbstreams.models import lambda_record
+    from glueguard_sandbox.emulator.dynamodbstreams.models import lambda_record
 
     table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(os.environ["GLUEGUARD_DECISIONS_TABLE"])
     arn = table.describe()["TableDescription"]["LatestStreamArn"]

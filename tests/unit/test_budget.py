@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from glueguard.budget import (
+from glueguard.budget.cap import (
     Action,
     at_limit,
     expected_cost,
@@ -18,7 +18,7 @@ from glueguard.budget import (
     warnings_crossed,
     warnings_due,
 )
-from glueguard.policy import MAX_GLUE_TIMEOUT_MINUTES, Policy
+from glueguard.policy.settings import MAX_GLUE_TIMEOUT_MINUTES, Policy
 
 POLICY = Policy()
 

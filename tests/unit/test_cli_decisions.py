@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from glueguard_dev.cli import app
+from glueguard_cli.cli import app
 
 
 def test_decisions_rejects_a_bad_project_id():

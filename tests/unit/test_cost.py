@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from glueguard.cost import rightsizing_hints, run_cost, summarize
-from glueguard.policy import Policy
+from glueguard.policy.settings import Policy
 
 POLICY = Policy()
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

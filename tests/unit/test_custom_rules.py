@@ -7,7 +7,7 @@ import json
 import pytest
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity
-from glueguard.policy import PolicyCache, PolicyError, cache_seconds, parse_policy, policy_schema
+from glueguard.policy.settings import PolicyCache, PolicyError, cache_seconds, parse_policy, policy_schema
 from glueguard.remediation.plan import apply_patches
 from glueguard.remediation.planner import build_plan
 from glueguard.resources.job import JobKind
@@ -303,7 +303,7 @@ def test_project_overrides_keep_the_version_and_the_custom_rules():
 
 def test_conditions_survive_loading_and_project_overrides():
     """The policy is dumped and validated again on both paths; `not` (an alias) must come back as itself."""
-    from glueguard.policy import load_policy
+    from glueguard.policy.settings import load_policy
 
     document = {"custom_rules": [rule(condition={"not": {"key": "MaxRetries", "op": "present"}})]}
     for policy in (

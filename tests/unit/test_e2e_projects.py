@@ -1,5 +1,5 @@
 """The e2e tests build projects the way users do: through the deployed provisioning state machine
-(`tests.e2e.conftest.provisioned_project`), never by hand (`glueguard_dev.sandbox.seed.make_project` creates
+(`tests.e2e.conftest.provisioned_project`), never by hand (`glueguard_sandbox.seed.make_project` creates
 roles, buckets and network directly and writes the registry entry; it serves the in-process tests, the
 benchmarks and the demo only)."""
 

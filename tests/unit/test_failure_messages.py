@@ -1,4 +1,4 @@
-"""Job failure notifications (glueguard.runtime.failures): windows, the logs link, attributes, the messages."""
+"""Job failure notifications (glueguard.runs.failures): windows, the logs link, attributes, the messages."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from glueguard.cost import run_cost
-from glueguard.policy import Policy
-from glueguard.runtime.failures import (
+from glueguard.policy.settings import Policy
+from glueguard.runs.failures import (
     Failure,
     attributes,
     digest_message,

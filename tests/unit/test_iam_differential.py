@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from glueguard_dev.emulator.iam.policy import Decision, evaluate
+from glueguard_sandbox.emulator.iam.policy import Decision, evaluate
 from tests.support import iam_documented, iam_generated, iam_oracle
 from tests.support.iam_oracle import Case, Verdict
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from glueguard_dev.emulator.iam.policy import (
+from glueguard_sandbox.emulator.iam.policy import (
     Policies,
     Principal,
     Request,

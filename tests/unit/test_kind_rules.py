@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from glueguard.models.project import Project, ProjectResources
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity
-from glueguard.policy import parse_policy
+from glueguard.policy.settings import parse_policy
 from glueguard.rules import RuleContext, evaluate
 
 PID = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"

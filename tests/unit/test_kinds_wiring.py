@@ -6,7 +6,7 @@ import pytest
 from glueguard.enforcement import Enforcer  # noqa: F401  (the pipeline imports every kind)
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
-from glueguard.policy import parse_policy
+from glueguard.policy.settings import parse_policy
 from glueguard.remediation.execute import summarize
 from glueguard.remediation.planner import build_plan
 from glueguard.resources.base import governed_events, kind_for_arn_type, kind_for_event, kinds

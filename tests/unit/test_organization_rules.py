@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from glueguard.heartbeat import MemberState, RuleState, judge
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
-from glueguard.policy import parse_policy
+from glueguard.organization.heartbeat import MemberState, RuleState, judge
+from glueguard.policy.settings import parse_policy
 from glueguard.rules import RuleContext, evaluate
 
 PID = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from glueguard.policy import Mode, NamingAction, PolicyError, load_policy, parse_policy
+from glueguard.policy.settings import Mode, NamingAction, PolicyError, load_policy, parse_policy
 
 
 def test_design_defaults():

@@ -6,12 +6,12 @@ import json
 
 from glueguard.provisioning.steps import ORDER, REMOVAL_ORDER
 
-from glueguard_dev import asl
+from glueguard_sandbox import asl
 
 
 def test_committed_asl_is_current():
-    assert asl.PROVISION.read_text() == asl.render(asl.provision()), "run: python -m glueguard_dev.asl"
-    assert asl.DEPROVISION.read_text() == asl.render(asl.deprovision()), "run: python -m glueguard_dev.asl"
+    assert asl.PROVISION.read_text() == asl.render(asl.provision()), "run: python -m glueguard_sandbox.asl"
+    assert asl.DEPROVISION.read_text() == asl.render(asl.deprovision()), "run: python -m glueguard_sandbox.asl"
 
 
 def _chain(states, start):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
-from glueguard.policy import parse_policy
+from glueguard.policy.settings import parse_policy
 from glueguard.remediation.plan import apply_patches
 from glueguard.remediation.planner import build_plan
 from glueguard.resources.job import JobKind, job_update, job_update_members

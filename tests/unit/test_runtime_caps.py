@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from glueguard.policy import Policy
-from glueguard.runtime import JobRun, LedgerEntry, newest_first, plan_admission, run_breaches, stop_figures
-from glueguard.runtime.admission import admission_limit, fits
-from glueguard.runtime.caps import remaining_allowed_seconds, time_cap_breach
+from glueguard.policy.settings import Policy
+from glueguard.runs.admission import LedgerEntry, admission_limit, fits, newest_first, plan_admission
+from glueguard.runs.caps import remaining_allowed_seconds, run_breaches, stop_figures, time_cap_breach
+from glueguard.runs.job_run import JobRun
 from glueguard.uploads import MAX_DELAY_SECONDS, reservation_id, retry_delay
 from hypothesis import given
 from hypothesis import strategies as st

@@ -8,7 +8,7 @@ import os
 import threading
 import urllib.request
 
-from glueguard_dev.sandbox.lambda_runtime import _restore_environ, _SnapshotEnviron
+from glueguard_sandbox.lambda_runtime import _restore_environ, _SnapshotEnviron
 
 
 def _proxy_lookups_failing_while_invocations_churn(environ_class: type) -> int:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from glueguard_dev.emulator.schedules import ScheduleClock, Schedules, next_after, period
+from glueguard_sandbox.emulator.schedules import ScheduleClock, Schedules, next_after, period
 
 MONDAY_0559 = datetime(2030, 12, 30, 5, 59, tzinfo=UTC)  # the next 06:00 Monday is in the next year
 

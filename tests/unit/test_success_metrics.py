@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from glueguard.policy import Policy
-from glueguard.success import BudgetMonth, RunRecord, measure, percentile, startup_seconds
+from glueguard.metrics.success import BudgetMonth, RunRecord, measure, percentile, startup_seconds
+from glueguard.policy.settings import Policy
 
 P1, P2 = "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c", "9b2d4c6e-1a3f-4e5d-8c7b-0a1b2c3d4e5f"
 T0 = datetime(2026, 11, 2, tzinfo=UTC)

@@ -1,13 +1,13 @@
-"""Utilization alerts (glueguard.utilization): which jobs are underused, the workers to keep, once a week."""
+"""Utilization alerts (glueguard.metrics.utilization): which jobs are underused, the workers to keep, once a week."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from glueguard.policy import Policy
-from glueguard.success import RunRecord
-from glueguard.utilization import finding, underused, week_of
+from glueguard.metrics.success import RunRecord
+from glueguard.metrics.utilization import finding, underused, week_of
+from glueguard.policy.settings import Policy
 
 
 def _record(job: str, utilization: float | None, workers: int = 10, started: int = 1) -> RunRecord:

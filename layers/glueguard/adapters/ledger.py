@@ -22,8 +22,8 @@ from typing import Any
 
 from glueguard.adapters.dynamo import from_item
 from glueguard.adapters.ledger_table import LedgerTable, cancelled, dec
-from glueguard.runtime.admission import LedgerEntry, admission_limit
-from glueguard.runtime.runs import as_utc
+from glueguard.runs.admission import LedgerEntry, admission_limit
+from glueguard.runs.job_run import as_utc
 
 USAGE = "#usage"
 RUN = "run#"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from glueguard.adapters.clients import acting_in, client, forget_member, plane_account, plane_client
-from glueguard.heartbeat import MEMBER_RULES, MemberState, RuleState
+from glueguard.organization.heartbeat import MEMBER_RULES, MemberState, RuleState
 
 
 def member_accounts(stack_set: str) -> list[str]:

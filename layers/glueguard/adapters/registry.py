@@ -11,7 +11,7 @@ from typing import Any
 from glueguard.adapters.dynamo import from_item, table, to_item
 from glueguard.models.project import Project, ProjectStatus, UploadTrigger
 from glueguard.naming import require_project_id
-from glueguard.policy import cache_seconds
+from glueguard.policy.settings import cache_seconds
 
 
 class ProjectExists(Exception):

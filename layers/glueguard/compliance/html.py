@@ -210,7 +210,7 @@ def render_html(report: ComplianceReport, max_rows: int = 200) -> str:
         ),
     ]
     if report.success is not None:
-        from glueguard.success import table_rows
+        from glueguard.metrics.success import table_rows
 
         header, rows = table_rows(report.success.metrics)
         sections += [

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from glueguard.compliance.success import SuccessSection
 from glueguard.cost import CostReport
+from glueguard.metrics.inputs import SuccessSection
 from glueguard.models.decision import UNOWNED
 from glueguard.models.project import Project
 from glueguard.models.violation import Severity, Violation

@@ -17,11 +17,11 @@ from glueguard.adapters.calls import counting_calls
 from glueguard.adapters.glue_runs import job_runs_since
 from glueguard.adapters.reports import ReportStore
 from glueguard.adapters.tags import tag_index
-from glueguard.compliance import success
 from glueguard.compliance.html import render_html
 from glueguard.compliance.report import ComplianceReport, build_report
 from glueguard.compliance.sweep import sweep
 from glueguard.enforcement import Enforcer
+from glueguard.metrics import inputs
 from glueguard.models.project import ProjectStatus
 from glueguard.resources import kinds as registered_kinds
 
@@ -50,10 +50,10 @@ class RunOutcome:
     cost_calls: Counter[str] = field(default_factory=Counter)
 
 
-def _report_underuse(enforcer: Enforcer, section: success.SuccessSection, now: datetime) -> None:
+def _report_underuse(enforcer: Enforcer, section: inputs.SuccessSection, now: datetime) -> None:
     """A low-severity finding per underused job, once a week (the decisions stream notifies its project)."""
     from glueguard.adapters.clients import acting_in
-    from glueguard.utilization import finding
+    from glueguard.metrics.utilization import finding
 
     accounts = {p.project_id: p.account_id for p in enforcer.registry.list()}
     for underuse in section.underused:
@@ -87,7 +87,7 @@ def run_compliance(
         seconds = round(time.monotonic() - started, 3)
 
     cost_report: cost.CostReport | None = None
-    metrics_section: success.SuccessSection | None = None
+    metrics_section: inputs.SuccessSection | None = None
     with counting_calls([glue]) as cost_calls:
         if collect_costs:
             since = now - COST_WINDOW
@@ -99,7 +99,7 @@ def run_compliance(
                 return runs[name]
 
             cost_report = cost.summarize(result.jobs, runs_of, enforcer.policy, since, now)
-            metrics_section = success.collect(
+            metrics_section = inputs.collect(
                 result.jobs, runs_of, projects, enforcer.policy, since, now, enforcer.client_for
             )
             _report_underuse(enforcer, metrics_section, now)
@@ -110,7 +110,7 @@ def run_compliance(
         elif store and (snapshot := store.load_cost_snapshot()):
             saved = snapshot.pop("success", None)
             cost_report = cost.CostReport.model_validate(snapshot)
-            metrics_section = success.SuccessSection.model_validate(saved) if saved else None
+            metrics_section = inputs.SuccessSection.model_validate(saved) if saved else None
 
     generated_at = now.isoformat()
     extra = {

@@ -53,7 +53,7 @@ def _registry() -> Any:
 
 
 def _policy() -> Any:
-    from glueguard.policy import current_policy
+    from glueguard.policy.settings import current_policy
 
     return current_policy()
 

@@ -31,7 +31,7 @@ def enforcer() -> Any:
     from glueguard.adapters.registry import Registry
     from glueguard.enforcement import Enforcer
     from glueguard.models.events import plane_principals
-    from glueguard.policy import current_policy
+    from glueguard.policy.settings import current_policy
 
     return Enforcer(
         registry=Registry(),

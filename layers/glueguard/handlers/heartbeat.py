@@ -18,8 +18,8 @@ def check(event_id: str, bus_arn: str, stack_set: str) -> dict[str, Any]:
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.members import member_accounts, probe
     from glueguard.adapters.notify import Notifier
-    from glueguard.heartbeat import KIND, ORGANIZATION, judge
     from glueguard.models.decision import Decision
+    from glueguard.organization.heartbeat import KIND, ORGANIZATION, judge
 
     decisions, notifier = DecisionLog(), Notifier()
     tampered: dict[str, list[str]] = {}

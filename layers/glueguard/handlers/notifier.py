@@ -18,7 +18,7 @@ from glueguard.handlers import scaffold
 logger = Logger(service="glueguard-notifier")
 #: Functions whose decisions are notified (the upload trigger's starts are routine, never notified).
 NOTIFIED = frozenset({"enforcer", "compliance", "run_guard"})
-#: Kinds that notify elsewhere: budget warnings go to the project's own topic (glueguard.budgeting).
+#: Kinds that notify elsewhere: budget warnings go to the project's own topic (glueguard.budget.keeper).
 ELSEWHERE = frozenset({"budget"})
 
 

@@ -24,8 +24,8 @@ def guard() -> Any:
     from glueguard.adapters.ledger import Ledger
     from glueguard.adapters.registry import Registry
     from glueguard.models.events import plane_principals
-    from glueguard.policy import current_policy
-    from glueguard.run_guard import RunGuard
+    from glueguard.policy.settings import current_policy
+    from glueguard.runs.guard import RunGuard
 
     return RunGuard(
         registry=Registry(),

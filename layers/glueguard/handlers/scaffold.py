@@ -41,7 +41,7 @@ class Component(Lazy[T]):
     policy (read again every GLUEGUARD_POLICY_TTL_SECONDS) each time it is used."""
 
     def __call__(self) -> T:
-        from glueguard.policy import current_policy
+        from glueguard.policy.settings import current_policy
 
         built = super().__call__()
         built.policy = current_policy()  # type: ignore[attr-defined]
@@ -50,7 +50,7 @@ class Component(Lazy[T]):
 
 def reset() -> None:
     """Forget everything every handler built and the policy read (a new container, as far as code can tell)."""
-    from glueguard.policy import reset_policy_cache
+    from glueguard.policy.settings import reset_policy_cache
 
     for lazy in Lazy._every:
         lazy.reset()

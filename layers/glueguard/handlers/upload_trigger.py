@@ -27,7 +27,7 @@ def starter() -> Any:
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.ledger import Ledger
     from glueguard.adapters.registry import Registry
-    from glueguard.policy import current_policy
+    from glueguard.policy.settings import current_policy
     from glueguard.uploads import UploadStarter
 
     return UploadStarter(registry=Registry(), ledger=Ledger(), decisions=DecisionLog(), policy=current_policy())

@@ -9,7 +9,7 @@ from typing import Any
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Violation
-from glueguard.policy import NamingAction, Policy
+from glueguard.policy.settings import NamingAction, Policy
 from glueguard.remediation.plan import Action, Plan, apply_patches, merged_tags
 from glueguard.resources.base import ResourceKind
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from glueguard.models.project import Project
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Violation
-from glueguard.policy import Mode, Policy
+from glueguard.policy.settings import Mode, Policy
 
 
 @dataclass(frozen=True)

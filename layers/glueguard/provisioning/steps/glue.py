@@ -96,7 +96,7 @@ def create(ctx: Context) -> dict[str, Any]:
 
 def _usage_profile(ctx: Context, tags: dict[str, str]) -> str:
     """The project's usage profile from the policy, and its scientists' roles tagged with it."""
-    from glueguard.policy import load_policy
+    from glueguard.policy.settings import load_policy
 
     iam = client("iam")
     named = ctx.request.scientist_roles if ctx.request else []

@@ -1,7 +1,0 @@
-"""AWS Organizations where moto 5.2.5 falls short (models: accounts, the organization of an account)."""
-
-
-def install() -> None:
-    from glueguard_dev.emulator.organizations import models
-
-    models.install()

@@ -1,0 +1,131 @@
+"""What every part of the run guard shares: the adapters, the policy, the clock, and how a stop is recorded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from glueguard.adapters import metrics
+from glueguard.adapters.clients import client
+from glueguard.adapters.decisions import DecisionLog
+from glueguard.adapters.ledger import Ledger
+from glueguard.adapters.registry import Registry
+from glueguard.models.decision import Decision
+from glueguard.models.project import Project, ProjectStatus
+from glueguard.naming import project_of
+from glueguard.policy.settings import Policy
+from glueguard.runs.caps import Breach
+
+logger = logging.getLogger(__name__)
+
+FUNCTION = "run_guard"
+
+
+@dataclass
+class Outcome:
+    """What the guard did about one run or event."""
+
+    outcome: str  # admitted | known | stopped | released | skipped | swept
+    reason: str = ""
+    decisions: list[Decision] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "decision_ids": [d.decision_id for d in self.decisions],
+            **({"counts": self.counts} if self.counts else {}),
+        }
+
+
+@dataclass
+class Trigger:
+    """The event behind an action, as a decision records it."""
+
+    event_id: str
+    event_name: str
+    principal: str | None = None
+
+
+def interactive_decision(
+    project: Project,
+    trigger: Trigger,
+    breach: Breach,
+    policy: Policy,
+    *,
+    kind: str,
+    name: str,
+    outcome: str,
+    actions: list[dict[str, Any]],
+    before: dict[str, Any],
+    figures: dict[str, Any],
+    after: dict[str, Any] | None = None,
+) -> Decision:
+    """The decision recording what the guard did to an interactive session or dev endpoint over a cap."""
+    return Decision(
+        project_id=project.project_id,
+        event_id=trigger.event_id,
+        event_name=trigger.event_name,
+        function=FUNCTION,
+        resource_kind=kind,
+        resource_name=name,
+        outcome=outcome,
+        severity="medium",
+        policy_version=policy.version,
+        violations=[breach.to_dict()],
+        actions=actions,
+        before=before,
+        after=after,
+        reason=breach.message,
+        figures=figures,
+    )
+
+
+@dataclass
+class GuardContext:
+    """The run guard's adapters and settings, shared by admission, caps, reconcile and sessions."""
+
+    registry: Registry
+    ledger: Ledger
+    decisions: DecisionLog
+    policy: Policy
+    client_for: Callable[[str], Any] = client
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @property
+    def glue(self) -> Any:
+        return self.client_for("glue")
+
+    def policy_for(self, project: Project) -> Policy:
+        return self.policy.with_overrides(project.policy_overrides)
+
+    def project(self, job_name: str) -> tuple[Project | None, str]:
+        """The live project a job (or session, endpoint) belongs to by name, or None and why not."""
+        project_id = project_of(job_name)
+        if project_id is None:
+            return None, f"job {job_name} carries no project prefix; runs of unowned jobs are the enforcer's to report"
+        project = self.registry.get(project_id)
+        if project is None:
+            return None, f"job {job_name} points at unregistered project {project_id}"
+        if project.status is ProjectStatus.DELETED:
+            return None, f"project {project_id} is deleted"
+        return project, ""
+
+    def live_projects(self) -> dict[str, Project]:
+        return {p.project_id: p for p in self.registry.list() if p.status is not ProjectStatus.DELETED}
+
+    def publish(self, decision: Decision, rule: str) -> bool:
+        """Record and measure a decision once (the decisions stream notifies); False when already recorded."""
+        if not self.decisions.record(decision):
+            logger.info("decision %s already recorded; duplicate delivery", decision.decision_id)
+            return False
+        metrics.count(
+            metrics.RUNS_STOPPED if decision.resource_kind == "jobrun" else "InteractiveStopped",
+            Project=decision.project_id,
+            Rule=rule,
+        )
+        return True
