@@ -11,12 +11,18 @@ import typer
 
 from glueguard_cli import commands
 
-app = typer.Typer(help="glueguard operator CLI: sandbox, audit, decisions.", no_args_is_help=True)
+HELP = (
+    "glueguard: the operator CLI of the Glue governance plane, run against a deployed stack (AWS, or the sandbox "
+    "with --endpoint-url): provision and deprovision projects; policy (validate, apply, history, rollback, test) "
+    "and plan; audit, budget and decisions; uploads (upload bindings) and glue-triggers. "
+    "`glueguard sandbox` runs the whole plane offline."
+)
+app = typer.Typer(help=HELP, no_args_is_help=True)
 
 
 @app.callback()
 def _root() -> None:
-    """glueguard operator CLI: sandbox, audit, decisions."""
+    """glueguard: the operator CLI of the Glue governance plane."""
 
 
 def _register_commands() -> None:

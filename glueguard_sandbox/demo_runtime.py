@@ -78,4 +78,4 @@ def scenes(console: Console, outputs: dict[str, str], project_id: str, glue: Any
     started = _wait(lambda: glue.get_job_runs(JobName=ingest)["JobRuns"])
     for run in started or []:
         console.print(f"  • run {run['Id'][:12]}… started with --input_path {run['Arguments'].get('--input_path')}")
-    console.print("[dim]bindings, any time:[/] glueguard triggers list " + project_id)
+    console.print("[dim]bindings, any time:[/] glueguard uploads list " + project_id)

@@ -1,6 +1,8 @@
-"""`glueguard triggers add|list|remove`: a project's upload bindings (object under bucket/prefix/suffix -> job).
+"""`glueguard uploads add|list|remove`: a project's upload bindings (object under bucket/prefix/suffix -> job).
 
 The projects table is found through the stack output ProjectsTableName (or GLUEGUARD_PROJECTS_TABLE).
+`glueguard triggers` is the old name of this group: a hidden alias for one release that says so on stderr (Glue
+triggers themselves are `glueguard glue-triggers`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ from rich.table import Table
 
 from glueguard_cli.commands.audit import _environment as stack_environment
 
-triggers_app = typer.Typer(
-    name="triggers", help="Upload bindings: objects landing in a project bucket start a job.", no_args_is_help=True
+UPLOADS_HELP = "Upload bindings: objects landing in a project bucket start a job."
+uploads_app = typer.Typer(name="uploads", help=UPLOADS_HELP, no_args_is_help=True)
+
+#: The old name, kept one release: the same commands, with a note on stderr.
+DEPRECATED_NAME = "triggers"
+DEPRECATION_NOTE = (
+    "note: `glueguard triggers` is now `glueguard uploads` (upload bindings); the old name goes in the next release. "
+    "Glue triggers are `glueguard glue-triggers`."
 )
 
 EndpointUrl = Annotated[str | None, typer.Option(envvar="AWS_ENDPOINT_URL", help="the sandbox endpoint (default: AWS)")]
@@ -72,7 +80,7 @@ def _show(project: str, triggers: list, json_out: bool) -> None:
     Console().print(table)
 
 
-@triggers_app.command("add")
+@uploads_app.command("add")
 def add(
     project: ProjectArg,
     bucket: Annotated[str, typer.Option(help="a bucket of the project")],
@@ -101,7 +109,7 @@ def add(
     _show(project, triggers, json_out)
 
 
-@triggers_app.command("list")
+@uploads_app.command("list")
 def list_(
     project: ProjectArg,
     json_out: Annotated[bool, typer.Option("--json", help="print the bindings as JSON")] = False,
@@ -121,10 +129,10 @@ def list_(
     _show(project, triggers, json_out)
 
 
-@triggers_app.command("remove")
+@uploads_app.command("remove")
 def remove(
     project: ProjectArg,
-    index: Annotated[int, typer.Argument(help="the binding's # in `glueguard triggers list`")],
+    index: Annotated[int, typer.Argument(help="the binding's # in `glueguard uploads list`")],
     endpoint_url: EndpointUrl = None,
     region: Region = "us-east-1",
     stack: Stack = "glueguard",
@@ -141,5 +149,17 @@ def remove(
     Console().print(f"removed {removed.bucket}/{removed.prefix}*{removed.suffix} -> {removed.job_name}")
 
 
+def _deprecated_alias() -> typer.Typer:
+    alias = typer.Typer(name=DEPRECATED_NAME, help=UPLOADS_HELP, no_args_is_help=True, hidden=True)
+
+    @alias.callback()
+    def _note() -> None:
+        typer.echo(DEPRECATION_NOTE, err=True)
+
+    alias.registered_commands = uploads_app.registered_commands
+    return alias
+
+
 def register(app: typer.Typer) -> None:
-    app.add_typer(triggers_app)
+    app.add_typer(uploads_app)
+    app.add_typer(_deprecated_alias())
