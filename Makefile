@@ -55,6 +55,7 @@ node_modules/.stamp: package.json
 lint: $(VENV)/.stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # pytest-xdist: one worker per core (each e2e worker runs its own sandbox); PYTEST_WORKERS=0 runs serially.
 PYTEST_WORKERS ?= auto
