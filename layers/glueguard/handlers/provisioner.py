@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger
 
 from glueguard.adapters.registry import Registry
 from glueguard.naming import is_project_id
-from glueguard.provisioning import workflow
+from glueguard.provisioning import lifecycle
 from glueguard.provisioning.context import Context
 from glueguard.provisioning.request import DeprovisionRequest, InvalidRequest, ProvisionRequest, parse
 from glueguard.provisioning.steps import STEPS, step
@@ -35,7 +35,7 @@ def _validate_removal(event: dict[str, Any]) -> Any:
 
 
 def _register(event: dict[str, Any]) -> Any:
-    return workflow.register(Registry(), _provision(event), str(event.get("executionId") or ""))
+    return lifecycle.register(Registry(), _provision(event), str(event.get("executionId") or ""))
 
 
 def _create(event: dict[str, Any]) -> Any:
@@ -60,24 +60,24 @@ def _remove(event: dict[str, Any]) -> Any:
 
 
 def _activate(event: dict[str, Any]) -> Any:
-    return workflow.activate(Registry(), _provision(event).project_id, event.get("outputs") or {})
+    return lifecycle.activate(Registry(), _provision(event).project_id, event.get("outputs") or {})
 
 
 def _fail(event: dict[str, Any]) -> Any:
     stage = str(event.get("stage") or "provisioning")
-    return workflow.fail(Registry(), _provision(event).project_id, event.get("error"), stage)
+    return lifecycle.fail(Registry(), _provision(event).project_id, event.get("error"), stage)
 
 
 def _begin_removal(event: dict[str, Any]) -> Any:
-    return workflow.begin_removal(Registry(), _removal(event), str(event.get("executionId") or ""))
+    return lifecycle.begin_removal(Registry(), _removal(event), str(event.get("executionId") or ""))
 
 
 def _finish_removal(event: dict[str, Any]) -> Any:
-    return workflow.finish_removal(Registry(), _removal(event), event.get("removed") or {})
+    return lifecycle.finish_removal(Registry(), _removal(event), event.get("removed") or {})
 
 
 def _removal_failed(event: dict[str, Any]) -> Any:
-    return workflow.removal_failed(Registry(), _removal(event).project_id, event.get("error"))
+    return lifecycle.removal_failed(Registry(), _removal(event).project_id, event.get("error"))
 
 
 ACTIONS = {

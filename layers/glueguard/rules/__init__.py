@@ -1,5 +1,5 @@
 """Pure governance rules, registered per resource kind."""
 
-from glueguard.rules.registry import Rule, RuleContext, all_rules, evaluate, rule, rules_for
+from glueguard.rules.engine import Rule, RuleContext, all_rules, evaluate, rule, rules_for
 
 __all__ = ["Rule", "RuleContext", "all_rules", "evaluate", "rule", "rules_for"]

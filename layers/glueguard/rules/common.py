@@ -9,7 +9,7 @@ from typing import Any
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.naming import claimed_project, follows_convention, project_of
-from glueguard.rules.registry import RuleContext
+from glueguard.rules.engine import RuleContext
 
 
 def role_name(role: str | None) -> str | None:

@@ -16,7 +16,7 @@ from glueguard.rules.common import (
     security_configuration_violations,
     tag_violations,
 )
-from glueguard.rules.registry import RuleContext, rule
+from glueguard.rules.engine import RuleContext, rule
 
 KIND = "crawler"
 

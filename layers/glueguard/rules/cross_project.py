@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.naming import KIND_INFIX
-from glueguard.rules.registry import RuleContext, rule
+from glueguard.rules.engine import RuleContext, rule
 
 RULE_ID = "cross-project"
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.rules.common import lifetime_violations, naming_violations, role_violations, tag_violations
-from glueguard.rules.registry import RuleContext, rule
+from glueguard.rules.engine import RuleContext, rule
 
 KIND = "devendpoint"
 

@@ -10,7 +10,7 @@ from glueguard.dpu import max_workers_within, session_dpu
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.rules.common import connections_violations, lifetime_violations, role_violations, tag_violations
-from glueguard.rules.registry import RuleContext, rule
+from glueguard.rules.engine import RuleContext, rule
 
 KIND = "session"
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.rules.common import foreign_project, naming_violations, tag_violations
-from glueguard.rules.registry import RuleContext, rule
+from glueguard.rules.engine import RuleContext, rule
 
 KIND = "trigger"
 
