@@ -6,9 +6,9 @@ release capacity), `Glue Job Run Status` (checks the run, admits a run whose sta
 dev endpoint lifetimes). Every stop is a Decision with its DPU figures.
 
 Pure, side by side with the guard: `job_run` (a run as GetJobRun returns it), `caps` (per-run caps and a stop's
-figures), `admission` (the project DPU ledger's arithmetic). The guard, one module per concern: `guard` (the entry
+figures), `admission` (the project DPU ledger's arithmetic), `failures` (a failed run's message). The guard, one module per concern: `guard` (the entry
 points), `guard_context` (what its parts share), `guard_caps` (one run's caps), `guard_admission` (the ledger),
-`guard_budget` (the monthly budget), `guard_reconcile` (the schedule), `guard_sessions`, `guard_dev_endpoints` and
+`guard_budget` (the monthly budget), `guard_failures` (failure notifications), `guard_reconcile` (the schedule), `guard_sessions`, `guard_dev_endpoints` and
 `guard_interactive` (interactive capacity), `guard_stops` (how a stop is made and recorded). The ledger's table is
 `adapters.ledger`.
 """
