@@ -148,9 +148,7 @@ def _deliver(rule: Rule, target: dict[str, Any], payload: Any) -> None:
     arn = target["Arn"]
     parsed = parse_arn(arn)
     if parsed.service == "lambda":
-        from glueguard_sandbox.emulator import lambda_async
-
-        lambda_async.invoke_function_async(arn, payload)
+        delivery.invoke_function_async(arn, payload)
     elif parsed.service == "states":
         from moto.stepfunctions.responses import get_backend
 
