@@ -23,7 +23,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: venv test test-deep test-fast lint unit pytest validate checkov build asl demo bench clean
+.PHONY: venv test test-deep test-fast lint unit pytest validate checkov build build-sandbox asl demo bench clean
 
 venv: $(VENV)/.stamp $(SAM_VENV)/.stamp $(CHECKOV_VENV)/.stamp node_modules/.stamp
 
@@ -87,9 +87,16 @@ asl: node_modules/.stamp
 build: $(SAM_VENV)/.stamp
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --parallel
 
+# The same build for this machine's platform (the layer's compiled wheels must load here): what
+# `glueguard sandbox up --artifact .aws-sam/sandbox/build` runs, and tests/e2e/test_artifact.py with it.
+SANDBOX_BUILD := .aws-sam/sandbox/build
+build-sandbox: $(SAM_VENV)/.stamp
+	PATH="$(dir $(PYTHON)):$$PATH" LAMBDA_PLATFORM=manylinux2014_$(shell uname -m) \
+		$(SAM) build --parallel --build-dir $(SANDBOX_BUILD)
+
 # Each phase timed, the static checks and the build side by side (single-threaded tools on two cores); the table
 # of phases is printed at the end, pass or fail (the README keeps the figure).
-PHASES := venv lint+validate+checkov+asl+build pytest
+PHASES := venv lint+validate+checkov+asl+build+build-sandbox pytest
 test:
 	@bash tools/phases.sh $(MAKE) $(PHASES)
 

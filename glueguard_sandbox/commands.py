@@ -81,6 +81,22 @@ def up(
             "Default: now.",
         ),
     ] = None,
+    artifact: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="Run the `sam build` output in this directory (its template, functions and layer; "
+            "`make build-sandbox` builds .aws-sam/sandbox) instead of the source tree.",
+        ),
+    ] = None,
+    account_concurrency: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="GLUEGUARD_ACCOUNT_CONCURRENCY",
+            help="Lambda's concurrent executions per account (AWS's default quota: 1000).",
+        ),
+    ] = 1000,
 ) -> None:
     """Start the sandbox, deploy template.yaml as stack `glueguard`, serve until SIGINT/SIGTERM."""
     overrides = {}
@@ -90,7 +106,7 @@ def up(
             raise typer.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--parameter")
         overrides[key] = value
     start_at = parse_instant(start) if start else None
-    from glueguard_sandbox import lambda_runtime
+    from glueguard_sandbox import concurrency, lambda_runtime
     from glueguard_sandbox.emulator.glue import runs as glue_runs
     from glueguard_sandbox.emulator.schedules import schedules
     from glueguard_sandbox.server import Sandbox
@@ -100,7 +116,10 @@ def up(
         signal.signal(sig, lambda *_: stop.set())
     glue_runs.settings.minute_seconds = minute_seconds
     schedules.clock.set_manual(manual_schedules)
-    sandbox = Sandbox(port=port, run_seconds=run_seconds, accounts=accounts, iam=iam, start_at=start_at).start()
+    concurrency.settings.account_concurrency = account_concurrency
+    sandbox = Sandbox(
+        port=port, run_seconds=run_seconds, accounts=accounts, iam=iam, start_at=start_at, artifact=artifact
+    ).start()
     try:
         with console.status(f"deploying template.yaml to {sandbox.endpoint}"):
             outputs = sandbox.deploy(overrides)

@@ -3,7 +3,11 @@ AWS-shaped error, as an outage or a refused call would. Configured with POST /_g
 
     {"service": "kms", "operation": "CreateAlias", "nth": 1, "code": "InjectedFailure"}   # arm one fault
     {"service": "dynamodb", "operation": "UpdateItem", "bodyContains": "<table name>"}   # only matching calls
+    {"service": "glue", "operation": "GetJob", "bodyContains": "<job>", "barrier": 2}     # a race, made certain
     {"clear": true}                                                                      # disarm all
+
+A barrier runs the first `barrier` matching calls and holds each answer until all of them have run (or
+`waitSeconds`, default 5, passed): concurrent callers all read the state before any of them can change it.
 
 Every call that passes through the server counts, the plane's Lambda tasks included (they run in-process but
 reach the sandbox over HTTP). Errors are rendered in the operation's protocol (json, query, ec2, rest-xml).
@@ -28,8 +32,11 @@ class Fault:
     nth: int = 1
     code: str = "InjectedFailure"
     body_contains: str = ""
+    barrier: int = 0  # hold the answers of the first `barrier` calls until they all ran (no error)
+    wait_seconds: float = 5.0
     seen: int = 0
     fired: bool = False
+    arrived: int = 0
 
 
 class Faults:
@@ -37,6 +44,7 @@ class Faults:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._arrivals = threading.Condition()
         self._faults: list[Fault] = []
 
     def configure(self, spec: dict[str, Any]) -> dict[str, Any]:
@@ -51,9 +59,10 @@ class Faults:
             if nth < 1:
                 raise ValueError("nth counts from 1")
             code = str(spec.get("code") or "InjectedFailure")
-            self._faults.append(
-                Fault(spec["service"], spec["operation"], nth, code, str(spec.get("bodyContains") or ""))
-            )
+            fault = Fault(spec["service"], spec["operation"], nth, code, str(spec.get("bodyContains") or ""))
+            fault.barrier = int(spec.get("barrier", 0))
+            fault.wait_seconds = float(spec.get("waitSeconds", 5.0))
+            self._faults.append(fault)
             return {"armed": len(self._faults)}
 
     def status(self) -> list[dict[str, Any]]:
@@ -69,10 +78,20 @@ class Faults:
                 if fault.body_contains and fault.body_contains.encode() not in body:
                     continue
                 fault.seen += 1
+                if fault.barrier:
+                    fault.fired = fault.seen >= fault.barrier
+                    return fault
                 if fault.seen == fault.nth:
                     fault.fired = True
                     return fault
         return None
+
+    def wait_at(self, fault: Fault) -> None:
+        """A barrier: this call ran; wait until every call the barrier holds has run (or its time is up)."""
+        with self._arrivals:
+            fault.arrived += 1
+            self._arrivals.notify_all()
+            self._arrivals.wait_for(lambda: fault.arrived >= fault.barrier, timeout=fault.wait_seconds)
 
     @property
     def armed(self) -> bool:
@@ -109,6 +128,8 @@ class FaultMiddleware:
         fault = self.faults.hit(call.service, call.operation.name, body) if call else None
         if fault is None or call is None:
             return self.app(environ, start_response)
+        if fault.barrier:
+            return self._held(fault, environ, start_response)
         message = f"injected at {fault.service}.{fault.operation} #{fault.nth}"
         content_type, data = error_body(call.protocol, fault.code, message)
         start_response(
@@ -116,3 +137,11 @@ class FaultMiddleware:
             [("Content-Type", content_type), ("Content-Length", str(len(data))), ("x-amzn-ErrorType", fault.code)],
         )
         return [data]
+
+    def _held(self, fault: Fault, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Run the call now, answer it once the barrier opens."""
+        started: list[Any] = []
+        body = b"".join(self.app(environ, lambda *args: started.append(args)))
+        self.faults.wait_at(fault)
+        start_response(*started[0])
+        return [body]

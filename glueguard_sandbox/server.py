@@ -115,13 +115,16 @@ class Sandbox:
         accounts: int = 1,
         iam: bool = True,
         start_at: datetime | None = None,
+        artifact: Path | None = None,
     ) -> None:
         if accounts < 1:
             raise ValueError(f"--accounts must be at least 1, not {accounts}")
         self.host = host
         self.port = port or free_port(host)
         self.run_seconds = run_seconds
-        self.template = template
+        #: `sam build` output to run instead of the source tree (its template, functions and layer)
+        self.artifact = artifact
+        self.template = artifact_template(artifact) if artifact else template
         self.tick_seconds = tick_seconds
         self.accounts = accounts
         #: the instant the sandbox's clock starts at (`glueguard sandbox up --start`; None: now)
@@ -168,10 +171,18 @@ class Sandbox:
         default_user_config.setdefault("lambda", {})["use_docker"] = True
         lambda_runtime.install(
             lambda_runtime.Runtime(
-                root=self.template.parent, endpoint=self.endpoint, code_bucket=deployer.ARTIFACT_BUCKET
+                root=self.template.parent,
+                endpoint=self.endpoint,
+                code_bucket=deployer.ARTIFACT_BUCKET,
+                artifact=self.artifact is not None,
             )
         )
-        self.tick_hooks = [glue_runs.advance_all, self._fire_due_schedules, sqs_event_sources.poll]
+        self.tick_hooks = [
+            glue_runs.advance_all,
+            self._fire_due_schedules,
+            sqs_event_sources.poll,
+            lambda_runtime.slots.reap,
+        ]
         self._server = _Server(
             self.host,
             self.port,
@@ -199,10 +210,13 @@ class Sandbox:
         return self.outputs
 
     def stop(self) -> None:
+        from glueguard_sandbox import lambda_runtime
+
         self._stop.set()
         if self._server:
             self._server.stop()
             self._server = None
+        lambda_runtime.shutdown()
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -234,13 +248,14 @@ class Sandbox:
     def tick(self, seconds: float | None = None) -> dict[str, Any]:
         """Advance job runs and fire schedules: every enabled one now, or (`seconds`) those due after moving
         the sandbox clock that far on (runs are brought to the new time first)."""
-        from glueguard_sandbox.emulator import eventbridge, sqs_event_sources
+        from glueguard_sandbox.emulator import delivery, eventbridge, sqs_event_sources
         from glueguard_sandbox.emulator.glue import runs as glue_runs
         from glueguard_sandbox.emulator.glue import triggers as glue_triggers
         from glueguard_sandbox.emulator.schedules import schedules
 
         if seconds is not None:
             schedules.clock.advance(seconds)
+            delivery.worker.wake()  # Lambda's retries then due
         advanced = glue_runs.advance_all()
         fired = eventbridge.fire_schedules(force=seconds is None)
         glue_triggers.fire_scheduled(force=seconds is None)
@@ -273,6 +288,7 @@ class Sandbox:
                 "outputs": self.outputs,
                 "organization": self.organization,
                 "iam": self.iam,
+                "artifact": str(self.artifact) if self.artifact else None,
             }
         if environ.get("REQUEST_METHOD") != "POST":
             return 405, {"error": "use POST"}
@@ -302,6 +318,14 @@ class Sandbox:
             timeout = float(json.loads(body or b"{}").get("timeout", 30))
             return 200, {"idle": delivery.worker.drain(timeout)}
         return 404, {"error": f"unknown sandbox route {route!r}"}
+
+
+def artifact_template(build_dir: Path) -> Path:
+    """The template of a `sam build` output directory (DeployError with the way to build it when absent)."""
+    template = build_dir / "template.yaml"
+    if not template.is_file():
+        raise deployer.DeployError(f"{template} not found: build the artifact first (`make build-sandbox`)")
+    return template
 
 
 class _EndpointSession:

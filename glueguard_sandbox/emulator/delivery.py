@@ -1,7 +1,10 @@
 """Asynchronous delivery, as EventBridge and Lambda's async invocation do it: queued, retried, dead-lettered.
 
-One worker thread runs due jobs in order. Retry delays are AWS's, compressed by `settings.time_scale`
-(default: 1 s of AWS back-off = 0.01 s here) so that a retry policy plays out in seconds.
+Jobs are due on the sandbox's clock (`time.time()`, which `sandbox tick --seconds N` moves on): one worker
+thread runs them in order, or starts each on a thread of its own (`concurrent`: Lambda invocations, which run
+side by side in their own execution environments). EventBridge's retry back-off is AWS's, compressed by
+`settings.time_scale` (default: 1 s of AWS back-off = 0.01 s here); Lambda's own retries
+(`lambda_async.py`) wait their real delays on the sandbox's clock.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import json
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Settings:
-    #: Real seconds per simulated AWS second for retry back-off.
+    #: Real seconds per simulated AWS second for EventBridge's retry back-off.
     time_scale: float = 0.01
 
 
@@ -31,29 +33,41 @@ settings = Settings()
 
 
 class Worker:
-    """A single background thread running scheduled callables (started lazily)."""
+    """Background jobs on the sandbox's clock (the thread starts lazily)."""
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._heap: list[tuple[float, int, bool, bool, Callable[[], None]]] = []
         self._counter = itertools.count()
         self._cv = threading.Condition()
         self._thread: threading.Thread | None = None
         self._busy = 0
+        self._waiting = 0  # queued jobs `drain()` waits for
 
-    def schedule(self, job: Callable[[], None], delay: float = 0.0) -> None:
+    def schedule(
+        self, job: Callable[[], None], delay: float = 0.0, *, concurrent: bool = False, on_clock: bool = False
+    ) -> None:
+        """Run `job` once the sandbox's clock is `delay` seconds on; on a thread of its own if `concurrent`.
+        `on_clock`: a job that waits for the clock to be moved (Lambda's retries): `drain()` does not wait for it."""
         with self._cv:
-            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._counter), job))
+            heapq.heappush(self._heap, (time.time() + delay, next(self._counter), concurrent, on_clock, job))
+            self._waiting += not on_clock
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="glueguard-delivery", daemon=True)
                 self._thread.start()
             self._cv.notify()
 
-    def idle(self) -> bool:
+    def wake(self) -> None:
+        """The sandbox's clock moved on: run what became due."""
         with self._cv:
-            return not self._heap and not self._busy
+            self._cv.notify()
+
+    def idle(self) -> bool:
+        """Nothing runs and nothing is queued but jobs waiting for the clock."""
+        with self._cv:
+            return not self._busy and not self._waiting
 
     def drain(self, timeout: float = 30.0) -> bool:
-        """Wait until nothing is queued or running (tests, the demo)."""
+        """Wait until idle (tests, the demo)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.idle():
@@ -64,17 +78,25 @@ class Worker:
     def _run(self) -> None:
         while True:
             with self._cv:
-                while not self._heap or self._heap[0][0] > time.monotonic():
-                    self._cv.wait(timeout=(self._heap[0][0] - time.monotonic()) if self._heap else None)
-                _, _, job = heapq.heappop(self._heap)
+                while not self._heap or self._heap[0][0] > time.time():
+                    wait = min(self._heap[0][0] - time.time(), 1.0) if self._heap else None
+                    self._cv.wait(timeout=wait)
+                _, _, concurrent, on_clock, job = heapq.heappop(self._heap)
                 self._busy += 1
-            try:
-                job()
-            except Exception:
-                log.exception("delivery job failed")
-            finally:
-                with self._cv:
-                    self._busy -= 1
+                self._waiting -= not on_clock
+            if concurrent:
+                threading.Thread(target=self._finish, args=(job,), name="glueguard-invocation", daemon=True).start()
+            else:
+                self._finish(job)
+
+    def _finish(self, job: Callable[[], None]) -> None:
+        try:
+            job()
+        except Exception:
+            log.exception("delivery job failed")
+        finally:
+            with self._cv:
+                self._busy -= 1
 
 
 worker = Worker()
@@ -103,7 +125,9 @@ def send_to_arn(arn: str, body: Any, attributes: dict[str, str] | None = None) -
 
         sns_backends[parsed.account][parsed.region].publish(text, arn=arn)
     elif parsed.service == "lambda":
-        invoke_function_async(arn, json.loads(text))
+        from glueguard_sandbox.emulator import lambda_async
+
+        lambda_async.invoke_function_async(arn, json.loads(text))
     elif parsed.service == "events":
         from moto.events.models import events_backends
 
@@ -119,89 +143,3 @@ def send_to_arn(arn: str, body: Any, attributes: dict[str, str] | None = None) -
         )
     else:
         raise ValueError(f"unsupported destination {arn}")
-
-
-# ------------------------------------------------------------------------------- Lambda async invocation
-def _function(arn_or_name: str, account: str | None = None, region: str | None = None) -> Any:
-    from moto.awslambda.models import lambda_backends
-    from moto.utilities.arns import parse_arn
-
-    if arn_or_name.startswith("arn:"):
-        parsed = parse_arn(arn_or_name)
-        account, region = parsed.account, parsed.region
-        name = parsed.resource_id.split(":")[0]
-    else:
-        name = arn_or_name
-    assert account and region
-    return lambda_backends[account][region].get_function(name)
-
-
-def invoke_function_async(arn: str, event: Any) -> None:
-    """Accept an asynchronous invocation (raises if the function does not exist, like the Invoke API)."""
-    fn = _function(arn)
-    queue_function_event(fn, event)
-
-
-def queue_function_event(fn: Any, event: Any) -> None:
-    request_id = str(uuid.uuid4())
-    accepted = time.monotonic()
-    worker.schedule(lambda: _attempt(fn, event, request_id, 1, accepted))
-
-
-def _invoke_config(fn: Any) -> dict[str, Any]:
-    return fn.event_invoke_config[0].config if getattr(fn, "event_invoke_config", None) else {}
-
-
-def _attempt(fn: Any, event: Any, request_id: str, attempt: int, accepted: float) -> None:
-    payload, errored, _ = fn._invoke_lambda(event=event)
-    config = _invoke_config(fn)
-    destinations = config.get("DestinationConfig", {})
-    if not errored:
-        success = destinations.get("OnSuccess", {}).get("Destination")
-        if success:
-            send_to_arn(success, _record(fn, event, request_id, attempt, "Success", payload, errored))
-        return
-    retries = int(config.get("MaximumRetryAttempts", 2))
-    max_age = float(config.get("MaximumEventAgeInSeconds", 21600))
-    age = (time.monotonic() - accepted) / settings.time_scale
-    if attempt <= retries and age < max_age:
-        delay = 60.0 * attempt  # Lambda waits 1 minute, then 2 minutes
-        worker.schedule(lambda: _attempt(fn, event, request_id, attempt + 1, accepted), delay * settings.time_scale)
-        return
-    condition = "RetriesExhausted" if attempt > retries else "EventAgeExceeded"
-    failure = destinations.get("OnFailure", {}).get("Destination")
-    if failure:
-        send_to_arn(failure, _record(fn, event, request_id, attempt, condition, payload, errored))
-    dlq = (getattr(fn, "dead_letter_config", None) or {}).get("TargetArn")
-    if dlq:
-        error = json.loads(payload) if payload else {}
-        send_to_arn(
-            dlq,
-            event,
-            {"RequestID": request_id, "ErrorCode": "200", "ErrorMessage": str(error.get("errorMessage", ""))},
-        )
-    log.warning("async invocation of %s failed after %d attempts", fn.function_name, attempt)
-
-
-def _record(fn: Any, event: Any, request_id: str, attempts: int, condition: str, payload: str, errored: bool) -> dict:
-    """Lambda's invocation record, as destinations receive it."""
-    try:
-        response = json.loads(payload) if payload else None
-    except ValueError:
-        response = payload
-    context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-    if errored:
-        context["functionError"] = "Unhandled"
-    return {
-        "version": "1.0",
-        "timestamp": iso_now(),
-        "requestContext": {
-            "requestId": request_id,
-            "functionArn": f"{fn.function_arn}:$LATEST",
-            "condition": condition,
-            "approximateInvokeCount": attempts,
-        },
-        "requestPayload": event,
-        "responseContext": context,
-        "responsePayload": response,
-    }

@@ -148,7 +148,9 @@ def _deliver(rule: Rule, target: dict[str, Any], payload: Any) -> None:
     arn = target["Arn"]
     parsed = parse_arn(arn)
     if parsed.service == "lambda":
-        delivery.invoke_function_async(arn, payload)
+        from glueguard_sandbox.emulator import lambda_async
+
+        lambda_async.invoke_function_async(arn, payload)
     elif parsed.service == "states":
         from moto.stepfunctions.responses import get_backend
 

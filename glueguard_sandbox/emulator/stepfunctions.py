@@ -58,10 +58,39 @@ def _create_with_substitutions(original: Any) -> Any:
     return classmethod(create_from_cloudformation_json)
 
 
+def _lambda_error_names() -> None:
+    """A Lambda task whose Invoke call fails (a 429 throttle, ...) fails with `Lambda.<error code>`, as Step
+    Functions names it ("Handling errors in Step Functions workflows": Lambda.TooManyRequestsException), so the
+    state's Retry can match it; moto 5.2.5 names every such error `Exception`."""
+    from botocore.exceptions import ClientError
+    from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import StateTaskLambda
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+    original = StateTaskLambda._from_error
+
+    def _from_error(self: Any, env: Any, ex: Exception) -> Any:
+        if not isinstance(ex, ClientError):
+            return original(self, env, ex)
+        error, cause = f"Lambda.{ex.response['Error']['Code']}", ex.response["Error"]["Message"]
+        details = LambdaFunctionFailedEventDetails(error=error, cause=cause)
+        return FailureEvent(
+            env=env,
+            error_name=CustomErrorName(error),
+            event_type=HistoryEventType.LambdaFunctionFailed,
+            event_details=EventDetails(lambdaFunctionFailedEventDetails=details),
+        )
+
+    StateTaskLambda._from_error = _from_error  # type: ignore[method-assign]
+
+
 def install() -> None:
     models.StateMachine.create_from_cloudformation_json = _create_with_substitutions(  # type: ignore[method-assign]
         models.StateMachine.create_from_cloudformation_json
     )
+    _lambda_error_names()
     if not isinstance(models.stepfunctions_backends, _ConfiguredBackends):
         models.stepfunctions_backends = _ConfiguredBackends(models.stepfunctions_backends)  # type: ignore[assignment]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -25,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 MINUTE_SECONDS = 1.0
 #: How long the deployed functions keep a policy version (the template's default is 30 s).
 POLICY_CACHE_SECONDS = 2.0
+#: Lambda's concurrent executions in the test sandboxes' account (AWS's default quota is 1000; new accounts
+#: may have 10): a burst runs 49 environments at once beside the compliance sweep's reserved one, and throttles
+#: the rest (retried), so a worker's sandbox holds tens of processes, not hundreds.
+os.environ.setdefault("GLUEGUARD_ACCOUNT_CONCURRENCY", "50")
 
 pytestmark = pytest.mark.e2e
 #: Every e2e sandbox's clock starts where the test process's does (`sandbox up --start`): no test reads today.
@@ -77,7 +82,7 @@ class SandboxHandle:
     endpoint: str
     outputs: dict[str, str]
 
-    def client(self, service: str, credentials: dict[str, str] | None = None) -> Any:
+    def client(self, service: str, credentials: dict[str, str] | None = None, config: Any = None) -> Any:
         creds = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
         return boto3.client(
             service,
@@ -86,7 +91,17 @@ class SandboxHandle:
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds.get("SessionToken"),
+            config=config,
         )
+
+    def sweep(self, payload: dict[str, Any]) -> Any:
+        """Invoke the compliance sweep synchronously once it is free (reserved concurrency 1: a scheduled sweep may
+        hold it), waiting as long as it may run (its Timeout, 900 s; botocore's 60 s read timeout would retry it)."""
+        from botocore.config import Config
+
+        self.drain()
+        awslambda = self.client("lambda", config=Config(read_timeout=900, retries={"total_max_attempts": 1}))
+        return awslambda.invoke(FunctionName=self.outputs["ComplianceFunctionName"], Payload=json.dumps(payload))
 
     def physical(self, logical_id: str) -> str:
         """The deployed function whose stack-generated name carries `logical_id`."""
@@ -230,6 +245,17 @@ def plane_env(sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> Iterat
     yield sandbox
     reset_clients()
     boto3.DEFAULT_SESSION = None
+
+
+def noncompliant_job(pid: str) -> dict[str, Any]:
+    """A CreateJob request (without its name) for project `pid` the enforcer corrects: another role, 80 workers."""
+    return {
+        "Role": "arn:aws:iam::123456789012:role/some-admin-role",
+        "Command": {"Name": "glueetl", "ScriptLocation": f"s3://project-{pid}-glue-scripts/x.py"},
+        "GlueVersion": "4.0",
+        "WorkerType": "G.1X",
+        "NumberOfWorkers": 80,
+    }
 
 
 def job_definition(

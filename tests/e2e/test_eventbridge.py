@@ -129,11 +129,17 @@ def test_lambda_target_is_invoked_asynchronously(sandbox: SandboxHandle, events:
 def test_failing_function_is_retried_then_sent_to_its_on_failure_destination(
     sandbox: SandboxHandle, events: Events, echo_function: dict
 ):
-    """Lambda async invocation: MaximumRetryAttempts=1 -> 2 attempts, then the invocation record."""
+    """Lambda async invocation: MaximumRetryAttempts=1 -> 2 attempts, the retry a minute (sandbox clock) after the
+    first, then the invocation record."""
     tag = uuid.uuid4().hex
     sandbox.client("lambda").invoke(
         FunctionName="echo", InvocationType="Event", Payload=json.dumps({"fail": True, "tag": tag}).encode()
     )
+    sandbox.drain()
+    sandbox.post("tick", {"seconds": 50})
+    sandbox.drain()
+    assert events.receive(echo_function["failures_url"], timeout=0.5) == []  # the retry waits its minute
+    sandbox.post("tick", {"seconds": 10})
     [failure] = events.receive(echo_function["failures_url"], timeout=15)
     record = failure["body"]
     assert record["requestContext"]["condition"] == "RetriesExhausted"

@@ -181,10 +181,7 @@ def test_plan_lists_exactly_what_apply_and_the_sweep_then_change(plane_env: Sand
     version = apply(policy_files["strict"])
     time.sleep(POLICY_CACHE_SECONDS + 0.2)
     run_id = f"plan-check-{uuid.uuid4().hex[:8]}"
-    response = plane_env.client("lambda").invoke(
-        FunctionName=plane_env.outputs["ComplianceFunctionName"],
-        Payload=json.dumps({"id": run_id, "projects": sorted(ours)}).encode(),
-    )
+    response = plane_env.sweep({"id": run_id, "projects": sorted(ours)})
     assert "FunctionError" not in response, response["Payload"].read()
     swept = [d for pid in ours for d in DecisionLog().list(pid) if d.event_id == f"sweep-{run_id}"]
     changed = {(d.resource_kind, d.resource_name): d for d in swept if d.actions}

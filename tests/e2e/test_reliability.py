@@ -107,6 +107,9 @@ def test_an_event_the_enforcer_cannot_handle_lands_in_its_dlq_with_the_reason(pl
     del event["detail"]["eventID"]
 
     plane_env.post("replay", event)
+    for seconds in (60, 120):  # Lambda's retries: a minute after the first attempt, two after the second
+        plane_env.drain()
+        plane_env.post("tick", {"seconds": seconds})
     plane_env.drain()
 
     def failure() -> list[dict[str, Any]]:

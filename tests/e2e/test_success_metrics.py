@@ -31,9 +31,7 @@ def test_weekly_report_carries_the_success_metrics_and_the_month_spent(plane_env
     charged = spend.month(project.project_id, month).actual_usd
     assert charged == round(10 * 60 / 3600 * 0.44, 4)  # 10 DPU, billed Glue's one-minute minimum
 
-    result = plane_env.client("lambda").invoke(
-        FunctionName=plane_env.outputs["ComplianceFunctionName"], Payload=json.dumps({"collectCosts": True})
-    )
+    result = plane_env.sweep({"collectCosts": True})
     assert "FunctionError" not in result, result["Payload"].read()
     body = plane_env.client("s3").get_object(
         Bucket=plane_env.outputs["ReportsBucketName"], Key="glueguard/reports/compliance/latest.json"

@@ -244,9 +244,10 @@ def test_concurrent_starts_never_leave_the_project_over_its_cap(project, job):
     running = [r for r in run_ids if run_state(job, r) != "STOPPED"]
     # an admitted run may still be stopped later, as the newest, to make room for an older one
     assert sum(o["outcome"] == "admitted" for o in outcomes) >= len(running)
-    assert 0 < len(running) <= 10  # racing admissions may stop one run more than needed, never one too few
-    assert Ledger().in_use(project.project_id) == len(running) * 10
-    assert len(_stops(project.project_id)) == 30 - len(running)
+    assert len(running) == 10  # exactly min(cap, demand): 10 runs of 10 DPU under the 100 DPU cap
+    assert Ledger().in_use(project.project_id) == 100
+    stops = _stops(project.project_id)
+    assert len(stops) == 20 and {d.resource_name.rsplit("/", 1)[-1] for d in stops} == set(run_ids) - set(running)
 
 
 def test_run_status_event_admits_a_run_whose_start_was_missed_and_caps_it(project, job):

@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 #: mapping uuid -> index of the next shard record it delivers, and failed attempts of the current batch.
 _positions: dict[str, int] = {}
 _attempts: dict[str, int] = {}
-_lock = threading.RLock()  # the poller's positions (held while a function runs: never taken by a write)
+_locks: dict[str, threading.Lock] = {}  # one poller per mapping (held while its function runs; never by a write)
+_locks_lock = threading.Lock()
 _append = threading.Lock()  # a shard's sequence numbers
 #: Seconds between retries of a failed batch (compressed by delivery.settings.time_scale like all back-off).
 RETRY_BACKOFF_SECONDS = 1.0
@@ -45,7 +46,7 @@ def _add(self: StreamShard, old: Any, new: Any) -> None:
         sequence = len(self.items) + self.starting_sequence_number
         self.items.append(StreamRecord(self.table, view, event_name, old, new, sequence))
     for esm in list(self.table.lambda_event_source_mappings.values()):
-        delivery.worker.schedule(lambda s=self, m=esm: pump(s, m))
+        delivery.worker.schedule(lambda s=self, m=esm: pump(s, m), concurrent=True)
 
 
 def lambda_record(record: StreamRecord, region: str, stream_arn: str) -> dict[str, Any]:
@@ -92,7 +93,9 @@ def pump(shard: StreamShard, esm: Any) -> None:
     """Deliver the mapping's next batches until the shard is read or a batch failed (then retry later)."""
     from moto.awslambda.utils import get_backend
 
-    with _lock:
+    with _locks_lock:
+        lock = _locks.setdefault(esm.uuid, threading.Lock())
+    with lock:
         while esm.enabled:
             start = _positions.get(esm.uuid, 0)
             pending = shard.items[start : start + int(esm.batch_size or 100)]
@@ -123,7 +126,9 @@ def pump(shard: StreamShard, esm: Any) -> None:
                 _positions[esm.uuid] = start + len(pending)
                 _attempts.pop(esm.uuid, None)
                 continue
-            delivery.worker.schedule(lambda: pump(shard, esm), RETRY_BACKOFF_SECONDS * delivery.settings.time_scale)
+            delivery.worker.schedule(
+                lambda: pump(shard, esm), RETRY_BACKOFF_SECONDS * delivery.settings.time_scale, concurrent=True
+            )
             return
 
 

@@ -107,31 +107,21 @@ class Ledger(LedgerTable):
 
         An unknown run gets a tombstone, so that a late StartJobRun cannot admit a finished run.
         """
+        return self.settle(project_id, entry_id, reservation=reservation, reason=reason) or 0.0
+
+    def settle(self, project_id: str, entry_id: str, *, reservation: bool = False, reason: str = "") -> float | None:
+        """Take the entry out of the ledger, once: the DPU this call released (0.0 when it tombstoned an entry the
+        ledger did not hold), or None when another call had settled it already (so only one stops the run)."""
         from botocore.exceptions import ClientError
 
         key = {"project_id": project_id, "entry": entry_key(entry_id, reservation)}
         item = self.get(project_id, entry_id, reservation)
-        now = int(time.time())
         if item is None:
-            try:
-                self._table.put_item(
-                    Item={
-                        **key,
-                        "state": RELEASED,
-                        "dpu": Decimal(0),
-                        "reason": reason or "released before admitted",
-                        "released_at": _now_iso(),
-                        "expires": now + TOMBSTONE_SECONDS,
-                    },
-                    ConditionExpression="attribute_not_exists(entry)",
-                )
+            if self._tombstone(key, reason or "released before admitted"):
                 return 0.0
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-                item = self.get(project_id, entry_id, reservation) or {}
+            item = self.get(project_id, entry_id, reservation) or {}
         if item.get("state") != ACTIVE:
-            return 0.0
+            return None
         dpu = float(item.get("dpu", 0))
         try:
             self._client.transact_write_items(
@@ -148,7 +138,7 @@ class Ledger(LedgerTable):
                                 ":active": ACTIVE,
                                 ":at": _now_iso(),
                                 ":why": reason or "released",
-                                ":exp": now + TOMBSTONE_SECONDS,
+                                ":exp": int(time.time()) + TOMBSTONE_SECONDS,
                             },
                         }
                     },
@@ -165,8 +155,34 @@ class Ledger(LedgerTable):
         except ClientError as exc:
             if cancelled(exc) is None:
                 raise
-            return 0.0  # released concurrently by someone else
+            return None  # released concurrently by someone else
         return dpu
+
+    def refuse(self, project_id: str, run_id: str, reason: str) -> bool:
+        """Tombstone a run the ledger does not hold, so that it can never be admitted; False when it holds an
+        entry for it already (another event's judgement admitted or settled it meanwhile)."""
+        return self._tombstone({"project_id": project_id, "entry": entry_key(run_id)}, reason)
+
+    def _tombstone(self, key: dict[str, str], reason: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._table.put_item(
+                Item={
+                    **key,
+                    "state": RELEASED,
+                    "dpu": Decimal(0),
+                    "reason": reason,
+                    "released_at": _now_iso(),
+                    "expires": int(time.time()) + TOMBSTONE_SECONDS,
+                },
+                ConditionExpression="attribute_not_exists(entry)",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def bind(self, project_id: str, reservation_id: str, run_id: str, started_on: datetime | None) -> None:
         """Hand a reservation's capacity to the run it was held for, keeping the project's usage unchanged.

@@ -1,9 +1,11 @@
 """Enforcer Lambda: CloudTrail CreateJob/UpdateJob (and every governed Glue call) -> correct the resource.
 
 Skips rejected calls and the plane's own calls; a malformed event raises InvalidEventError (logged with its
-id), changes nothing, and ends in the rule's DLQ. Duplicate deliveries converge without an idempotency
-record: the handler judges current state (a corrected resource is compliant), and the decision is written
-once, conditionally on its id (event id, kind, name); a container also remembers the events it handled.
+id), changes nothing, and ends in the rule's DLQ. A duplicate delivery judges current state (a corrected
+resource is compliant) and the decision is written once, conditionally on its id (event id, kind, name); two
+deliveries of one event in two execution environments at once would both read the resource before either
+corrects it, so each event is handled under Powertools idempotency on its id: the second skips while the first
+runs, and gets its answer afterwards. A container also remembers the events it handled.
 """
 
 from __future__ import annotations
@@ -47,6 +49,17 @@ def reset() -> None:
     _handled.clear()
 
 
+def _enforce(event: dict[str, Any]) -> dict[str, Any]:
+    from glueguard.adapters.clients import acting_in
+    from glueguard.models.events import parse_cloudtrail_event
+
+    with acting_in(event.get("account")):  # the resource's account: a member's, through its member role
+        return enforcer().handle_event(parse_cloudtrail_event(event)).to_dict()
+
+
+_enforce_once_per_event = scaffold.Idempotent(_enforce, keyword="event", key="id", expires_seconds=24 * 3600)
+
+
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from glueguard.models.events import InvalidEventError, parse_cloudtrail_event
@@ -59,10 +72,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if parsed.id in _handled:
         logger.info("duplicate delivery", extra={"event_id": parsed.id})
         return _handled[parsed.id]
-    from glueguard.adapters.clients import acting_in
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-    with acting_in(event.get("account")):  # the resource's account: a member's, through its member role
-        result = enforcer().handle_event(parsed).to_dict()
+    _enforce_once_per_event.register(context)
+    try:
+        result = _enforce_once_per_event(event=event)
+    except IdempotencyAlreadyInProgressError:  # the first delivery's invocation corrects and records it
+        logger.info("delivery in progress elsewhere", extra={"event_id": parsed.id})
+        return {"outcome": "skipped", "reason": "the same event is being handled by another invocation"}
     logger.info("enforced", extra={"event_id": parsed.id, "event_name": parsed.detail.eventName, **result})
     _handled[parsed.id] = result
     while len(_handled) > RECENT_EVENTS:

@@ -55,6 +55,8 @@ class Admission:
                 breach = project_breach(victim_run, plan.dpu_before, cap)
                 decision = self.stopper.stop(pid, victim_run, [breach], figures, trigger)
                 decisions.extend([decision] if decision else [])
+        if not ledger.refuse(pid, run.run_id, reason=f"stopped: over the {cap:g} DPU cap"):
+            return Outcome("known", "run admitted or settled meanwhile (another event's judgement)", decisions)
         in_use = ledger.in_use(pid)
         breach = project_breach(run, in_use + run.dpu, cap)
         figures = stop_figures(

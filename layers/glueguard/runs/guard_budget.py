@@ -46,7 +46,8 @@ class RunBudget:
         if verdict is None:
             return None
         pid = project.project_id
-        self.ctx.ledger.release(pid, run.run_id, reason="refused: monthly budget")
+        if self.ctx.ledger.settle(pid, run.run_id, reason="refused: monthly budget") is None:
+            return Outcome("skipped", f"run {run.run_id} settled meanwhile (another event's judgement)")
         breach = Breach(RULE, verdict.reason, verdict.actual_usd + verdict.committed_usd, verdict.limit_usd)
         figures = {
             **stop_figures(run, policy, self.ctx.now(), project_dpu_before=0.0, project_dpu_after=0.0),

@@ -58,7 +58,9 @@ class RunCaps:
             refused = self.budget.admit(project, run, policy, trigger)
             return refused or self.admission.admit(pid, run, policy, trigger)
         in_use = ctx.ledger.in_use(pid)
-        released = ctx.ledger.release(pid, run.run_id, reason="stopped over a per-run cap")
+        released = ctx.ledger.settle(pid, run.run_id, reason="stopped over a per-run cap")
+        if released is None:  # another event's judgement of this run settled it first: it stops the run
+            return Outcome("skipped", f"run {run_id} settled meanwhile (another event's judgement)")
         before = in_use + (run.dpu if not released else 0.0)
         figures = stop_figures(
             run,

@@ -1,19 +1,30 @@
 """A test function: records what it received (and whether to fail) in the sandbox's SQS queue named by
-its RECORD_QUEUE_URL environment variable; raises when the event asks it to."""
+its RECORD_QUEUE_URL environment variable, with its execution environment (process id, the invocations it
+served, its MARK variable); sleeps and raises when the event asks it to."""
 
 import json
 import os
+import time
 
 import boto3
 
+INVOCATIONS = 0  # module state: one count per execution environment
+
 
 def handler(event, context):
-    boto3.client("sqs").send_message(
-        QueueUrl=os.environ["RECORD_QUEUE_URL"],
-        MessageBody=json.dumps(
-            {"event": event, "function": context.function_name, "key": os.environ.get("AWS_ACCESS_KEY_ID", "")}
-        ),
-    )
-    if isinstance(event, dict) and event.get("fail"):
-        raise RuntimeError("asked to fail")
+    global INVOCATIONS
+    INVOCATIONS += 1
+    record = {
+        "event": event,
+        "function": context.function_name,
+        "key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+        "pid": os.getpid(),
+        "invocations": INVOCATIONS,
+        "mark": os.environ.get("MARK", ""),
+    }
+    boto3.client("sqs").send_message(QueueUrl=os.environ["RECORD_QUEUE_URL"], MessageBody=json.dumps(record))
+    if isinstance(event, dict):
+        time.sleep(float(event.get("sleep", 0)))
+        if event.get("fail"):
+            raise RuntimeError("asked to fail")
     return {"ok": True}
