@@ -27,9 +27,10 @@ MINUTE_SECONDS = 1.0
 #: How long the deployed functions keep a policy version (the template's default is 30 s).
 POLICY_CACHE_SECONDS = 2.0
 #: Lambda's concurrent executions in the test sandboxes' account (AWS's default quota is 1000; new accounts
-#: may have 10): a burst runs 49 environments at once beside the compliance sweep's reserved one, and throttles
-#: the rest (retried), so a worker's sandbox holds tens of processes, not hundreds.
-os.environ.setdefault("GLUEGUARD_ACCOUNT_CONCURRENCY", "50")
+#: have 10). Lambda keeps 100 of them unreserved (PutFunctionConcurrency), so the template's one reserved execution
+#: (the compliance sweep) and the two the concurrency tests reserve need 103; a burst then runs up to ~107
+#: environments at once and throttles the rest (retried): a worker's sandbox holds tens of processes, not a thousand.
+os.environ.setdefault("GLUEGUARD_ACCOUNT_CONCURRENCY", "110")
 
 pytestmark = pytest.mark.e2e
 #: Every e2e sandbox's clock starts where the test process's does (`sandbox up --start`): no test reads today.

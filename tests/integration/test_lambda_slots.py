@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto.awslambda.models import lambda_backends
 
 from glueguard_sandbox import concurrency
@@ -82,3 +83,50 @@ def test_an_environment_whose_session_ended_is_stopped_not_reused(functions):
     expired = Environment(expires=time.time() - 1)
     slots.release(fn, "k", expired)
     assert slots.acquire(fn, "k") is None and expired.stopped
+
+
+def _refusal(error: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    return error.value.response["Error"]["Code"], error.value.response["Error"]["Message"]
+
+
+def test_a_reservation_must_leave_100_unreserved_executions_in_the_account(functions):
+    """Lambda API reference, PutFunctionConcurrency: "as long as you leave at least 100 simultaneous executions
+    unreserved". 1000 less the fixture's 3 reserved: 897 more leaves exactly 100, 898 leaves 99."""
+    awslambda = boto3.client("lambda")
+    awslambda.put_function_concurrency(FunctionName="shared", ReservedConcurrentExecutions=897)
+    with pytest.raises(ClientError) as refused:
+        awslambda.put_function_concurrency(FunctionName="shared", ReservedConcurrentExecutions=898)
+    assert _refusal(refused) == (
+        "InvalidParameterValueException",
+        "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+        "below its minimum value of [100].",
+    )
+    assert awslambda.get_function_concurrency(FunctionName="shared")["ReservedConcurrentExecutions"] == 897
+
+
+def test_an_account_under_100_keeps_all_of_it_unreserved_even_in_a_template(functions):
+    """A new account's limit (10, or the e2e sandboxes' former 50) leaves nothing to reserve: PutFunctionConcurrency
+    and a stack's ReservedConcurrentExecutions are refused (CreateFunction takes no reservation: botocore's model)."""
+    concurrency.settings.account_concurrency = 50
+    awslambda = boto3.client("lambda")
+    role = boto3.client("iam").get_role(RoleName="fn")["Role"]["Arn"]
+    spec = {"Runtime": "python3.13", "Role": role, "Handler": "app.handler", "Code": {"ZipFile": b"x"}}
+    with pytest.raises(ClientError) as refused:
+        awslambda.put_function_concurrency(FunctionName="shared", ReservedConcurrentExecutions=1)
+    assert _refusal(refused)[1].endswith("below its minimum value of [50].")
+    cloudformation = boto3.client("cloudformation")
+    template = {
+        "Resources": {
+            "Sweep": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "ReservedConcurrentExecutions": 1,
+                    "Code": {"ZipFile": "x"},
+                    **{k: v for k, v in spec.items() if k != "Code"},
+                },
+            }
+        }
+    }
+    with pytest.raises(Exception, match=r"below its minimum value of \[50\]"):  # moto raises, AWS rolls back
+        cloudformation.create_stack(StackName="small-account", TemplateBody=json.dumps(template))
+    assert "Sweep" not in str(boto3.client("lambda").list_functions()["Functions"])
