@@ -5,10 +5,16 @@ critical and platform (unowned) decisions."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
+from glueguard.adapters.clients import client
 from glueguard.adapters.notify import Notifier
 from glueguard.models.decision import ORGANIZATION, UNOWNED, Decision
+
+from tests.support.faults import inject
 
 A, B = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 
@@ -61,8 +67,38 @@ def test_each_project_reads_its_own_detail_and_the_plane_topic_only_summaries(aw
         assert "violations" not in summary and "principal" not in summary and summary["rules"] == ["job-workers-cap"]
 
 
-def test_a_project_without_a_topic_does_not_stop_enforcement(aws):
-    Notifier().decision(_decision(A, "critical", "no-topic"))  # logged, not raised
+def test_a_project_without_a_topic_is_told_nothing_and_the_platform_still_is(aws):
+    """SNS answers NotFound for a project topic that does not exist (deprovisioned, never made): the only failure
+    swallowed; the critical decision's summary still reaches the plane topic."""
+    plane = _queue(aws["GLUEGUARD_TOPIC_ARN"], "plane")
+    sns = boto3.client("sns")
+    assert not [t for t in sns.list_topics()["Topics"] if A in t["TopicArn"]]
+
+    Notifier().decision(_decision(A, "critical", "no-topic"))
+
+    assert [m["resource_name"] for m in _bodies(plane)] == ["no-topic"]
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(400, "KMSThrottling"), (403, "AuthorizationError"), (400, "KMSAccessDenied")],
+)
+def test_any_other_publish_failure_is_raised_for_the_stream_to_retry(aws, status, code):
+    """Throttling, a key or a policy that refuses the plane: the project's team would never hear of the decision
+    if this were swallowed; it is raised (the notifier reports the record in batchItemFailures)."""
+    plane = _queue(aws["GLUEGUARD_TOPIC_ARN"], "plane")
+    team = _queue(boto3.client("sns").create_topic(Name=f"project-{A}-notifications")["TopicArn"], "team")
+    sns = client("sns")
+
+    with (
+        inject(sns, lambda op: (status, code) if op == "Publish" else None) as injected,
+        pytest.raises(ClientError) as raised,
+    ):
+        Notifier().decision(_decision(A, "critical", "refused"))
+
+    assert raised.value.response["Error"]["Code"] == code
+    assert injected == Counter({"Publish": 1})  # the project's publish failed; nothing was sent after it
+    assert _bodies(team) == [] and _bodies(plane) == []
 
 
 def test_an_organization_finding_goes_to_the_platform_only(aws):

@@ -4,13 +4,16 @@ new decision once with the same message attributes; the enforcer itself makes no
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import boto3
 from glueguard.adapters.calls import counting_calls
-from glueguard.handlers import notifier
+from glueguard.adapters.clients import client
+from glueguard.adapters.decisions import DecisionLog
 from glueguard.handlers.enforcer import handler
 
 from tests.support.events import load
+from tests.support.faults import inject
 from tests.support.lambda_context import LambdaContext
 from tests.support.stack import decision_stream_records, deliver_decision_stream
 
@@ -72,10 +75,7 @@ def test_each_decision_is_notified_once_from_the_stream_and_never_on_the_event_p
     assert _messages(url) == []
 
 
-def test_a_failed_publish_is_retried_from_that_record_and_the_ones_before_it_are_not_sent_again(
-    aws, project, monkeypatch
-):
-    url = _subscribed_queue(aws["GLUEGUARD_TOPIC_ARN"])
+def _enforce_three(project_id: str) -> list[str]:
     glue = boto3.client("glue")
     names = [f"{JOB}-{i}" for i in range(3)]
     for name in names:
@@ -84,27 +84,59 @@ def test_a_failed_publish_is_retried_from_that_record_and_the_ones_before_it_are
         event["id"] = event["detail"]["eventID"] = f"evt-{name}"
         event["detail"]["requestParameters"]["name"] = name
         handler(event, LambdaContext())
+    return names
 
-    real, calls = notifier.notifier().decision, []
 
-    def flaky(decision):
-        calls.append(decision.resource_name)
-        if len(calls) == 2:
-            raise RuntimeError("SNS is throttling")
-        real(decision)
+def _subjects(url: str) -> list[str]:
+    return [m["Subject"].rsplit(" ", 1)[-1] for m in _messages(url)]
 
-    monkeypatch.setattr(notifier.notifier(), "decision", flaky)
-    answer, _ = deliver_decision_stream()
+
+def test_changed_and_removed_decision_items_are_not_notified(aws, project):
+    """The stream also carries MODIFY and REMOVE records (a decision item changed or expired): not decisions."""
+    url = _subscribed_queue(aws["GLUEGUARD_TOPIC_ARN"])
+    names = _enforce_three(PID)
+    answer, last = deliver_decision_stream()
+    assert answer == {"batchItemFailures": []} and sorted(_subjects(url)) == sorted(names)
+    table = boto3.resource("dynamodb").Table(aws["GLUEGUARD_DECISIONS_TABLE"])
+    first, second, _ = [d.decision_id for d in DecisionLog().list(PID)]
+    table.update_item(
+        Key={"project_id": PID, "decision_id": first},
+        UpdateExpression="SET reviewed = :yes",
+        ExpressionAttributeValues={":yes": True},
+    )
+    table.delete_item(Key={"project_id": PID, "decision_id": second})
+
+    answer, after = deliver_decision_stream(last)
+    assert [r["eventName"] for r in decision_stream_records()][-2:] == ["MODIFY", "REMOVE"]
+    assert answer == {"batchItemFailures": []} and after != last
+    assert _messages(url) == []
+
+
+def test_a_failed_publish_is_retried_from_that_record_and_the_ones_before_it_are_not_sent_again(aws, project):
+    """SNS refuses the second decision's publish (KMS throttling on the project's key, as AWS answers it): the
+    notifier reports that record, Lambda retries from it, and each decision reaches the team exactly once."""
+    url = _subscribed_queue(aws["GLUEGUARD_TOPIC_ARN"])
+    names = _enforce_three(PID)
+    publishes: list[str] = []
+
+    def second_fails(operation: str) -> tuple[int, str] | None:
+        if operation != "Publish":
+            return None
+        publishes.append(operation)
+        return (400, "KMSThrottling") if len(publishes) == 2 else None
+
+    with inject(client("sns"), second_fails) as injected:
+        answer, _ = deliver_decision_stream()
     [failed] = answer["batchItemFailures"]
-    assert [m["Subject"].rsplit(" ", 1)[-1] for m in _messages(url)] == [calls[0]]
+    assert injected == Counter({"Publish": 1}) and len(publishes) == 2  # the third record was not attempted
+    [sent_first] = _subjects(url)
 
     # Lambda retries from the reported record: the one before it is not in the retried batch.
     stream_records = _stream_sequence_numbers()
-    retry_from = stream_records.index(failed["itemIdentifier"])
-    answer, _ = deliver_decision_stream(stream_records[retry_from - 1])
+    assert stream_records.index(failed["itemIdentifier"]) == 1
+    answer, _ = deliver_decision_stream(stream_records[0])
     assert answer == {"batchItemFailures": []}
-    sent = [m["Subject"].rsplit(" ", 1)[-1] for m in _messages(url)]
-    assert sorted([calls[0], *sent]) == sorted(names)  # each decision exactly once
+    assert sorted([sent_first, *_subjects(url)]) == sorted(names)  # each decision exactly once
 
 
 def _stream_sequence_numbers() -> list[str]:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs
 
 from botocore.awsrequest import AWSResponse
 
@@ -34,14 +35,31 @@ class _Raw:
         return self._body
 
 
-def error_response(url: str, status: int, code: str, message: str) -> AWSResponse:
+def error_response(url: str, status: int, code: str, message: str, query: bool = False) -> AWSResponse:
+    """The error as AWS answers it: a JSON body (JSON protocols: Glue, DynamoDB) or the query protocol's XML
+    (SNS, SQS's older form, IAM, STS)."""
+    if query:
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+            "<RequestId>fault-injected</RequestId></ErrorResponse>"
+        ).encode()
+        return AWSResponse(url, status, {"Content-Type": "text/xml"}, _Raw(body))
     body = json.dumps({"__type": code, "message": message}).encode()
     headers = {"x-amzn-ErrorType": code, "Content-Type": "application/x-amz-json-1.1"}
     return AWSResponse(url, status, headers, _Raw(body))
 
 
 def operation_of(request: Any) -> str:
-    return (request.headers.get("X-Amz-Target") or b"").decode().rsplit(".", 1)[-1]
+    """The operation a request calls: the X-Amz-Target header (JSON protocols) or the body's Action (query)."""
+    target = request.headers.get("X-Amz-Target")
+    if target:
+        return (target if isinstance(target, str) else target.decode()).rsplit(".", 1)[-1]
+    body = request.body if isinstance(request.body, str) else (request.body or b"").decode(errors="replace")
+    return parse_qs(body).get("Action", [""])[0]
+
+
+def _is_query(request: Any) -> bool:
+    return not request.headers.get("X-Amz-Target") and "Action=" in str(request.body)
 
 
 @contextmanager
@@ -58,7 +76,8 @@ def inject(client: Any, decide: Callable[[str], tuple[int, str] | None]) -> Iter
         injected[operation] += 1
         request.url = NOWHERE  # no emulator URL pattern matches: moto's stubber lets it pass unexecuted
         status, code = failure
-        return error_response(request.url, status, code, f"injected {code} on {operation}")
+        query = _is_query(request)
+        return error_response(request.url, status, code, f"injected {code} on {operation}", query=query)
 
     unique_id = f"glueguard-faults-{id(injected)}"
     client.meta.events.register_first("before-send", before_send, unique_id=unique_id)

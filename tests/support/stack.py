@@ -119,14 +119,15 @@ def decision_stream_records() -> list[dict[str, Any]]:
 
 
 def deliver_decision_stream(start: str | None = None) -> tuple[dict[str, Any], str | None]:
-    """Play Lambda's poller for the decisions table's stream: hand the notifier the INSERT records after
-    sequence number `start` (all when None), as template.yaml's NotifierFunction mapping does.
-    Returns the notifier's answer and the last sequence number it was given."""
+    """Hand the notifier every record of the decisions table's stream after sequence number `start` (all when
+    None): INSERT, MODIFY and REMOVE alike, unfiltered, so the handler's own filter is what is tested (the
+    template's FilterCriteria is the deployed sandbox's, tests/e2e). Returns the notifier's answer and the last
+    sequence number it was given."""
     from glueguard.handlers import notifier
 
     from tests.support.lambda_context import LambdaContext
 
-    records = [r for r in decision_stream_records() if r["eventName"] == "INSERT"]
+    records = decision_stream_records()
     if start is not None:
         records = [r for r in records if int(r["dynamodb"]["SequenceNumber"]) > int(start)]
     last = records[-1]["dynamodb"]["SequenceNumber"] if records else start

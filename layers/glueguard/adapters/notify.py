@@ -19,6 +19,9 @@ from glueguard.models.decision import PLATFORM_OWNED, Decision
 logger = logging.getLogger(__name__)
 PLATFORM = "platform"
 #: What the plane topic says about a decision (no messages, states, principals or parameters).
+#: SNS Publish's error code for a topic that does not exist (botocore's model: NotFoundException): the only
+#: failure a notification may swallow. Throttling, KMS and access errors reach the notifier's batchItemFailures.
+TOPIC_MISSING = frozenset({"NotFound"})
 SUMMARY_FIELDS = ("project_id", "severity", "outcome", "resource_kind", "resource_name", "function", "created_at")
 
 
@@ -63,7 +66,9 @@ class Notifier:
                 Message=message(decision),
                 MessageAttributes={**attributes, **audience},
             )
-        except ClientError as exc:  # the decision itself is recorded; a missing topic must not stop enforcement
+        except ClientError as exc:  # a project without a topic (deprovisioned, never made) is told nothing;
+            if exc.response.get("Error", {}).get("Code") not in TOPIC_MISSING:  # any other failure is retried
+                raise
             logger.warning("project topic of %s not notified: %s", decision.project_id, exc)
 
 
