@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from fnmatch import fnmatchcase
+from typing import Any
 
 import pytest
 from glueguard.provisioning.policies import Scope, glue_trust, identity_policies, key_policy, tls_only_bucket_policy
 from parliament import analyze_policy_string, config, iam_definition
-from parliament.misc import make_list
 
 from tests.support.stack import policy_document
 
@@ -26,6 +26,11 @@ SCOPE = Scope(
 POLICIES = identity_policies(SCOPE)
 #: The project's own ids: a Resource must name one of these (or the account's Glue catalog).
 PROJECT_MARKERS = (f"project-{PID}", SCOPE.key_arn, SCOPE.vpc_id, SCOPE.security_group_id, *SCOPE.subnet_ids)
+
+
+def make_list(value: Any) -> list[Any]:
+    """A policy element as a list (parliament's make_list answers [] for plain Python lists)."""
+    return value if isinstance(value, list) else [value]
 
 
 def _resource_types(action: str) -> list[str]:
@@ -68,11 +73,17 @@ def test_every_resource_is_the_projects(name):
             if resource == "*":
                 # only actions that take no resource at all (Describe*, PutMetricData): they reach no project
                 assert all(_resource_types(a) == [""] for a in make_list(statement["Action"])), statement["Sid"]
+            elif resource.endswith(":network-interface/*"):  # a new ENI has no id yet: subnets and SG confine it
+                assert statement["Sid"] in ("CreateEniInProjectSubnets", "ManageEnisInProjectSubnets")
             elif resource != "arn:aws:glue:us-east-1:123456789012:catalog":
                 assert any(marker in resource for marker in PROJECT_MARKERS), (statement["Sid"], resource)
             # a wildcard may only extend a name that already carries the project id
             if "*" in resource and resource != "*":
-                assert f"project-{PID}" in resource.split("*")[0] or resource.endswith("network-interface/*")
+                # Glue's log groups carry the project's security configuration after a prefix Glue chooses
+                glue_logs = resource.startswith("arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/*project-")
+                assert (
+                    f"project-{PID}" in resource.split("*")[0] or resource.endswith("network-interface/*") or glue_logs
+                )
 
 
 def test_scientists_may_not_write_triggers_or_change_the_mandatory_tags():
@@ -129,6 +140,8 @@ def test_every_project_role_grant_is_within_the_template_boundary():
     boundary = policy_document("ProjectRoleBoundary")["Statement"]
     for purpose in ("data-access", "catalog-access", "network-access"):
         for statement in POLICIES[f"project-{PID}-glue-{purpose}"]["Statement"]:
+            if statement["Effect"] == "Deny":  # a deny grants nothing
+                continue
             for action in make_list(statement["Action"]):
                 for resource in make_list(statement["Resource"]):
                     assert any(
@@ -140,6 +153,21 @@ def test_every_project_role_grant_is_within_the_template_boundary():
         for resource in make_list(statement["Resource"]):
             assert resource == "*" or "project-*" in resource or resource.endswith(("/*", ":catalog")), resource
     assert f"project-{PID}-glue-boundary" not in POLICIES
+
+
+def test_no_project_role_may_write_the_planes_records_or_rewrite_a_job():
+    """Issue 23: the boundary denies every project role writes under `glueguard/` in the artifacts bucket (whatever
+    policy a role is given), and no project role policy or the boundary grants glue:UpdateJob."""
+    boundary = policy_document("ProjectRoleBoundary")["Statement"]
+    [deny] = [s for s in boundary if s["Effect"] == "Deny"]
+    assert set(deny["Action"]) == {"s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"}
+    assert fnmatchcase(f"arn:aws:s3:::project-{PID}-glue-artifacts/glueguard/quarantine/x.json", deny["Resource"])
+    assert not fnmatchcase(f"arn:aws:s3:::project-{PID}-glue-artifacts/out/part-0", deny["Resource"])
+    roles = [
+        POLICIES[f"project-{PID}-glue-{p}"]["Statement"] for p in ("data-access", "catalog-access", "network-access")
+    ]
+    granted = [a for doc in [boundary, *roles] for s in doc if s["Effect"] == "Allow" for a in make_list(s["Action"])]
+    assert "glue:UpdateJob" not in granted and "glue:GetJob" in granted
 
 
 def test_resource_policies():

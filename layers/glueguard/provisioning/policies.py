@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from glueguard.models.project import PLANE_PREFIX
 from glueguard.naming import ProjectNames
 
 Document = dict[str, Any]
@@ -64,7 +65,9 @@ CATALOG_ACTIONS = [
     "glue:GetPartitions",
     "glue:BatchCreatePartition",
 ]
-JOB_SELF_ACTIONS = ["glue:GetJob", "glue:GetJobRun", "glue:UpdateJob", "glue:GetJobBookmark", "glue:ResetJobBookmark"]
+#: What job code reads about its own job (no UpdateJob: provisioning needs none, and job code must not rewrite its
+#: job, e.g. out of the project's network).
+JOB_SELF_ACTIONS = ["glue:GetJob", "glue:GetJobRun", "glue:GetJobBookmark", "glue:ResetJobBookmark"]
 KMS_USE = [
     "kms:Decrypt",
     "kms:Encrypt",
@@ -73,6 +76,8 @@ KMS_USE = [
     "kms:DescribeKey",
 ]
 S3_OBJECT = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+#: Writes that would forge or erase the plane's records under `glueguard/`.
+PLANE_RECORD_WRITES = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
 S3_BUCKET = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
 EC2_DESCRIBE = [
     "ec2:DescribeNetworkInterfaces",
@@ -168,12 +173,20 @@ def glue_trust(scope: Scope) -> Document:
     )
 
 
+def plane_records(scope: Scope) -> str:
+    """Where the plane keeps its records in the project (saved definitions, reports): readable, never written by
+    the project's principals."""
+    return f"arn:{scope.partition}:s3:::{scope.names.bucket('artifacts')}/{PLANE_PREFIX}*"
+
+
 def data_access(scope: Scope) -> Document:
-    """project-{uuid}-glue-data-access: the project's buckets and KMS key (§4, §11.1)."""
+    """project-{uuid}-glue-data-access: the project's buckets and KMS key (§4, §11.1); the plane's records only read
+    (ProjectRoleBoundary denies their writes to every project role as well)."""
     return _doc(
         _stmt("ProjectBuckets", S3_BUCKET, scope.bucket_arns()),
         _stmt("ProjectObjects", S3_OBJECT, scope.bucket_arns(objects=True)),
         _stmt("ProjectKey", KMS_USE, [scope.key_arn]),
+        _deny("NoPlaneRecordWrites", PLANE_RECORD_WRITES, plane_records(scope)),
     )
 
 
@@ -261,11 +274,7 @@ def scientist(scope: Scope) -> Document:
         ),
         _stmt("ProjectKey", KMS_USE, [scope.key_arn]),
         # what the plane saves before it deletes (and its reports) can be read and restored, never forged or erased
-        _deny(
-            "NoPlaneRecordWrites",
-            ["s3:PutObject", "s3:DeleteObject"],
-            f"arn:{scope.partition}:s3:::{scope.names.bucket('artifacts')}/glueguard/*",
-        ),
+        _deny("NoPlaneRecordWrites", PLANE_RECORD_WRITES, plane_records(scope)),
         _deny("NoTriggerWrites", TRIGGER_WRITES, "*"),
         _deny(
             "NoMandatoryTagChanges",

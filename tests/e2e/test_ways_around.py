@@ -1,0 +1,63 @@
+"""Issue 23 part 2, "ways around it": each attack from the attacker's own credentials, IAM evaluated, beside the
+legitimate use that must keep working (docs/security.md, rows 10-19)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import SandboxHandle, job_definition, provisioned_project
+from tests.support.denials import denied
+
+PROJECT_ROLES = ("job", "crawler", "dev")
+
+
+@pytest.fixture(scope="module")
+def project(sandbox: SandboxHandle) -> Any:
+    project = provisioned_project(sandbox)
+    sandbox.client("glue").create_job(**job_definition(project, "etl"))
+    return project
+
+
+def role_session(sandbox: SandboxHandle, project: Any, purpose: str) -> dict[str, str]:
+    """The session Glue gets for one of the project's roles (a job run, a crawler, a dev endpoint)."""
+    return sandbox.service_session(f"arn:aws:iam::123456789012:role/{project.names.role(purpose)}")
+
+
+@pytest.mark.parametrize("purpose", PROJECT_ROLES)
+def test_no_project_role_forges_or_erases_the_planes_records(sandbox: SandboxHandle, project: Any, purpose: str):
+    """The plane saves definitions (and the provisioner what it removed) under `glueguard/` in the artifacts bucket:
+    job code, a crawler or a dev endpoint may write the project's own outputs there, never the plane's records."""
+    bucket = project.names.bucket("artifacts")
+    record = f"glueguard/quarantine/job/{project.names.resource('job', 'etl')}/saved.json"
+    sandbox.client("s3").put_object(Bucket=bucket, Key=record, Body=b'{"savedBy": "glueguard"}')
+    s3 = sandbox.client("s3", role_session(sandbox, project, purpose))
+    s3.put_object(Bucket=bucket, Key=f"out/{purpose}/part-0", Body=b"x")  # its own output: allowed
+    assert s3.get_object(Bucket=bucket, Key=record)["Body"].read() == b'{"savedBy": "glueguard"}'  # readable
+    denied(s3.put_object, Bucket=bucket, Key=record, Body=b'{"forged": true}', because="s3:PutObject")
+    denied(s3.put_object, Bucket=bucket, Key="glueguard/reports/fake.json", Body=b"{}", because="s3:PutObject")
+    denied(s3.delete_object, Bucket=bucket, Key=record, because="s3:DeleteObject")
+    admin = sandbox.client("s3")
+    assert admin.get_object(Bucket=bucket, Key=record)["Body"].read() == b'{"savedBy": "glueguard"}'
+
+
+def test_job_code_cannot_rewrite_its_own_job(sandbox: SandboxHandle, project: Any):
+    """Job code runs as the job role: it reads its job and its runs, never rewrites the definition (e.g. out of the
+    project's network). glue:UpdateJob is no longer granted to any project role (nor allowed by their boundary),
+    so the call is refused on the action itself, not only for want of iam:PassRole."""
+    glue = sandbox.client("glue", role_session(sandbox, project, "job"))
+    name = project.names.resource("job", "etl")
+    job = glue.get_job(JobName=name)["Job"]  # what a job reads about itself: allowed
+    assert job["Name"] == name
+    outside = {
+        "Role": job["Role"],
+        "Command": job["Command"],
+        "GlueVersion": "4.0",
+        "WorkerType": "G.1X",
+        "NumberOfWorkers": 2,
+        "Timeout": 60,
+    }  # the same job, without the project's network connection
+    denied(glue.update_job, JobName=name, JobUpdate=outside, because="glue:UpdateJob")
+    connections = sandbox.client("glue").get_job(JobName=name)["Job"]["Connections"]["Connections"]
+    assert connections == [project.connection_name]
