@@ -3,11 +3,12 @@ legitimate use that must keep working (docs/security.md, rows 10-19)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SandboxHandle, job_definition, provisioned_project
+from tests.e2e.conftest import SandboxHandle, job_definition, poll, provisioned_project
 from tests.support.denials import denied
 
 PROJECT_ROLES = ("job", "crawler", "dev")
@@ -61,3 +62,39 @@ def test_job_code_cannot_rewrite_its_own_job(sandbox: SandboxHandle, project: An
     denied(glue.update_job, JobName=name, JobUpdate=outside, because="glue:UpdateJob")
     connections = sandbox.client("glue").get_job(JobName=name)["Job"]["Connections"]["Connections"]
     assert connections == [project.connection_name]
+
+
+KAFKA_SECRETS = {
+    "KAFKA_SASL_SCRAM_PASSWORD": "scram-s3cr3t",
+    "KAFKA_SASL_PLAIN_PASSWORD": "plain-s3cr3t",
+    "KAFKA_CLIENT_KEYSTORE_PASSWORD": "keystore-s3cr3t",
+    "KAFKA_CLIENT_KEY_PASSWORD": "key-s3cr3t",
+    "ENCRYPTED_KAFKA_SASL_SCRAM_PASSWORD": "encrypted-s3cr3t",
+}
+
+
+def test_a_saved_connection_keeps_no_secret_for_the_projects_principals(sandbox: SandboxHandle, project: Any):
+    """A principal of another project creates a Kafka connection in this project (its passwords set): the enforcer
+    saves the definition into this project's artifacts bucket, then removes it. Job code of the project (the
+    attacker, its job role's own session) reads the saved definition: every password is `***`, the rest is kept."""
+    other = provisioned_project(sandbox)
+    creator = sandbox.assume(f"{other.names.prefix}-glue-admin", "creator")
+    name = project.names.resource("connection", "kafka")
+    properties = {
+        "KAFKA_BOOTSTRAP_SERVERS": "b-1.example.com:9096",
+        "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        **KAFKA_SECRETS,
+    }
+    sandbox.client("glue", creator).create_connection(
+        ConnectionInput={"Name": name, "ConnectionType": "KAFKA", "ConnectionProperties": properties}
+    )
+    bucket = project.names.bucket("artifacts")
+    s3 = sandbox.client("s3", role_session(sandbox, project, "job"))
+    prefix = f"glueguard/quarantine/connection/{name}/"
+    saved = poll(lambda: s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents"), timeout=20)
+    assert saved, "the connection was not saved"
+    text = s3.get_object(Bucket=bucket, Key=saved[0]["Key"])["Body"].read().decode()
+    assert not [secret for secret in KAFKA_SECRETS.values() if secret in text]
+    kept = json.loads(text)["definition"]["ConnectionProperties"]
+    assert kept == {**properties, **dict.fromkeys(KAFKA_SECRETS, "***")}
+    assert poll(lambda: name not in [c["Name"] for c in sandbox.client("glue").get_connections()["ConnectionList"]])

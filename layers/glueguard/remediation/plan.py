@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from glueguard.models.violation import Violation
 
-#: Keys whose values never leave the Lambda (connection passwords): records keep "***".
-SECRET_KEYS = frozenset({"PASSWORD", "ENCRYPTED_PASSWORD", "Password", "ClientSecret", "AccessToken", "RefreshToken"})
+#: Keys whose values never leave the Lambda: records, notifications and saved definitions keep "***". By pattern, so
+#: a property Glue adds is covered: every connection property holding a password (`PASSWORD`,
+#: `KAFKA_SASL_SCRAM_PASSWORD`, `KAFKA_CLIENT_KEYSTORE_PASSWORD`, ...) or encrypted (`ENCRYPTED_*`), and the
+#: sensitive members of a connection's AuthenticationConfiguration (Password, ClientSecret, tokens, the
+#: authorization code, CustomAuthenticationCredentials). Checked against botocore's Glue model
+#: (tests/unit/test_redaction.py).
+SECRET_KEY = re.compile(
+    r"password|^encrypted_|secret$|token$|^authorizationcode$|^customauthenticationcredentials$", re.IGNORECASE
+)
+
+
+def is_secret(key: object) -> bool:
+    """True when the value under `key` is a credential."""
+    return isinstance(key, str) and SECRET_KEY.search(key) is not None
 
 
 def redacted(value: Any) -> Any:
-    """`value` with every SECRET_KEYS entry, at any depth, replaced by "***"."""
+    """`value` with the value of every secret key (`is_secret`), at any depth, replaced by "***"."""
     if isinstance(value, dict):
-        return {k: "***" if k in SECRET_KEYS else redacted(v) for k, v in value.items()}
+        return {k: "***" if is_secret(k) else redacted(v) for k, v in value.items()}
     if isinstance(value, list):
         return [redacted(v) for v in value]
     return value
