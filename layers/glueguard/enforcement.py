@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from glueguard.adapters import metrics
-from glueguard.adapters.clients import client
+from glueguard.adapters.clients import acting_account, client, plane_account
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.registry import Registry
 from glueguard.models.decision import UNOWNED, Decision, finding_of
@@ -196,13 +196,13 @@ class Enforcer:
     ) -> Judgement:
         """Resolve the project, evaluate the rules and build the plan, calling nothing but the registry
         (`glueguard plan` stops here; `enforce` goes on to execute and record)."""
-        project_id, project = owner(current, self.registry.get, principal_issuer)
+        project_id, project = owner(current, self._registered_here, principal_issuer)
         if project is None:
             violation = Violation(
                 f"{kind.kind}-unowned",
                 Severity.HIGH,
-                f"{kind.kind} {current.name} belongs to no registered project"
-                + (f" (it points at unregistered project {project_id})" if project_id else ""),
+                f"{kind.kind} {current.name} in account {acting_account()} belongs to no project registered there"
+                + (f" (it points at project {project_id})" if project_id else ""),
             )
             return Judgement(kind, current, None, self.policy, [violation], None)
         policy = self.policy.with_overrides(project.policy_overrides)
@@ -215,6 +215,12 @@ class Enforcer:
             violations.append(self.plane.impersonation(impostor, kind.kind, current.name))
         plan = build_plan(kind, current, violations, project, policy, event_id=event_id) if violations else None
         return Judgement(kind, current, project, policy, violations, plan)
+
+    def _registered_here(self, project_id: str) -> Project | None:
+        """The registered project `project_id` when it lives in the account acted in (the event's): a name-alike
+        that another account's administrator made is nobody's (issue 24 item 7)."""
+        project = self.registry.get(project_id)
+        return project if project is not None and project.lives_in(acting_account(), plane_account()) else None
 
     def _finding(self, kind: str, name: str, violations: list[dict[str, Any]], before: Any) -> str | None:
         return finding_of(kind, name, violations, before) if self.reports_by_finding else None

@@ -374,3 +374,85 @@ def test_the_member_role_reads_project_roles_but_never_rewrites_their_trust(cent
         held.client("iam").update_assume_role_policy(RoleName=role, PolicyDocument=trust(member))
     assert caught.value.response["Error"]["Code"] == "AccessDenied"
     assert "iam:UpdateAssumeRolePolicy" in caught.value.response["Error"]["Message"]
+
+
+def test_a_member_admin_cannot_pose_as_another_accounts_project(central: Org) -> None:
+    """Issue 24 item 7, from the attacker's own credentials (an administrator of member 3): a job named for a
+    project of member 2, made in member 3, fills no part of that project's ledger and earns no decision of it, and
+    the project's decisions never reach a topic of that name the attacker made in member 3. The enforcer flags the
+    job as nobody's (the plane topic's audience); the victim project's own runs are still guarded."""
+    from glueguard.adapters.ledger import Ledger
+
+    from glueguard_sandbox.commands import post
+
+    victim_account, attacker_account = central.members
+    victim = provisioned_project(central, accountId=victim_account)
+    pid = victim.project_id
+    attacker = central.admin(attacker_account)
+    topic = attacker.client("sns").create_topic(Name=f"project-{pid}-notifications")["TopicArn"]
+    stolen, inbox = _subscribed(attacker, topic)
+    role = attacker.client("iam").create_role(
+        RoleName=f"squatter-{uuid.uuid4().hex[:6]}", AssumeRolePolicyDocument=trust(service="glue.amazonaws.com")
+    )["Role"]["Arn"]
+    glue = attacker.client("glue")
+    job = f"project-{pid}-job-squat"
+    glue.create_job(
+        Name=job,
+        Role=role,
+        Command={"Name": "glueetl", "ScriptLocation": "s3://anywhere/x.py"},
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=10,
+        Timeout=60,
+        ExecutionProperty={"MaxConcurrentRuns": 5},
+    )
+
+    fits = glue.start_job_run(JobName=job, Arguments={"--sandbox-run-seconds": "3600"})["JobRunId"]
+    over = glue.start_job_run(JobName=job, NumberOfWorkers=80, Arguments={"--sandbox-run-seconds": "3600"})["JobRunId"]
+    post(central.endpoint, "drain", {"timeout": 30})
+
+    assert [d.outcome for d in DecisionLog().list(pid)] == []  # no decision of the victim's is made of it...
+    assert _received(stolen, inbox, timeout=3) == []  # ...nor published to the attacker's topic
+    assert Ledger().entries(pid) == []  # nothing of the victim's DPU is taken
+    flagged = poll(lambda: [d for d in DecisionLog().list("unowned") if d.resource_name == job], timeout=10)
+    assert [(d.outcome, d.account, [v["rule"] for v in d.violations]) for d in flagged] == [
+        ("reported", attacker_account, ["job-unowned"])
+    ]
+    assert glue.get_job(JobName=job)["Job"]["Role"] == role  # nor is the victim's role handed to it
+    assert {glue.get_job_run(JobName=job, RunId=r)["JobRun"]["JobRunState"] for r in (fits, over)} == {"RUNNING"}
+    # the victim's own job in its own account is still guarded
+    own = make_job(victim, "own", timeout=120, glue=central.admin(victim_account).client("glue"))
+    own_glue = central.scientist(victim_account, "dana").client("glue")
+    run_id = own_glue.start_job_run(JobName=own, NumberOfWorkers=80)["JobRunId"]
+    assert poll(lambda: own_glue.get_job_run(JobName=own, RunId=run_id)["JobRun"]["JobRunState"] in STOPPED, 10)
+    stops = poll(lambda: [d for d in DecisionLog().list(pid) if d.outcome == "stopped"])
+    assert [(d.resource_name, d.account) for d in stops] == [(f"{own}/{run_id}", victim_account)]
+
+
+def test_the_plane_assumes_member_roles_of_its_own_organization_only(central: Org) -> None:
+    """Issue 24 item 7: the deployed MemberAccessPolicy allows sts:AssumeRole only on a member role whose account
+    is in the plane's organization (`aws:ResourceOrgID`, which the sandbox sets for a resource of an organization's
+    account): the same document naming another organization is refused the same member role."""
+    iam = central.client("iam")
+    [policy] = [p for p in iam.list_policies(Scope="Local")["Policies"] if "MemberAccessPolicy" in p["PolicyName"]]
+    document = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    deployed = document["Document"] if isinstance(document["Document"], dict) else json.loads(document["Document"])
+    [statement] = deployed["Statement"]
+    org_id = central.client("organizations").describe_organization()["Organization"]["Id"]
+    assert statement["Condition"] == {"StringEquals": {"aws:ResourceOrgID": org_id}}
+    elsewhere = json.loads(json.dumps(deployed).replace(org_id, "o-0ther0rg000"))
+    member_role = f"arn:aws:iam::{central.members[0]}:role/glueguard/glueguard-member"
+    outcomes = []
+    for label, policy_document in (("own", deployed), ("other", elsewhere)):
+        name = f"probe-{label}-{uuid.uuid4().hex[:6]}"
+        arn = iam.create_role(
+            RoleName=name, Path="/glueguard/", AssumeRolePolicyDocument=trust(central.organization["central"])
+        )["Role"]["Arn"]
+        iam.put_role_policy(RoleName=name, PolicyName="member", PolicyDocument=json.dumps(policy_document))
+        held = central.session(central.client("sts").assume_role(RoleArn=arn, RoleSessionName="probe")["Credentials"])
+        try:
+            held.client("sts").assume_role(RoleArn=member_role, RoleSessionName="probe")
+            outcomes.append((label, "assumed"))
+        except ClientError as exc:
+            outcomes.append((label, exc.response["Error"]["Code"]))
+    assert outcomes == [("own", "assumed"), ("other", "AccessDenied")]

@@ -12,7 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 from glueguard.adapters.clients import client
 from glueguard.adapters.notify import Notifier
+from glueguard.adapters.registry import Registry
 from glueguard.models.decision import ORGANIZATION, UNOWNED, Decision
+from glueguard.models.project import Project, ProjectResources
 
 from tests.support.faults import inject
 
@@ -34,6 +36,11 @@ def _bodies(url: str) -> list[dict]:
     return [json.loads(m["Body"]) for m in messages]
 
 
+def _register(project_id: str, topic_arn: str | None = None) -> None:
+    resources = ProjectResources(notifications_topic_arn=topic_arn)
+    Registry().create(Project(project_id=project_id, owner="team", cost_center="cc-1", resources=resources))
+
+
 def _decision(project: str, severity: str, name: str) -> Decision:
     violation = {"rule": "job-workers-cap", "severity": severity, "message": f"secret detail of {name}"}
     return Decision(
@@ -53,6 +60,8 @@ def test_each_project_reads_its_own_detail_and_the_plane_topic_only_summaries(aw
     plane = _queue(aws["GLUEGUARD_TOPIC_ARN"], "plane")
     topics = {p: sns.create_topic(Name=f"project-{p}-notifications")["TopicArn"] for p in (A, B)}
     queues = {p: _queue(arn, f"team-{p[:8]}") for p, arn in topics.items()}
+    for p, arn in topics.items():
+        _register(p, arn)
     notifier = Notifier()
 
     notifier.decision(_decision(A, "high", "a-high"))
@@ -73,10 +82,12 @@ def test_a_project_without_a_topic_is_told_nothing_and_the_platform_still_is(aws
     plane = _queue(aws["GLUEGUARD_TOPIC_ARN"], "plane")
     sns = boto3.client("sns")
     assert not [t for t in sns.list_topics()["Topics"] if A in t["TopicArn"]]
+    _register(A)
 
     Notifier().decision(_decision(A, "critical", "no-topic"))
+    Notifier().decision(_decision(B, "critical", "unregistered"))  # no project: no project topic is published to
 
-    assert [m["resource_name"] for m in _bodies(plane)] == ["no-topic"]
+    assert [m["resource_name"] for m in _bodies(plane)] == ["no-topic", "unregistered"]
 
 
 @pytest.mark.parametrize(
@@ -87,7 +98,9 @@ def test_any_other_publish_failure_is_raised_for_the_stream_to_retry(aws, status
     """Throttling, a key or a policy that refuses the plane: the project's team would never hear of the decision
     if this were swallowed; it is raised (the notifier reports the record in batchItemFailures)."""
     plane = _queue(aws["GLUEGUARD_TOPIC_ARN"], "plane")
-    team = _queue(boto3.client("sns").create_topic(Name=f"project-{A}-notifications")["TopicArn"], "team")
+    topic = boto3.client("sns").create_topic(Name=f"project-{A}-notifications")["TopicArn"]
+    team = _queue(topic, "team")
+    _register(A, topic)
     sns = client("sns")
 
     with (
@@ -99,6 +112,21 @@ def test_any_other_publish_failure_is_raised_for_the_stream_to_retry(aws, status
     assert raised.value.response["Error"]["Code"] == code
     assert injected == Counter({"Publish": 1})  # the project's publish failed; nothing was sent after it
     assert _bodies(team) == [] and _bodies(plane) == []
+
+
+def test_the_project_topic_is_the_registrys_not_one_named_after_the_project(aws):
+    """Issue 24 item 7: the detail goes to the topic the registry holds; a topic merely named
+    `project-<id>-notifications` (anyone able to create topics can make one) receives nothing."""
+    sns = boto3.client("sns")
+    registered = sns.create_topic(Name=f"team-a-{A[:8]}")["TopicArn"]
+    lookalike = _queue(sns.create_topic(Name=f"project-{A}-notifications")["TopicArn"], "lookalike-a")
+    team = _queue(registered, "team-a")
+    _register(A, registered)
+
+    Notifier().decision(_decision(A, "high", "a-high"))
+
+    assert [m["resource_name"] for m in _bodies(team)] == ["a-high"]
+    assert _bodies(lookalike) == []
 
 
 def test_an_organization_finding_goes_to_the_platform_only(aws):

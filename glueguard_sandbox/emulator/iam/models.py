@@ -454,6 +454,7 @@ def authorize(
     from glueguard_sandbox.emulator.iam import catalog
     from glueguard_sandbox.emulator.iam.policy import Request, evaluate
     from glueguard_sandbox.emulator.iam.resources import resource_account
+    from glueguard_sandbox.emulator.organizations.models import organization_id
 
     if (prefix, operation) in catalog.UNAUTHORIZED_OPERATIONS:
         return None
@@ -473,6 +474,8 @@ def authorize(
                 context.update(_role_boundary(check.resource, owner))
             context = catalog.filter_context(check.action, context)
         context["aws:ResourceAccount"] = [owner]
+        if org := organization_id(owner):  # the resource's account's organization (global condition keys)
+            context["aws:ResourceOrgID"] = [org]
         lookup = "sts" if check.action == "sts:AssumeRole" else service
         decision = evaluate(
             Request(who.principal, check.action, check.resource, context, owner),

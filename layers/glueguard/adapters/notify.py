@@ -1,7 +1,8 @@
 """SNS notifications with `project` and `severity` message attributes (for subscription filter policies).
 
-A decision's detail goes to its own project's topic (`project-{uuid}-notifications`, encrypted with the project
-key); the plane-wide topic, which any platform subscriber reads, carries only a summary of critical and platform
+A decision's detail goes to its own project's topic (the registry's `notifications_topic_arn`, in the project's
+account, encrypted with the project key; never a topic named after the event's account, which another account's
+administrator could create: issue 24 item 7); the plane-wide topic, which any platform subscriber reads, carries only a summary of critical and platform
 (unowned, organization) decisions, so no team reads another's (docs/security.md, 8c).
 """
 
@@ -10,10 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+from typing import Any
 
 from botocore.exceptions import ClientError
 
-from glueguard.adapters.clients import acting_account, client, plane_client
+from glueguard.adapters.clients import acting_in, client, plane_account, plane_client
 from glueguard.models.decision import PLATFORM_OWNED, Decision
 
 logger = logging.getLogger(__name__)
@@ -26,8 +28,9 @@ SUMMARY_FIELDS = ("project_id", "severity", "outcome", "resource_kind", "resourc
 
 
 class Notifier:
-    def __init__(self, topic_arn: str | None = None) -> None:
+    def __init__(self, topic_arn: str | None = None, registry: Any = None) -> None:
         self.topic_arn = topic_arn or os.environ.get("GLUEGUARD_TOPIC_ARN")
+        self._registry = registry
 
     def decision(self, decision: Decision) -> None:
         """The detail to the project's topic; a summary of critical and platform decisions to the plane topic."""
@@ -52,20 +55,36 @@ class Notifier:
                 MessageAttributes={**attributes, "audience": {"DataType": "String", "StringValue": PLATFORM}},
             )
 
-    def project_topic(self, project_id: str) -> str:
-        """The project's topic (docs/provisioning.md) in the account acted in, the plane topic's partition and region."""
+    def project_topic(self, project_id: str) -> str | None:
+        """The project's topic as the registry holds it (docs/provisioning.md); for a project registered before
+        topics were recorded, its fixed name in the project's own account. None for an unregistered project."""
+        if self._registry is None:
+            from glueguard.adapters.registry import Registry
+
+            self._registry = Registry()
+        project = self._registry.get(project_id)
+        if project is None:
+            return None
+        if project.resources.notifications_topic_arn:
+            return project.resources.notifications_topic_arn
         partition, region = str(self.topic_arn).split(":")[1:4:2]
-        return f"arn:{partition}:sns:{region}:{acting_account()}:project-{project_id}-notifications"
+        account = project.account_id or plane_account()
+        return f"arn:{partition}:sns:{region}:{account}:project-{project_id}-notifications"
 
     def _to_project(self, decision: Decision, subject: str, attributes: dict[str, dict[str, str]]) -> None:
         audience = {"audience": {"DataType": "String", "StringValue": "project"}}
+        topic = self.project_topic(decision.project_id)
+        if topic is None:
+            logger.warning("project %s is not registered: its decision is not notified", decision.project_id)
+            return
         try:
-            client("sns").publish(
-                TopicArn=self.project_topic(decision.project_id),
-                Subject=subject,
-                Message=message(decision),
-                MessageAttributes={**attributes, **audience},
-            )
+            with acting_in(topic.split(":")[4]):  # the topic's account: a member's, through its member role
+                client("sns").publish(
+                    TopicArn=topic,
+                    Subject=subject,
+                    Message=message(decision),
+                    MessageAttributes={**attributes, **audience},
+                )
         except ClientError as exc:  # a project without a topic (deprovisioned, never made) is told nothing;
             if exc.response.get("Error", {}).get("Code") not in TOPIC_MISSING:  # any other failure is retried
                 raise

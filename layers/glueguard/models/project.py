@@ -145,6 +145,10 @@ class Project(BaseModel):
     def names(self) -> ProjectNames:
         return ProjectNames(self.project_id)
 
+    def lives_in(self, account: str, plane_account: str) -> bool:
+        """Whether the project's resources live in `account` (a project without one lives in the plane's)."""
+        return (self.account_id or plane_account) == account
+
     def mandatory_tags(self, service: str = "glue") -> dict[str, str]:
         """The four tags every project resource must carry, with their registry values."""
         return {

@@ -89,6 +89,9 @@ class RunCaps:
         project_id = project_of(job_name)
         if project_id is None:
             return Outcome("skipped", f"job {job_name} carries no project prefix")
+        registered = self.ctx.registry.get(project_id)
+        if registered is not None and (elsewhere := self.ctx.elsewhere(registered, job_name)):
+            return Outcome("skipped", elsewhere)
         released = self.ctx.ledger.release(project_id, run_id, reason=f"run {state}")
         project, _ = self.ctx.project(job_name)
         if project is not None and (run := self.stopper.read_raw(job_name, run_id)) is not None:

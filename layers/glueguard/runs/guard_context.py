@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from glueguard.adapters import metrics
-from glueguard.adapters.clients import client
+from glueguard.adapters.clients import acting_account, client, plane_account
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.ledger import Ledger
 from glueguard.adapters.registry import Registry
@@ -113,7 +113,18 @@ class GuardContext:
             return None, f"job {job_name} points at unregistered project {project_id}"
         if project.status is ProjectStatus.DELETED:
             return None, f"project {project_id} is deleted"
+        if elsewhere := self.elsewhere(project, job_name):
+            return None, elsewhere
         return project, ""
+
+    @staticmethod
+    def elsewhere(project: Project, name: str) -> str:
+        """Why `name`, in the account acted in (the event's), is not `project`'s: a name-alike that another
+        account's administrator made; empty when the project lives there."""
+        here = acting_account()
+        if project.lives_in(here, plane_account()):
+            return ""
+        return f"{name} is in account {here}; project {project.project_id} lives in {project.account_id}"
 
     def live_projects(self) -> dict[str, Project]:
         return {p.project_id: p for p in self.registry.list() if p.status is not ProjectStatus.DELETED}
