@@ -8,7 +8,7 @@
 3. moto's CloudFormation creates the stack.
 4. What moto's CloudFormation drops is restored from the same translated template, with moto's own
    intrinsic-function resolver: function Layers and DeadLetterConfig, AWS::Lambda::EventInvokeConfig,
-   AWS::Events::EventBusPolicy, and service-managed StackSets (emulator/cloudformation/stacksets.py).
+   AWS::Events::EventBusPolicy, AWS::Glue::DataCatalogEncryptionSettings, and service-managed StackSets (emulator/cloudformation/stacksets.py).
    (State machines' DefinitionSubstitutions are applied by the emulator's CloudFormation fix.)
    Nothing here names a resource of ours: the template is the one wiring source.
 """
@@ -181,6 +181,8 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
             from glueguard_sandbox.emulator.cloudformation import stacksets
 
             stacksets.deploy(session, clean_json(props, resources), lambda account: _member_admin(session, account))
+        elif kind == "AWS::Glue::DataCatalogEncryptionSettings":
+            catalog_encryption_settings(session.client("glue"), clean_json(props, resources))
         elif kind == "AWS::Events::EventBusPolicy":
             config = clean_json(props, resources)
             statement = {"Sid": config["StatementId"], **config["Statement"]}
@@ -188,6 +190,22 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
                 EventBusName=config.get("EventBusName", "default"),
                 Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
             )
+
+
+def catalog_encryption_settings(glue: Any, props: dict[str, Any]) -> None:
+    """AWS::Glue::DataCatalogEncryptionSettings as PutDataCatalogEncryptionSettings (the resource's
+    ConnectionPasswordEncryption.KmsKeyId is the API's AwsKmsKeyId; CloudFormation template reference)."""
+    settings = dict(props["DataCatalogEncryptionSettings"])
+    if passwords := settings.get("ConnectionPasswordEncryption"):
+        passwords = dict(passwords)
+        if "KmsKeyId" in passwords:
+            passwords["AwsKmsKeyId"] = passwords.pop("KmsKeyId")
+        passwords["ReturnConnectionPasswordEncrypted"] = passwords.get("ReturnConnectionPasswordEncrypted") in (
+            True,
+            "true",
+        )
+        settings["ConnectionPasswordEncryption"] = passwords
+    glue.put_data_catalog_encryption_settings(CatalogId=str(props["CatalogId"]), DataCatalogEncryptionSettings=settings)
 
 
 def _member_admin(session: Any, account: str) -> Any:

@@ -21,6 +21,7 @@ def install() -> None:
         eventbridge,
         eventbus,  # bus-to-bus and cross-account delivery (issue 14)
         iam_documents,  # inline role policies of deployed stacks kept as JSON text (issue 12)
+        kms,  # deployed keys keep their key policy as JSON text (issue 26)
         organizations,  # member accounts' OrganizationAccountAccessRole (issue 14)
         provisioning,
         s3_events,
@@ -53,6 +54,7 @@ def install() -> None:
     dynamodbstreams.install()
     s3_events.install()
     iam_documents.install()
+    kms.install()
     organizations.install()
     iam_cloudformation.install()
     sts.install()

@@ -66,11 +66,15 @@ PLANE_ROLE_ARNS = (
 )
 #: The pseudo parameters moto's default account answers with.
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"}
+#: Refs of the template's own resources that its policies name (a KMS key's Ref is its key id).
+RESOURCE_REFS = {"CatalogKey": "0c0a7a10-9c0d-4e5f-8a7b-ca7a10c0ffee"}
+#: The catalog key's ARN as RESOURCE_REFS resolves it (the CatalogKeyArn output).
+CATALOG_KEY_ARN = f"arn:aws:kms:us-east-1:123456789012:key/{RESOURCE_REFS['CatalogKey']}"
 
 
 def resolve(value: Any, refs: dict[str, str] | None = None) -> Any:
     """A template value with `Fn::Sub` of pseudo parameters and `Ref`s to `refs` resolved (enough for policies)."""
-    refs = {**PSEUDO, **(refs or {})}
+    refs = {**PSEUDO, **RESOURCE_REFS, **(refs or {})}
     if isinstance(value, dict) and set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
         return re.sub(r"\$\{([^}]+)\}", lambda m: refs[m.group(1)], value["Fn::Sub"])
     if isinstance(value, dict) and set(value) == {"Ref"}:

@@ -10,7 +10,7 @@ import pytest
 from glueguard.provisioning.policies import Scope, glue_trust, identity_policies, key_policy, tls_only_bucket_policy
 from parliament import analyze_policy_string, config, iam_definition
 
-from tests.support.stack import policy_document
+from tests.support.stack import CATALOG_KEY_ARN, policy_document
 
 PID = "6a1f4c2e-9b3d-4e5f-8a7b-0c1d2e3f4a5b"
 SCOPE = Scope(
@@ -22,10 +22,18 @@ SCOPE = Scope(
     vpc_id="vpc-0123456789abcdef0",
     subnet_ids=("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"),
     security_group_id="sg-0123456789abcdef0",
+    catalog_key_arn=CATALOG_KEY_ARN,
 )
 POLICIES = identity_policies(SCOPE)
 #: The project's own ids: a Resource must name one of these (or the account's Glue catalog).
-PROJECT_MARKERS = (f"project-{PID}", SCOPE.key_arn, SCOPE.vpc_id, SCOPE.security_group_id, *SCOPE.subnet_ids)
+PROJECT_MARKERS = (
+    f"project-{PID}",
+    SCOPE.key_arn,
+    CATALOG_KEY_ARN,
+    SCOPE.vpc_id,
+    SCOPE.security_group_id,
+    *SCOPE.subnet_ids,
+)
 
 
 def make_list(value: Any) -> list[Any]:

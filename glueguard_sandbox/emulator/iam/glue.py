@@ -38,6 +38,8 @@ NAMED: dict[str, tuple[str, str]] = {
     },
     **{op: ("devEndpoint", "EndpointName") for op in ("GetDevEndpoint", "DeleteDevEndpoint", "UpdateDevEndpoint")},
 }
+#: Operations on the account's catalog itself (resource type `rootcatalog`).
+_ROOT_CATALOG_OPS = ("GetDataCatalogEncryptionSettings", "PutDataCatalogEncryptionSettings")
 _DATABASE_OPS = {"GetDatabase": "Name", "UpdateDatabase": "Name", "DeleteDatabase": "Name", "GetTables": "DatabaseName"}
 _TABLE_OPS = {
     "GetTable": "Name",
@@ -80,6 +82,8 @@ def resources(operation: str, params: dict[str, Any], region: str, account: str)
         kind, path = NAMED[operation]
         name = get(params, path)
         return [f"{arn}:{kind}/{name}"] if isinstance(name, str) and name else ["*"]
+    if operation in _ROOT_CATALOG_OPS:
+        return [f"{arn}:catalog"]
     if operation == "CreateDatabase":
         return [f"{arn}:catalog", f"{arn}:database/{get(params, 'DatabaseInput.Name')}"]
     if operation in _DATABASE_OPS:

@@ -17,6 +17,7 @@ from glueguard.adapters.calls import counting_calls
 from glueguard.adapters.glue_runs import job_runs_since
 from glueguard.adapters.reports import ReportStore
 from glueguard.adapters.tags import tag_index
+from glueguard.compliance import catalog
 from glueguard.compliance.html import render_html
 from glueguard.compliance.report import ComplianceReport, build_report
 from glueguard.compliance.sweep import sweep
@@ -84,6 +85,8 @@ def run_compliance(
         started = time.monotonic()
         tags = tag_index(glue, enforcer.client_for, [k.arn_type for k in kinds.values()])
         result = sweep(enforcer, kinds, run_id=run_id, region=region, account=account, tags_of=tags, projects=only)
+        if only is None:  # the account's catalog settings, on a sweep of the whole account
+            catalog.restore(glue, enforcer.decisions.record, run_id)
         seconds = round(time.monotonic() - started, 3)
 
     cost_report: cost.CostReport | None = None

@@ -80,8 +80,16 @@ class Context:
             self.region,
             self.partition,
             provisioner_arn=self.plane_setting("GLUEGUARD_PROVISIONER_ROLE_ARN"),
+            catalog_key_arn=self.catalog_key_arn(),
             **ids,
         )
+
+    @staticmethod
+    def catalog_key_arn() -> str:
+        """The plane's Data Catalog key in the central account (template CatalogKey); "" elsewhere."""
+        from glueguard.adapters.clients import acting_account, plane_account
+
+        return os.environ.get("GLUEGUARD_CATALOG_KEY_ARN", "") if acting_account() == plane_account() else ""
 
     @staticmethod
     def plane_setting(name: str) -> str:

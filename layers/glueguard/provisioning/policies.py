@@ -75,6 +75,9 @@ KMS_USE = [
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:DescribeKey",
 ]
+#: What a principal reading and writing the encrypted Data Catalog needs of its key, through Glue only ("Encrypting
+#: your Data Catalog", Glue developer guide).
+CATALOG_KEY_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 S3_OBJECT = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
 #: Writes that would forge or erase the plane's records under `glueguard/`.
 PLANE_RECORD_WRITES = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
@@ -103,6 +106,8 @@ class Scope:
     security_group_id: str = ""
     #: The provisioner's role: the key policy gives it (and no IAM policy) the administration of the project key.
     provisioner_arn: str = ""
+    #: The plane's Data Catalog key (template CatalogKey), when the account's catalog is encrypted with it.
+    catalog_key_arn: str = ""
     names: ProjectNames = field(init=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +143,13 @@ class Scope:
     def catalog_arns(self) -> list[str]:
         db = self.names.database
         return [self.glue("catalog"), self.glue(f"database/{db}"), self.glue(f"table/{db}/*")]
+
+    def catalog_key(self) -> list[Document]:
+        """The catalog key's statement (only through Glue), when the catalog is encrypted with the plane's key."""
+        if not self.catalog_key_arn:
+            return []
+        via_glue = {"StringEquals": {"kms:ViaService": f"glue.{self.region}.amazonaws.com"}}
+        return [_stmt("CatalogKeyThroughGlue", CATALOG_KEY_USE, [self.catalog_key_arn], via_glue)]
 
     @property
     def log_group_arns(self) -> list[str]:
@@ -195,6 +207,7 @@ def catalog_access(scope: Scope) -> Document:
     job's own Glue calls (§4.1)."""
     return _doc(
         _stmt("DataCatalogAccess", CATALOG_ACTIONS, scope.catalog_arns),
+        *scope.catalog_key(),
         _stmt("GlueJobManagement", JOB_SELF_ACTIONS, [scope.glue(f"job/{scope.names.prefix}-*")]),
     )
 
@@ -254,6 +267,7 @@ def scientist(scope: Scope) -> Document:
     return _doc(
         _stmt("GlueOnProjectResources", SCIENTIST_GLUE_ACTIONS, scope.glue_resource_arns),
         _stmt("CatalogOfProject", CATALOG_ACTIONS, scope.catalog_arns),
+        *scope.catalog_key(),
         _stmt(
             "JobsAndSessionsInProjectNetwork",
             ["glue:CreateJob", "glue:UpdateJob", "glue:CreateSession"],
