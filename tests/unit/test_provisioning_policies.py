@@ -144,7 +144,8 @@ def test_scientist_policy_passes_only_project_roles_to_glue_and_pins_the_network
 
 def test_every_project_role_grant_is_within_the_template_boundary():
     """The per-project role policies the provisioner writes never reach past ProjectRoleBoundary (template.yaml), so
-    the boundary, which the provisioner cannot write, caps them; and the boundary names only project resources."""
+    the boundary, which the provisioner cannot write, caps them; and the boundary names only project resources (and
+    the plane's Data Catalog key, through Glue only)."""
     boundary = policy_document("ProjectRoleBoundary")["Statement"]
     for purpose in ("data-access", "catalog-access", "network-access"):
         for statement in POLICIES[f"project-{PID}-glue-{purpose}"]["Statement"]:
@@ -159,7 +160,9 @@ def test_every_project_role_grant_is_within_the_template_boundary():
                     ), (purpose, statement["Sid"], action, resource)
     for statement in boundary:
         for resource in make_list(statement["Resource"]):
-            assert resource == "*" or "project-*" in resource or resource.endswith(("/*", ":catalog")), resource
+            assert (
+                resource in ("*", CATALOG_KEY_ARN) or "project-*" in resource or resource.endswith(("/*", ":catalog"))
+            ), resource
     assert f"project-{PID}-glue-boundary" not in POLICIES
 
 
