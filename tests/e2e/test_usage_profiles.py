@@ -5,8 +5,8 @@ idle timeout and is kept by the enforcer (it was stopped for Glue's 2,880 min de
 from __future__ import annotations
 
 import json
-import time
 import uuid
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -17,7 +17,23 @@ from glueguard_sandbox.seed import make_job
 from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 
 
-def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(plane_env: SandboxHandle):
+def _enforced(sandbox: SandboxHandle, event_id: str) -> dict[str, Any] | None:
+    """The enforcer's own log line for the event whose envelope id is `event_id` ("enforced", its outcome), once the
+    deployed enforcer has handled it: the evidence it ran, read from its log group as an operator would."""
+    logs, group = sandbox.client("logs"), f"/aws/lambda/{sandbox.physical('EnforcerFunction')}"
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group)
+        lines = [e["message"] for page in pages for e in page["events"]]
+    except logs.exceptions.ResourceNotFoundException:
+        return None
+    for text in lines:
+        for line in text.splitlines():
+            if event_id in line and '"message":"enforced"' in line:
+                return json.loads(line)
+    return None
+
+
+def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(plane_env: SandboxHandle, events):
     sandbox, pid = plane_env, str(uuid.uuid4())
     iam = sandbox.client("iam")
     role = iam.create_role(
@@ -50,6 +66,9 @@ def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(
     assert sandbox.client("glue").get_job_runs(JobName=job)["JobRuns"] == []
 
     session_id = project.names.resource("session", "notebook")
+    created = events.capture(
+        {"source": ["aws.glue"], "detail": {"eventName": ["CreateSession"], "requestParameters": {"id": [session_id]}}}
+    )
     glue.create_session(
         Id=session_id,
         Role=project.resources.dev_role_arn,
@@ -59,8 +78,9 @@ def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(
         Tags=project.mandatory_tags(),
     )
     assert glue.get_session(Id=session_id)["Session"]["IdleTimeout"] == 60
-    sandbox.drain()
-    time.sleep(0.5)
-    decided = poll(lambda: [d for d in DecisionLog().list(pid) if d.resource_name == session_id], timeout=2)
-    assert not any(d.outcome == "stopped" for d in decided or []), decided
+    [event] = events.receive(created)
+    handled = poll(lambda: _enforced(sandbox, event["body"]["id"]), timeout=30)
+    assert handled and handled["event_name"] == "CreateSession", handled  # the enforcer judged this very call
+    assert (handled["outcome"], handled["violations"]) == ("compliant", []), handled
+    assert [d for d in DecisionLog().list(pid) if d.resource_name == session_id] == []
     assert glue.get_session(Id=session_id)["Session"]["Status"] in {"PROVISIONING", "READY"}
