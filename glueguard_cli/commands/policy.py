@@ -1,4 +1,4 @@
-"""`glueguard policy schema|validate|show|apply|history|rollback|test`: the policy as versioned data.
+"""`glueguard policy schema|validate|show|apply|history|rollback|test|override`: the policy as versioned data.
 
 `apply` and `rollback` validate, show the plan, and write a new version of the SSM parameter the
 functions read; each function picks it up within its cache time (PolicyCacheSeconds, at most 60 s).
@@ -208,6 +208,55 @@ def test(
     console.print(f"{len(results) - failed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)
+
+
+def _setting(text: str) -> tuple[str, Any]:
+    """`KEY=VALUE`, VALUE read as JSON when it is JSON (`1`, `true`, `{"job-role": "report"}`), else as text."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise typer.BadParameter(f"{text!r} is not KEY=VALUE", param_hint="--set")
+    try:
+        return key.strip(), json.loads(raw)
+    except ValueError:
+        return key.strip(), raw
+
+
+@policy_app.command("override")
+def override(
+    project: Annotated[str, typer.Option("--project", help="the project's UUID")],
+    settings: Annotated[
+        list[str] | None, typer.Option("--set", help="KEY=VALUE, a policy setting for this project only (repeatable)")
+    ] = None,
+    unset: Annotated[list[str] | None, typer.Option("--unset", help="KEY: back to the deployed policy's")] = None,
+    endpoint_url: EndpointOption = None,
+    region: RegionOption = "us-east-1",
+    stack: StackOption = "glueguard",
+) -> None:
+    """Set or remove a project's policy overrides (its registry entry's `policy_overrides`, merged over the
+    deployed policy). The result is validated against the deployed policy first: an invalid override is refused
+    and nothing is written. The functions read it within their registry cache time."""
+    store = _store(endpoint_url, region, stack)
+    from glueguard.adapters.registry import Registry
+    from glueguard.naming import require_project_id
+
+    try:
+        require_project_id(project)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--project") from None
+    registry = Registry()
+    entry = registry.get(project, cached=False)
+    if entry is None:
+        typer.echo(f"no project {project} in the registry", err=True)
+        raise typer.Exit(1)
+    overrides = {k: v for k, v in (entry.policy_overrides or {}).items() if k not in set(unset or [])}
+    overrides |= dict(_setting(s) for s in settings or [])
+    policy = store.policy()
+    error = policy.override_error(overrides)
+    if error:
+        typer.echo(f"invalid override for {project}: {error}", err=True)
+        raise typer.Exit(1)
+    registry.update(project, policy_overrides=overrides)
+    typer.echo(json.dumps({"project": project, "policy_overrides": overrides}, sort_keys=True))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from glueguard.adapters.decisions import DecisionLog
-from glueguard.adapters.registry import Registry
 from glueguard.naming import ProjectNames
+from typer.testing import CliRunner
 
+from glueguard_cli.cli import app
 from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
 from tests.support.runs import make_job
 
@@ -87,7 +88,9 @@ def test_thirty_concurrent_starts_leave_exactly_the_cap_running(guarded: Sandbox
 
 def test_run_past_the_time_cap_is_stopped_by_the_schedule(guarded: SandboxHandle):
     project = provisioned_project(guarded)
-    Registry().update(project.project_id, policy_overrides={"run_time_cap_minutes": 1})
+    override = ["policy", "override", "--project", project.project_id, "--set", "run_time_cap_minutes=1"]
+    result = CliRunner().invoke(app, [*override, "--endpoint-url", guarded.endpoint])
+    assert result.exit_code == 0, result.output
     job = _job(guarded, project, timeout=480)  # Glue would end it only after 480 sandbox minutes
     glue = guarded.client("glue", guarded.assume("ml-scientist", "dave"))
     run_id = glue.start_job_run(JobName=job, Arguments={"--sandbox-run-seconds": "3600"})["JobRunId"]
@@ -140,17 +143,24 @@ def test_upload_under_a_bound_prefix_starts_its_job_exactly_once(guarded: Sandbo
 
 def test_upload_over_the_budget_waits_on_the_retry_queue_then_starts(guarded: SandboxHandle):
     from glueguard.adapters.ledger import Ledger
-    from glueguard.runs.admission import LedgerEntry
 
     project, job, bucket, s3 = _bound(guarded, "later", prefix="in/")
     ledger = Ledger()
-    ledger.admit(project.project_id, LedgerEntry("jr_elsewhere", job, 95), cap=100)  # the project is nearly full
+    scientist = guarded.client("glue", guarded.assume("ml-scientist", "erin"))
+    other = make_job(project, "elsewhere", workers=46, glue=guarded.client("glue"))
+    hour = {"--sandbox-run-seconds": "3600"}
+    running = [scientist.start_job_run(JobName=other, Arguments=hour)["JobRunId"] for _ in range(2)]
+    guarded.drain()
+    assert poll(lambda: ledger.in_use(project.project_id) == 92, timeout=30)  # the project is nearly full
     glue = guarded.client("glue")
 
     s3.put_object(Bucket=bucket, Key="in/late.csv", Body=b"x")
     guarded.drain()
     assert glue.get_job_runs(JobName=job)["JobRuns"] == []
-    ledger.release(project.project_id, "jr_elsewhere")
+    scientist.batch_stop_job_run(JobName=other, JobRunIds=running)  # their Glue Job State Changes free the DPU
+    guarded.post("tick", {"seconds": 2})
+    guarded.drain()
+    assert poll(lambda: ledger.in_use(project.project_id) == 0, timeout=30)
 
     def started_after(seconds: float) -> list:  # the sandbox's clock moves on; the poller delivers what is due
         guarded.post("tick", {"seconds": seconds})

@@ -195,3 +195,42 @@ def test_registry_entries_refresh_after_the_policy_cache_time(project, monkeypat
     assert registry.get(project.project_id).policy_overrides == {}
     clock.shift(0.5)
     assert registry.get(project.project_id).policy_overrides == {"max_workers_per_job": 5}
+
+
+def test_policy_override_sets_and_unsets_a_projects_setting_validated_against_the_deployed_policy(deployed, project):
+    from glueguard.adapters.registry import Registry
+
+    pid = project.project_id
+    result = cli(
+        "policy", "override", "--project", pid, "--set", "run_time_cap_minutes=1", "--set", "max_workers_per_job=20"
+    )
+    assert result.exit_code == 0, result.output
+    assert Registry().get(pid, cached=False).policy_overrides == {"run_time_cap_minutes": 1, "max_workers_per_job": 20}
+
+    result = cli("policy", "override", "--project", pid, "--unset", "max_workers_per_job")
+    assert result.exit_code == 0, result.output
+    assert Registry().get(pid, cached=False).policy_overrides == {"run_time_cap_minutes": 1}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "run_time_cap_minutes=-5"], "invalid override for"),
+        (["--set", 'rule_modes={"job-rol": "report"}'], "no rule named 'job-rol'"),
+        (["--set", "no_such_setting=1"], "no_such_setting"),
+        (["--set", "max_workers_per_job"], "is not KEY=VALUE"),
+    ],
+)
+def test_policy_override_refuses_a_bad_override_and_writes_nothing(deployed, project, args, message):
+    from glueguard.adapters.registry import Registry
+
+    before = Registry().get(project.project_id, cached=False).policy_overrides
+    result = CliRunner().invoke(app, ["policy", "override", "--project", project.project_id, *args])
+    assert result.exit_code != 0
+    assert message in " ".join(result.output.split())
+    assert Registry().get(project.project_id, cached=False).policy_overrides == before
+
+
+def test_policy_override_of_an_unknown_project_is_refused(deployed, aws):
+    result = CliRunner().invoke(app, ["policy", "override", "--project", "0" * 8 + "-0000-4000-8000-" + "0" * 12])
+    assert result.exit_code == 1 and "no project" in result.output
