@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from glueguard.adapters import metrics
-from glueguard.adapters.clients import acting_account, client, plane_account
+from glueguard.adapters.clients import acting_account, client, client_as_profile, plane_account
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.registry import Registry
 from glueguard.models.decision import UNOWNED, Decision, finding_of
@@ -70,6 +70,8 @@ class Enforcer:
     decisions: DecisionLog
     policy: Policy
     client_for: Callable[[str], Any] = client
+    #: a client whose calls carry a Glue usage profile (a job's correction keeps the job's profile)
+    client_as: Callable[[str, str], Any] | None = client_as_profile
     plane: PlanePrincipals = field(default_factory=PlanePrincipals)
     function: str = "enforcer"
     #: Record a report once per finding on unchanged state rather than once per event (the sweep: every
@@ -166,7 +168,7 @@ class Enforcer:
             return Result("reported", violation.message, decision, [violation])
         if plan is None:
             return Result("compliant")
-        results = execute(plan.actions, self.client_for)
+        results = execute(plan.actions, self.client_for, self.client_as)
         found = [v.to_dict() for v in violations]
         before = {"definition": kind.redact(current.definition), "tags": current.tags}
         decision = Decision(

@@ -96,3 +96,51 @@ def test_session_policies_limit_what_the_session_may_do(sandbox: SandboxHandle):
         "because no session policy allows the glue:GetDatabases action"
     )
     assert sandbox.client("glue", both).get_databases()["DatabaseList"] is not None
+
+
+def test_session_tags_need_tag_session_in_the_trust_policy_and_override_the_roles_tags(sandbox: SandboxHandle):
+    """IAM user guide, "Pass session tags in AWS STS": passing session tags needs sts:TagSession in the role's
+    trust policy; a session tag overrides the role's tag of the same key in aws:PrincipalTag."""
+    name, iam, sts = f"tagged-{uuid.uuid4().hex[:6]}", sandbox.client("iam"), sandbox.client("sts")
+    only_team_b = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "glue:GetJobs",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": "b"}},
+            }
+        ],
+    }
+    role = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+        Tags=[{"Key": "team", "Value": "a"}],
+    )["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName="team-b", PolicyDocument=json.dumps(only_team_b))
+    team_b = [{"Key": "team", "Value": "b"}]
+    with pytest.raises(ClientError) as refused:
+        sts.assume_role(RoleArn=role, RoleSessionName="team-b", Tags=team_b)
+    assert "sts:TagSession" in refused.value.response["Error"]["Message"]
+
+    trust = json.loads(json.dumps(iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]))
+    trust["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
+    tagged = sts.assume_role(RoleArn=role, RoleSessionName="team-b", Tags=team_b)["Credentials"]
+    untagged = sts.assume_role(RoleArn=role, RoleSessionName="team-a")["Credentials"]
+    assert sandbox.client("glue", tagged).get_jobs()["Jobs"] is not None  # team=b from the session tag
+    with pytest.raises(ClientError) as denied:
+        sandbox.client("glue", untagged).get_jobs()  # team=a from the role
+    assert "glue:GetJobs" in denied.value.response["Error"]["Message"]

@@ -14,7 +14,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.usage_profiles import profile_name
 
 from glueguard_sandbox.seed import make_job
-from tests.e2e.conftest import SandboxHandle, poll, provisioned_project
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, poll, provisioned_project
 
 
 def _enforced(sandbox: SandboxHandle, event_id: str) -> dict[str, Any] | None:
@@ -84,3 +84,26 @@ def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(
     assert (handled["outcome"], handled["violations"]) == ("compliant", []), handled
     assert [d for d in DecisionLog().list(pid) if d.resource_name == session_id] == []
     assert glue.get_session(Id=session_id)["Session"]["Status"] in {"PROVISIONING", "READY"}
+
+
+def test_a_job_the_enforcer_corrects_keeps_its_usage_profile(plane_env: SandboxHandle):
+    """Glue removes a job's usage profile when a caller without one updates it ("Usage profiles and jobs"), and the
+    enforcer corrects nearly every new job (job-notify-delay): it updates the job as the job's own profile (a
+    `glue:UsageProfile` session tag on the job editor role), so the profile stays, and with it Glue's own check of
+    the runs no user starts (triggers, workflows)."""
+    sandbox, pid = plane_env, str(uuid.uuid4())
+    project = provisioned_project(sandbox, pid)
+    team = f"team-{pid[:8]}"  # a team role the platform manages: its owner attaches the policy and tags it
+    sandbox.assume(team, "setup", path="/teams/", policy=None)
+    iam = sandbox.client("iam")
+    iam.attach_role_policy(RoleName=team, PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/{project.names.scientist_policy}")
+    iam.tag_role(RoleName=team, Tags=[{"Key": "glue:UsageProfile", "Value": profile_name(pid)}])
+    glue = sandbox.client("glue", sandbox.assume(team, "bob"))
+    # as the console creates it: no NotificationProperty, so the enforcer corrects it
+    name = make_job(project, "console", glue=glue, NotificationProperty={})
+    admin = sandbox.client("glue")
+    notified = lambda: (admin.get_job(JobName=name)["Job"].get("NotificationProperty") or {}).get("NotifyDelayAfter")  # noqa: E731
+    assert poll(lambda: notified() == 1, timeout=10), "the enforcer did not correct the job"
+    assert admin.get_job(JobName=name)["Job"].get("ProfileName") == profile_name(pid)
+    [decision] = [d for d in DecisionLog().list(pid) if d.resource_name == name and d.outcome == "remediated"]
+    assert [a["as_profile"] for a in decision.actions if a["call"] == "glue:update_job"] == [profile_name(pid)]

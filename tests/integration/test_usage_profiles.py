@@ -125,3 +125,32 @@ def test_a_run_no_user_started_is_judged_against_the_jobs_profile(scientist):
     check_run(backend, job, {"number_of_workers": 50})  # within: nothing raised
     with pytest.raises(Exception, match="above the usage profile's maximum of 50"):
         check_run(backend, job, {"number_of_workers": 80})
+
+
+def test_an_update_by_a_caller_without_a_profile_removes_the_jobs_profile_a_session_tag_keeps_it(scientist):
+    """Glue developer guide, "Usage profiles and jobs": "If the author isn't assigned a usage profile, any profile
+    previously attached to the job will be removed from it"; a `glue:UsageProfile` session tag assigns a profile as
+    a role tag does (and overrides the role's: IAM user guide, "Pass session tags in AWS STS")."""
+    project, glue = scientist
+    job = _job(project, "corrected", NumberOfWorkers=10, WorkerType="G.1X")
+    glue.create_job(**job)
+    admin = boto3.client("glue")  # the account's root: no profile
+    update = {k: v for k, v in job.items() if k != "Name"}
+    assert admin.get_job(JobName=job["Name"])["Job"]["ProfileName"] == profile_name(PID)
+
+    admin.update_job(JobName=job["Name"], JobUpdate=update)
+    assert "ProfileName" not in admin.get_job(JobName=job["Name"])["Job"]
+
+    iam = boto3.client("iam")
+    editor = iam.create_role(
+        RoleName="editor",
+        AssumeRolePolicyDocument=TRUST,
+        Tags=[{"Key": "glue:UsageProfile", "Value": "another-profile"}],
+    )["Role"]["Arn"]
+    tagged = boto3.client("sts").assume_role(
+        RoleArn=editor, RoleSessionName="fix", Tags=[{"Key": "glue:UsageProfile", "Value": profile_name(PID)}]
+    )["Credentials"]
+    _client("glue", tagged).update_job(JobName=job["Name"], JobUpdate=update)
+    assert admin.get_job(JobName=job["Name"])["Job"]["ProfileName"] == profile_name(
+        PID
+    )  # the session's, not the role's

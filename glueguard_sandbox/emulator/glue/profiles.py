@@ -150,7 +150,9 @@ def check_run(backend: GlueBackend, job: FakeJob, overrides: dict[str, Any]) -> 
 
 # ------------------------------------------------------------------------------- the caller's profile
 def principal_profile(access_key_id: str, account: str) -> str | None:
-    """The `glue:UsageProfile` tag of the principal behind an access key (an assumed role's role, or a user)."""
+    """The `glue:UsageProfile` tag of the principal behind an access key: an assumed role's session tag, else its
+    role's tag, or a user's (a profile passed as a session tag applies as a role tag does: AWS Security blog, "Access
+    control with IAM Identity Center session tags")."""
     from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
 
@@ -159,6 +161,9 @@ def principal_profile(access_key_id: str, account: str) -> str | None:
     with suppress(Exception):
         assumed = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key_id)
         if assumed is not None:
+            session_tags = getattr(assumed, "gg_session_tags", None) or {}
+            if PROFILE_TAG in session_tags:  # a session tag overrides the role's tag of the same key
+                return session_tags[PROFILE_TAG] or None
             tags = iam.get_role_by_arn(assumed.role_arn).tags
         elif (user := iam.get_user_from_access_key_id(access_key_id)) is not None:
             tags = user.tags

@@ -105,7 +105,8 @@ def caller(access_key: str) -> Caller:
         identity = [_document(d) for d in role.policies.values()] + [
             _managed(p) for p in role.managed_policies.values()
         ]
-        context = _global(principal, _tags(role), account, userid=f"{role.id}:{session.session_name}")
+        tags = {**_tags(role), **(getattr(session, "gg_session_tags", None) or {})}  # session tags win
+        context = _global(principal, tags, account, userid=f"{role.id}:{session.session_name}")
         boundary = _boundary(iam, role.permissions_boundary_arn)
         return Caller(principal, identity, boundary, context, _session_policies(iam, session))
     from moto.iam.models import get_account_id_from
@@ -299,6 +300,11 @@ def checks(
         # tagging on create needs ec2:CreateTags too, with ec2:CreateAction naming the create (EC2 user guide)
         tagging = {**catalog.filter_context("ec2:CreateTags", request_context), "ec2:CreateAction": [operation]}
         found += [Check("ec2:CreateTags", c.resource, tagging) for c in found if c.resource.endswith("/*")]
+    if prefix == "sts" and operation.startswith("AssumeRole") and params.get("Tags"):
+        # session tags need sts:TagSession too, from the caller's policies and the role's trust policy
+        # (IAM user guide, "Pass session tags in AWS STS": permissions required to add session tags)
+        tagging = catalog.filter_context("sts:TagSession", request_context)
+        found += [Check("sts:TagSession", c.resource, tagging) for c in found if c.action == "sts:AssumeRole"]
     if prefix == "glue":
         role = glue.passed_role(operation, params, account)
         if role:
@@ -476,7 +482,7 @@ def authorize(
         context["aws:ResourceAccount"] = [owner]
         if org := organization_id(owner):  # the resource's account's organization (global condition keys)
             context["aws:ResourceOrgID"] = [org]
-        lookup = "sts" if check.action == "sts:AssumeRole" else service
+        lookup = "sts" if check.action in ("sts:AssumeRole", "sts:TagSession") else service
         decision = evaluate(
             Request(who.principal, check.action, check.resource, context, owner),
             policies_for(who, lookup, check.resource, region, owner),

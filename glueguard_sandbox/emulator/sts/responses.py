@@ -78,6 +78,7 @@ def assume_role(self: TokenResponse) -> Any:
             )
     result = _original_assume_role(self)
     _keep_policy_arns(self, role_arn)
+    _keep_session_tags(self, role_arn)
     return result
 
 
@@ -93,6 +94,33 @@ def _keep_policy_arns(response: TokenResponse, role_arn: str) -> None:
     for session in reversed(backend.assumed_roles):
         if session.role_arn == role_arn and session.session_name == name:
             session.policy_arns = [str(v[0] if isinstance(v, list) else v) for v in arns]
+            return
+
+
+def session_tags(querystring: dict[str, Any]) -> dict[str, str]:
+    """AssumeRole's `Tags` (query protocol: Tags.member.N.Key / .Value), by key."""
+
+    def first(value: Any) -> str:
+        return str(value[0] if isinstance(value, list) else value)
+
+    keys = {m.group(1): first(v) for k, v in querystring.items() if (m := re.fullmatch(r"Tags\.member\.(\d+)\.Key", k))}
+    return {key: first(querystring.get(f"Tags.member.{n}.Value", "")) for n, key in keys.items()}
+
+
+def _keep_session_tags(response: TokenResponse, role_arn: str) -> None:
+    """moto drops AssumeRole's `Tags`: keep them on the session. Its principal tags are then the role's, a session
+    tag overriding a role tag of the same key (IAM user guide, "Pass session tags in AWS STS")."""
+    tags = session_tags(response.querystring)
+    if not tags:
+        return
+    from moto.sts.models import sts_backends
+
+    name = response._get_param("RoleSessionName")
+    parts = role_arn.split(":")
+    backend = sts_backends[parts[4]]["aws"] if len(parts) > 5 and parts[4] else response.backend
+    for session in reversed(backend.assumed_roles):
+        if session.role_arn == role_arn and session.session_name == name:
+            session.gg_session_tags = tags
             return
 
 

@@ -131,15 +131,22 @@ def member_boundary_arn(account: str) -> str:
 
 _member_sessions: dict[str, Any] = {}
 _member_clients: dict[tuple[str, str, str], Any] = {}
+_profiled_sessions: dict[tuple[str, str], Any] = {}
+_profiled_clients: dict[tuple[str, str, str, str], Any] = {}
+
+#: The IAM tag (here a session tag) that assigns a Glue usage profile to a principal.
+USAGE_PROFILE_TAG = "glue:UsageProfile"
 
 
-def _assume_member_role(account: str) -> dict[str, str]:
-    params = {
-        "RoleArn": member_role_arn(account),
+def _assume(role_arn: str, external_id: str | None, tags: dict[str, str] | None = None) -> dict[str, str]:
+    params: dict[str, Any] = {
+        "RoleArn": role_arn,
         "RoleSessionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "glueguard")[:64],
     }
-    if os.environ.get("GLUEGUARD_MEMBER_EXTERNAL_ID"):
-        params["ExternalId"] = os.environ["GLUEGUARD_MEMBER_EXTERNAL_ID"]
+    if external_id:
+        params["ExternalId"] = external_id
+    if tags:
+        params["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
     creds = plane_client("sts").assume_role(**params)["Credentials"]
     return {
         "access_key": creds["AccessKeyId"],
@@ -149,21 +156,28 @@ def _assume_member_role(account: str) -> dict[str, str]:
     }
 
 
+def _assume_member_role(account: str) -> dict[str, str]:
+    return _assume(member_role_arn(account), os.environ.get("GLUEGUARD_MEMBER_EXTERNAL_ID"))
+
+
+def _refreshable(assume: Callable[[], dict[str, str]]) -> Any:
+    """A boto3 session on assumed-role credentials botocore refreshes (by assuming again) before they expire."""
+    import boto3
+    from botocore.credentials import RefreshableCredentials
+    from botocore.session import get_session
+
+    botocore_session = get_session()
+    botocore_session._credentials = RefreshableCredentials.create_from_metadata(
+        metadata=assume(), refresh_using=assume, method="sts-assume-role"
+    )
+    return boto3.session.Session(botocore_session=botocore_session)
+
+
 def _member_session(account: str) -> Any:
     """One session per member account; botocore refreshes its assumed-role credentials before expiry."""
     session = _member_sessions.get(account)
     if session is None:
-        import boto3
-        from botocore.credentials import RefreshableCredentials
-        from botocore.session import get_session
-
-        botocore_session = get_session()
-        botocore_session._credentials = RefreshableCredentials.create_from_metadata(
-            metadata=_assume_member_role(account),
-            refresh_using=lambda: _assume_member_role(account),
-            method="sts-assume-role",
-        )
-        session = _member_sessions[account] = boto3.session.Session(botocore_session=botocore_session)
+        session = _member_sessions[account] = _refreshable(lambda: _assume_member_role(account))
     return session
 
 
@@ -174,11 +188,37 @@ def _member_client(account: str, service: str, region: str) -> Any:
     return _member_clients[key]
 
 
+def client_as_profile(service: str, profile: str, region: str | None = None) -> Any:
+    """A client whose calls carry Glue usage profile `profile` (a `glue:UsageProfile` session tag), in the account
+    being acted in: the plane's job editor role there (GLUEGUARD_JOB_EDITOR_ROLE_ARN), the member role in a member.
+    Glue assigns the caller's profile to a job it updates, and removes it when the caller has none ("Usage profiles
+    and jobs"). Without a job editor role (the plane outside its stack) it is `client()`."""
+    account, region = acting_account(), _region(region) or "us-east-1"
+    if account == plane_account():
+        role, external_id = os.environ.get("GLUEGUARD_JOB_EDITOR_ROLE_ARN"), None
+    else:
+        role, external_id = member_role_arn(account), os.environ.get("GLUEGUARD_MEMBER_EXTERNAL_ID")
+    if not role:
+        return client(service, region)
+    key = (account, profile, service, region)
+    if key not in _profiled_clients:
+        session = _profiled_sessions.get((account, profile))
+        if session is None:
+            tags = {USAGE_PROFILE_TAG: profile}
+            session = _profiled_sessions[(account, profile)] = _refreshable(lambda: _assume(role, external_id, tags))
+        _profiled_clients[key] = _observed(session.client(service, region_name=region, config=_config()))
+    return _profiled_clients[key]
+
+
 def forget_member(account: str) -> None:
-    """Drop the account's session: the next call assumes the member role again (the heartbeat's probe)."""
+    """Drop the account's sessions: the next call assumes the member role again (the heartbeat's probe)."""
     _member_sessions.pop(account, None)
     for key in [k for k in _member_clients if k[0] == account]:
         del _member_clients[key]
+    for key in [k for k in _profiled_sessions if k[0] == account]:
+        del _profiled_sessions[key]
+    for key in [k for k in _profiled_clients if k[0] == account]:
+        del _profiled_clients[key]
 
 
 def reset_clients() -> None:
@@ -188,4 +228,6 @@ def reset_clients() -> None:
     _session.cache_clear()
     _member_sessions.clear()
     _member_clients.clear()
+    _profiled_sessions.clear()
+    _profiled_clients.clear()
     plane_account.cache_clear()

@@ -16,13 +16,22 @@ class RemediationError(RuntimeError):
         self.action, self.cause, self.done = action, cause, done
 
 
-def execute(actions: list[Action], client_for: Callable[[str], Any]) -> list[dict[str, Any]]:
-    """Run every action; return a summary of each. Raise RemediationError at the first failure."""
+def execute(
+    actions: list[Action],
+    client_for: Callable[[str], Any],
+    client_as_profile: Callable[[str, str], Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Run every action (one that names a usage profile with a client carrying it, when given); return a summary
+    of each. Raise RemediationError at the first failure."""
     done: list[Action] = []
     results: list[dict[str, Any]] = []
     for action in actions:
+        if action.profile and client_as_profile is not None:
+            service = client_as_profile(action.service, action.profile)
+        else:
+            service = client_for(action.service)
         try:
-            getattr(client_for(action.service), action.operation)(**action.params)
+            getattr(service, action.operation)(**action.params)
         except Exception as exc:
             raise RemediationError(action, exc, done) from exc
         done.append(action)
@@ -33,4 +42,5 @@ def execute(actions: list[Action], client_for: Callable[[str], Any]) -> list[dic
 def summarize(action: Action) -> dict[str, Any]:
     """What a decision record keeps of an action (no object bodies, no secrets)."""
     params = redacted({k: v for k, v in action.params.items() if k != "Body"})
-    return {"call": f"{action.service}:{action.operation}", "reason": action.reason, "params": params}
+    summary = {"call": f"{action.service}:{action.operation}", "reason": action.reason, "params": params}
+    return {**summary, "as_profile": action.profile} if action.profile else summary

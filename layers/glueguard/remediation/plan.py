@@ -42,9 +42,12 @@ class Action:
     operation: str
     params: dict[str, Any]
     reason: str
+    #: the Glue usage profile the call must carry (an UpdateJob keeps the job's profile only when its caller has it)
+    profile: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"service": self.service, "operation": self.operation, "params": self.params, "reason": self.reason}
+        found = {"service": self.service, "operation": self.operation, "params": self.params, "reason": self.reason}
+        return {**found, "profile": self.profile} if self.profile else found
 
 
 @dataclass

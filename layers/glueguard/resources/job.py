@@ -82,7 +82,9 @@ class JobKind(ResourceKind):
         return bool(current.extra.get(UNKNOWN_MEMBERS))
 
     def update_action(self, current: Resource, definition: dict[str, Any]) -> Action:
-        return Action("glue", "update_job", {"JobName": current.name, "JobUpdate": job_update(definition)}, "correct")
+        """UpdateJob as the job's usage profile: Glue removes the profile of a job a caller without one updates."""
+        params = {"JobName": current.name, "JobUpdate": job_update(definition)}
+        return Action("glue", "update_job", params, "correct", profile=current.definition.get("ProfileName"))
 
     def delete_action(self, current: Resource) -> Action:
         return Action("glue", "delete_job", {"JobName": current.name}, "name outside the convention")
