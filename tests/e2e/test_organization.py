@@ -456,3 +456,110 @@ def test_the_plane_assumes_member_roles_of_its_own_organization_only(central: Or
         except ClientError as exc:
             outcomes.append((label, exc.response["Error"]["Code"]))
     assert outcomes == [("own", "assumed"), ("other", "AccessDenied")]
+
+
+def test_a_member_admin_cannot_borrow_the_stacksets_exemption_of_the_scp(central: Org) -> None:
+    """Issue 24 item 9, from a member administrator's own credentials: the member protection SCP spares the
+    StackSets execution roles (`stacksets-exec-*`, which StackSets' service-linked role makes in each member and its
+    administrator's service-linked role assumes), so nobody else may make or change a role of that name: before
+    this, the admin made one with `*`, assumed it and disabled glueguard-forward-glue. Its other roles stay free."""
+    member = central.members[0]
+    iam = central.admin(member).client("iam")
+    refused = []
+    for name in (f"stacksets-exec-{uuid.uuid4().hex[:8]}", "stacksets-exec-1f2e3d4c5b6a"):
+        with pytest.raises(ClientError) as caught:
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(member))
+        refused.append(caught.value.response["Error"]["Message"])
+    assert [m.endswith("with an explicit deny in a service control policy") for m in refused] == [True, True]
+    assert "iam:CreateRole" in refused[0]
+    own = f"team-runner-{uuid.uuid4().hex[:6]}"  # any other role is the admin's to make
+    assert iam.create_role(RoleName=own, AssumeRolePolicyDocument=trust(member))["Role"]["RoleName"] == own
+
+
+def test_a_member_admin_cannot_lift_a_project_roles_boundary(central: Org) -> None:
+    """Issue 24 item 9: the member protection SCP denies removing or replacing the permissions boundary of a
+    project role (what caps every policy on it) to the member's own administrator; reading the role stays free."""
+    member = central.members[1]
+    project = provisioned_project(central, accountId=member)
+    iam = central.admin(member).client("iam")
+    role = project.resources.job_role_arn.rsplit("/", 1)[-1]
+    boundary = f"arn:aws:iam::{member}:policy/glueguard/glueguard-project-role-boundary"
+    wider = iam.create_policy(
+        PolicyName=f"wider-{uuid.uuid4().hex[:6]}",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    refused = []
+    for call in (
+        lambda: iam.delete_role_permissions_boundary(RoleName=role),
+        lambda: iam.put_role_permissions_boundary(RoleName=role, PermissionsBoundary=wider),
+    ):
+        try:
+            call()
+            refused.append("allowed")
+        except ClientError as exc:
+            refused.append(exc.response["Error"]["Message"].endswith("explicit deny in a service control policy"))
+    assert refused == [True, True]
+    assert iam.get_role(RoleName=role)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+
+
+def test_a_member_that_rewrites_a_rules_pattern_input_or_role_is_reported(central: Org) -> None:
+    """Issue 24 item 9: the heartbeat judges the whole forwarding (the pattern, the target's role, no input
+    rewriting), not only that a rule is enabled and aims at the bus. The member admin (in an OU without the SCP)
+    narrows glueguard-forward-glue's pattern, adds an input transformer to glueguard-forward-s3's target and aims
+    glueguard-heartbeat's target through a role of its own."""
+    from glueguard.organization.heartbeat import ORGANIZATION
+
+    from glueguard_sandbox.commands import post
+
+    member = central.members[1]
+    admin = central.admin(member)
+    events, iam = admin.client("events"), admin.client("iam")
+    organizations, protection = central.client("organizations"), central.organization["protection"]
+    before = {
+        name: (events.describe_rule(Name=name), events.list_targets_by_rule(Rule=name)["Targets"])
+        for name in ("glueguard-forward-glue", "glueguard-forward-s3", "glueguard-heartbeat")
+    }
+    bus = central.outputs["GlueguardBusArn"]
+    own = iam.create_role(
+        RoleName=f"own-forwarder-{uuid.uuid4().hex[:6]}", AssumeRolePolicyDocument=trust(service="events.amazonaws.com")
+    )["Role"]["Arn"]
+    iam.put_role_policy(
+        RoleName=own.rsplit("/", 1)[-1],
+        PolicyName="put",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus}]}
+        ),
+    )
+    seen_before = {d.decision_id for d in DecisionLog().list(ORGANIZATION)}
+    organizations.detach_policy(PolicyId=protection, TargetId=central.organization["root"])
+    try:
+        events.put_rule(
+            Name="glueguard-forward-glue",
+            EventPattern=json.dumps({"source": ["aws.glue"], "detail-type": ["Nothing that happens"]}),
+        )
+        [s3_target] = before["glueguard-forward-s3"][1]
+        transformer = {"InputPathsMap": {"b": "$.detail.bucket.name"}, "InputTemplate": '{"bucket": <b>}'}
+        events.put_targets(Rule="glueguard-forward-s3", Targets=[{**s3_target, "InputTransformer": transformer}])
+        [beat_target] = before["glueguard-heartbeat"][1]
+        events.put_targets(Rule="glueguard-heartbeat", Targets=[{**beat_target, "RoleArn": own}])
+        post(central.endpoint, "tick", {"seconds": 300})  # one HeartbeatRate on the sandbox clock
+        post(central.endpoint, "drain", {"timeout": 30})
+        found = poll(
+            lambda: [
+                d
+                for d in DecisionLog().list(ORGANIZATION)
+                if d.function == "heartbeat" and d.account == member and d.decision_id not in seen_before
+            ],
+            timeout=10,
+        )
+    finally:  # the members are the module's: the other tests need them whole
+        for name, (rule, targets) in before.items():
+            kept = {k: rule[k] for k in ("EventPattern", "ScheduleExpression", "State") if k in rule}
+            events.put_rule(Name=name, **kept)
+            events.put_targets(Rule=name, Targets=targets)
+        organizations.attach_policy(PolicyId=protection, TargetId=central.organization["root"])
+    assert [sorted(v["rule"] for v in d.violations) for d in found] == [
+        ["forwarding-input-changed", "forwarding-pattern-changed", "forwarding-role-changed"]
+    ]

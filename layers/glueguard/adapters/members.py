@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from glueguard.adapters.clients import acting_in, client, forget_member, plane_account, plane_client
-from glueguard.organization.heartbeat import MEMBER_RULES, MemberState, RuleState
+from glueguard.organization.heartbeat import MEMBER_RULES, MemberState, RuleState, Target
 
 
 def member_accounts(stack_set: str) -> list[str]:
@@ -34,8 +35,12 @@ def _rule(events: Any, name: str) -> RuleState:
         described = events.describe_rule(Name=name)
     except events.exceptions.ResourceNotFoundException:
         return RuleState(name, exists=False)
-    targets = [t["Arn"] for t in events.list_targets_by_rule(Rule=name).get("Targets", [])]
-    return RuleState(name, exists=True, state=described.get("State"), targets=targets)
+    targets = [
+        Target(t["Arn"], t.get("RoleArn"), rewrites=any(k in t for k in ("Input", "InputPath", "InputTransformer")))
+        for t in events.list_targets_by_rule(Rule=name).get("Targets", [])
+    ]
+    pattern = json.loads(described["EventPattern"]) if described.get("EventPattern") else None
+    return RuleState(name, exists=True, state=described.get("State"), targets=targets, pattern=pattern)
 
 
 def probe(account: str) -> MemberState:
