@@ -6,6 +6,9 @@ AWS-shaped error, as an outage or a refused call would. Configured with POST /_g
     {"service": "glue", "operation": "GetJob", "bodyContains": "<job>", "barrier": 2}     # a race, made certain
     {"clear": true}                                                                      # disarm all
 
+GET /_glueguard/faults lists the armed faults with what they saw (`seen`, `arrived`, `fired`): a test holds a
+call at a barrier, waits until it `arrived`, then acts in the window (e.g. deletes what the held answer lists).
+
 A barrier runs the first `barrier` matching calls and holds each answer until all of them have run (or
 `waitSeconds`, default 5, passed): concurrent callers all read the state before any of them can change it.
 

@@ -290,6 +290,8 @@ class Sandbox:
                 "iam": self.iam,
                 "artifact": str(self.artifact) if self.artifact else None,
             }
+        if route == "faults" and environ.get("REQUEST_METHOD") == "GET":
+            return 200, {"faults": self.faults.status()}  # e.g. whether a barrier's call has arrived
         if environ.get("REQUEST_METHOD") != "POST":
             return 405, {"error": "use POST"}
         length = int(environ.get("CONTENT_LENGTH") or 0)

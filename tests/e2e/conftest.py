@@ -119,6 +119,13 @@ class SandboxHandle:
 
         return post(self.endpoint, route, body, timeout=timeout)
 
+    def get(self, route: str) -> Any:
+        """GET a sandbox-only route (e.g. `faults`): its JSON answer."""
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.endpoint}/_glueguard/{route}", timeout=10) as response:
+            return json.loads(response.read())
+
     def drain(self, timeout: float = 90.0) -> None:
         """Wait until every queued delivery has run (generous: a busy CI machine runs them slowly)."""
         assert self.post("drain", {"timeout": timeout}, timeout=timeout + 10)["idle"]
@@ -272,6 +279,19 @@ def job_definition(
         "WorkerType": "G.1X",
         "NumberOfWorkers": workers,
         "Timeout": 60,
+    }
+
+
+def session_request(project: Any, stem: str, **extra: Any) -> dict[str, Any]:
+    """A CreateSession request for an interactive session of `project` (its dev role, network and tags)."""
+    return {
+        "Id": project.names.resource("session", stem),
+        "Role": project.resources.dev_role_arn,
+        "Command": {"Name": "glueetl", "PythonVersion": "3"},
+        "Connections": {"Connections": [project.connection_name]},
+        "SecurityConfiguration": project.security_configuration,
+        "Tags": project.mandatory_tags(),
+        **extra,
     }
 
 

@@ -14,7 +14,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.usage_profiles import profile_name
 
 from glueguard_sandbox.seed import make_job
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, poll, provisioned_project
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, poll, provisioned_project, session_request
 
 
 def _enforced(sandbox: SandboxHandle, event_id: str) -> dict[str, Any] | None:
@@ -69,14 +69,7 @@ def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(
     created = events.capture(
         {"source": ["aws.glue"], "detail": {"eventName": ["CreateSession"], "requestParameters": {"id": [session_id]}}}
     )
-    glue.create_session(
-        Id=session_id,
-        Role=project.resources.dev_role_arn,
-        Command={"Name": "glueetl", "PythonVersion": "3"},
-        Connections={"Connections": [project.connection_name]},
-        SecurityConfiguration=project.security_configuration,
-        Tags=project.mandatory_tags(),
-    )
+    glue.create_session(**session_request(project, "notebook"))
     assert glue.get_session(Id=session_id)["Session"]["IdleTimeout"] == 60
     [event] = events.receive(created)
     handled = poll(lambda: _enforced(sandbox, event["body"]["id"]), timeout=30)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SandboxHandle, job_definition, poll, provisioned_project
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, poll, provisioned_project, session_request, trust
 from tests.support.denials import denied
 
 PROJECT_ROLES = ("job", "crawler", "dev")
@@ -98,3 +98,45 @@ def test_a_saved_connection_keeps_no_secret_for_the_projects_principals(sandbox:
     kept = json.loads(text)["definition"]["ConnectionProperties"]
     assert kept == {**properties, **dict.fromkeys(KAFKA_SECRETS, "***")}
     assert poll(lambda: name not in [c["Name"] for c in sandbox.client("glue").get_connections()["ConnectionList"]])
+
+
+def scientist(sandbox: SandboxHandle, project: Any, name: str) -> dict[str, str]:
+    """A team role of the project's scientists (the scientist policy attached), assumed by `name`."""
+    iam, role = sandbox.client("iam"), f"scientists-{project.project_id[:8]}"
+    try:
+        arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        arn = iam.create_role(RoleName=role, Path="/teams/", AssumeRolePolicyDocument=trust(ACCOUNT))["Role"]["Arn"]
+        iam.attach_role_policy(RoleName=role, PolicyArn=project.resources.scientist_policy_arn)
+    return sandbox.client("sts").assume_role(RoleArn=arn, RoleSessionName=name)["Credentials"]
+
+
+def open_session(glue: Any, project: Any, stem: str) -> str:
+    """An interactive session of `project` within the caps (a 60 min idle timeout)."""
+    glue.create_session(**session_request(project, stem, IdleTimeout=60))
+    return project.names.resource("session", stem)
+
+
+def test_a_session_deleted_mid_sweep_does_not_blind_the_sweep_for_other_projects(sandbox: SandboxHandle, project):
+    """A's scientist deletes its own session between the run guard's ListSessions and its GetSession (the listing's
+    answer is held at a barrier until A's DeleteSession has run): the sweep still stops B's session, idle past the
+    cap. On main the EntityNotFoundException aborted the sweep for every project (and the dev-endpoint sweep)."""
+    attacker = sandbox.client("glue", scientist(sandbox, project, "mallory"))
+    decoy = open_session(attacker, project, "decoy")
+    other = provisioned_project(sandbox)
+    admin = sandbox.client("glue")
+    victim = open_session(admin, other, "notebook")  # B's own session, legitimately open, soon idle too long
+    listed = admin.list_sessions()["Ids"]
+    assert listed.index(decoy) < listed.index(victim)  # the sweep meets the attacker's session first
+    sandbox.drain()
+    assert admin.get_session(Id=victim)["Session"]["Status"] == "READY"
+    sandbox.post("faults", {"service": "glue", "operation": "ListSessions", "barrier": 2, "waitSeconds": 15})
+    try:
+        sandbox.post("tick", {"seconds": 61 * 60})  # an hour and a minute idle: over the 60 min idle cap
+        held = poll(lambda: any(f["arrived"] for f in sandbox.get("faults")["faults"]), timeout=60)
+        assert held, "the run guard's schedule never listed the sessions"
+        attacker.delete_session(Id=decoy)  # inside the window: listed, then gone
+        sandbox.drain()
+    finally:
+        sandbox.post("faults", {"clear": True})
+    assert admin.get_session(Id=victim)["Session"]["Status"] in ("STOPPING", "STOPPED")

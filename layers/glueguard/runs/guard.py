@@ -15,7 +15,7 @@ from glueguard.models.project import Project
 from glueguard.runs.guard_admission import Admission
 from glueguard.runs.guard_budget import RunBudget
 from glueguard.runs.guard_caps import RunCaps
-from glueguard.runs.guard_context import FUNCTION, GuardContext, Outcome, Trigger
+from glueguard.runs.guard_context import FUNCTION, GuardContext, Outcome, Trigger, one_item
 from glueguard.runs.guard_dev_endpoints import DevEndpointSweep
 from glueguard.runs.guard_failures import FailureAlerts
 from glueguard.runs.guard_interactive import SESSION, InteractiveCapacity, event_target
@@ -127,8 +127,12 @@ class RunGuard(GuardContext):
         counts: Counter[str] = Counter()
         decisions: list[Decision] = []
         projects = self.live_projects()
-        outcomes = [self._reconcile_where_it_lives(p, trigger) for p in projects.values()]
-        outcomes += [self.sessions.sweep(projects, trigger), self.dev_endpoints.sweep(projects, trigger)]
+        parts = [
+            *((f"project {p.project_id}", self._reconcile_where_it_lives, p) for p in projects.values()),
+            ("sessions", self.sessions.sweep, projects),
+            ("dev endpoints", self.dev_endpoints.sweep, projects),
+        ]  # one part's failure (a project's ledger, the session listing) never stops the others
+        outcomes = [o for name, work, arg in parts if (o := one_item(counts, "sweep", name, work, arg, trigger))]
         for outcome in outcomes:
             counts.update(outcome.counts)
             decisions.extend(outcome.decisions)

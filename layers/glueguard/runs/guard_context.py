@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +41,27 @@ class Outcome:
             "decision_ids": [d.decision_id for d in self.decisions],
             **({"counts": self.counts} if self.counts else {}),
         }
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ("" for anything else)."""
+    return str(((getattr(exc, "response", None) or {}).get("Error") or {}).get("Code") or "")
+
+
+def one_item(counts: Counter[str], kind: str, name: str, work: Callable[..., Any], *args: Any) -> Any:
+    """Run a sweep's work on one item so that nothing about it stops the rest: an item deleted since it was listed
+    (EntityNotFoundException) is counted `<kind>_gone`, any other failure is logged and counted `<kind>_failed`;
+    either way the answer is None and the sweep goes on to the next item."""
+    try:
+        return work(*args)
+    except Exception as exc:  # one item's failure must not blind the sweep to the others
+        if error_code(exc) == "EntityNotFoundException":
+            logger.info("%s %s was deleted while the sweep read it", kind, name)
+            counts[f"{kind}_gone"] += 1
+        else:
+            logger.exception("the sweep could not judge %s %s; it goes on with the others", kind, name)
+            counts[f"{kind}_failed"] += 1
+        return None
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from glueguard.remediation.execute import execute
 from glueguard.remediation.plan import Action
 from glueguard.remediation.planner import saved_definition_key
 from glueguard.runs.caps import Breach
-from glueguard.runs.guard_context import GuardContext, Outcome, Trigger, interactive_decision
+from glueguard.runs.guard_context import GuardContext, Outcome, Trigger, interactive_decision, one_item
 from glueguard.runs.guard_interactive import DEVENDPOINT, InteractiveCapacity
 from glueguard.runs.job_run import as_utc
 
@@ -31,27 +32,36 @@ class DevEndpointSweep:
     budget: RunBudget
 
     def sweep(self, projects: dict[str, Project], trigger: Trigger) -> Outcome:
-        now = self.ctx.now()
+        """Save then delete dev endpoints past their lifetime. One deleted since GetDevEndpoints, or any one
+        endpoint's failure, never stops the sweep of the others."""
         decisions: list[Decision] = []
+        counts: Counter[str] = Counter()
         for endpoint in self._endpoints():
             name = endpoint.get("EndpointName", "")
             project = projects.get(project_of(name) or "")
-            created = as_utc(endpoint.get("CreatedTimestamp"))
-            if project is None or created is None:
+            if project is None or as_utc(endpoint.get("CreatedTimestamp")) is None:
                 continue
-            self.budget.accrue_dev_endpoint(project, endpoint, now)
-            limit = self.ctx.policy_for(project).dev_endpoint_lifetime_max_hours
-            age_hours = (now - created).total_seconds() / 3600.0
-            if age_hours <= limit:
-                continue
-            decision = self._remove(project, endpoint, age_hours, limit, now, trigger)
-            self.ctx.publish(decision, RULE)
-            self.ctx.ledger.release(project.project_id, name, reason="deleted past its lifetime")
-            decisions.append(decision)
-        counts = {"dev_endpoints_deleted": len(decisions)} if decisions else {}
+            decided = one_item(counts, "dev_endpoints", name, self._judge, project, endpoint, trigger)
+            if decided is not None:
+                decisions.append(decided)
+        if decisions:
+            counts["dev_endpoints_deleted"] = len(decisions)
         if released := InteractiveCapacity(self.ctx).release_ended(projects, DEVENDPOINT):
             counts["dev_endpoints_released"] = released
-        return Outcome("swept", "dev endpoints", decisions, counts)
+        return Outcome("swept", "dev endpoints", decisions, dict(counts))
+
+    def _judge(self, project: Project, endpoint: dict[str, Any], trigger: Trigger) -> Decision | None:
+        """Charge one endpoint's time and remove it when it is past its lifetime; its decision, or None."""
+        now, name = self.ctx.now(), endpoint["EndpointName"]
+        self.budget.accrue_dev_endpoint(project, endpoint, now)
+        limit = self.ctx.policy_for(project).dev_endpoint_lifetime_max_hours
+        age_hours = (now - as_utc(endpoint["CreatedTimestamp"])).total_seconds() / 3600.0
+        if age_hours <= limit:
+            return None
+        decision = self._remove(project, endpoint, age_hours, limit, now, trigger)
+        self.ctx.publish(decision, RULE)
+        self.ctx.ledger.release(project.project_id, name, reason="deleted past its lifetime")
+        return decision
 
     def remove_unfit(self, project: Project, endpoint: dict[str, Any], breach: Breach, trigger: Trigger) -> Decision:
         """A new endpoint that does not fit the project's DPU cap: saved, then deleted (it cannot be stopped)."""

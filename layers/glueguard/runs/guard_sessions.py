@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from glueguard.models.project import Project
 from glueguard.naming import project_of
 from glueguard.policy.settings import Policy
 from glueguard.runs.caps import Breach
-from glueguard.runs.guard_context import GuardContext, Outcome, Trigger, interactive_decision
+from glueguard.runs.guard_context import GuardContext, Outcome, Trigger, interactive_decision, one_item
 from glueguard.runs.guard_interactive import SESSION, InteractiveCapacity
 from glueguard.runs.job_run import as_utc
 
@@ -30,31 +31,40 @@ class SessionSweep:
     budget: RunBudget
 
     def sweep(self, projects: dict[str, Project], trigger: Trigger) -> Outcome:
-        """Stop interactive sessions past the lifetime cap, or idle longer than the idle cap."""
-        glue, now = self.ctx.glue, self.ctx.now()
+        """Stop interactive sessions past the lifetime cap, or idle longer than the idle cap. A session deleted
+        since ListSessions, or any one session's failure, never stops the sweep of the others."""
         decisions: list[Decision] = []
+        counts: Counter[str] = Counter()
         for session_id in self._ids():
             project = projects.get(project_of(session_id) or "")
             if project is None:
                 continue
-            session = glue.get_session(Id=session_id).get("Session") or {}
-            self.budget.accrue_session(project, session, now)
-            if session.get("Status") not in LIVE_SESSION_STATES:
-                continue
-            policy = self.ctx.policy_for(project)
-            breach = session_breach(session, policy, now, self._last_activity(session_id, session))
-            breach = breach or self.budget.limit_breach(project, now, session_dpu(session))
-            if breach is None:
-                continue
-            glue.stop_session(Id=session_id)
-            decision = _stopped(project, session_id, session, breach, policy, now, trigger)
-            self.ctx.publish(decision, breach.rule)
-            self.ctx.ledger.release(project.project_id, session_id, reason="stopped by the run guard")
-            decisions.append(decision)
-        counts = {"sessions_stopped": len(decisions)} if decisions else {}
+            decided = one_item(counts, "sessions", session_id, self._judge, project, session_id, trigger)
+            if decided is not None:
+                decisions.append(decided)
+        if decisions:
+            counts["sessions_stopped"] = len(decisions)
         if released := InteractiveCapacity(self.ctx).release_ended(projects, SESSION):
             counts["sessions_released"] = released
-        return Outcome("swept", "sessions", decisions, counts)
+        return Outcome("swept", "sessions", decisions, dict(counts))
+
+    def _judge(self, project: Project, session_id: str, trigger: Trigger) -> Decision | None:
+        """Charge one session's time and stop it when it is past a cap; its decision, or None."""
+        glue, now = self.ctx.glue, self.ctx.now()
+        session = glue.get_session(Id=session_id).get("Session") or {}
+        self.budget.accrue_session(project, session, now)
+        if session.get("Status") not in LIVE_SESSION_STATES:
+            return None
+        policy = self.ctx.policy_for(project)
+        breach = session_breach(session, policy, now, self._last_activity(session_id, session))
+        breach = breach or self.budget.limit_breach(project, now, session_dpu(session))
+        if breach is None:
+            return None
+        glue.stop_session(Id=session_id)
+        decision = _stopped(project, session_id, session, breach, policy, now, trigger)
+        self.ctx.publish(decision, breach.rule)
+        self.ctx.ledger.release(project.project_id, session_id, reason="stopped by the run guard")
+        return decision
 
     def stop_unfit(self, project: Project, session: dict[str, Any], breach: Breach, trigger: Trigger) -> Decision:
         """A new session that does not fit the project's DPU cap: stopped, with its decision."""
