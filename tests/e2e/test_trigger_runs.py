@@ -60,18 +60,22 @@ def _running_dpu(glue, job: str) -> float:
     return sum(job_capacity(r) for r in glue.get_job_runs(JobName=job)["JobRuns"] if r["JobRunState"] in ACTIVE)
 
 
-@pytest.mark.parametrize("kind", ["SCHEDULED", "ON_DEMAND"])
-def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_the_trigger(
-    guarded: SandboxHandle, events: Events, kind: str
-):
-    project = provisioned_project(guarded)
+def _over_the_cap_within_two_sandbox_minutes(guarded: SandboxHandle, events: Events, project, actions) -> None:
+    """A trigger of three 40-DPU runs of one job (120 DPU, over the 100 DPU cap) is brought back within the cap in
+    2 sandbox minutes, by stopping its newest run, with the decision naming the trigger."""
     glue = guarded.client("glue", guarded.assume("ml-scientist", "erin"))
-    job = _scientist_job(glue, project, "nightly")
-    notify = lambda: (glue.get_job(JobName=job)["Job"].get("NotificationProperty") or {}).get("NotifyDelayAfter")  # noqa: E731
-    assert poll(lambda: notify() == 1, timeout=10)  # the enforcer made every run of it announce itself
+    job = actions[0]["JobName"]
     starts = events.capture({"source": ["aws.glue"], "detail": {"eventName": ["StartJobRun"]}})
     trigger = project.names.resource("trigger", "burst")
-    glue.create_trigger(Name=trigger, Type="ON_DEMAND", Actions=[{"JobName": job}] * 3, Tags=project.mandatory_tags())
+    glue.create_trigger(Name=trigger, Type="ON_DEMAND", Actions=actions, Tags=project.mandatory_tags())
+
+    def announced():
+        return [
+            (a.get("NotificationProperty") or {}).get("NotifyDelayAfter", 1)
+            for a in glue.get_trigger(Name=trigger)["Trigger"]["Actions"]
+        ]
+
+    assert poll(lambda: announced() == [1, 1, 1], timeout=10), f"the trigger's runs would stay unseen: {announced()}"
 
     fired = _sandbox_now(guarded)
     glue.start_trigger(Name=trigger)
@@ -90,6 +94,38 @@ def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_
     runs = glue.get_job_runs(JobName=job)["JobRuns"]
     assert {r["TriggerName"] for r in runs} == {trigger}
     assert events.receive(starts, count=1, timeout=1) == []  # Glue started them: no StartJobRun was called
+
+
+def _scientists_job_announcing_its_runs(guarded: SandboxHandle, project) -> str:
+    glue = guarded.client("glue", guarded.assume("ml-scientist", "erin"))
+    job = _scientist_job(glue, project, "nightly")
+    notify = lambda: (glue.get_job(JobName=job)["Job"].get("NotificationProperty") or {}).get("NotifyDelayAfter")  # noqa: E731
+    assert poll(lambda: notify() == 1, timeout=10)  # the enforcer made every run of it announce itself
+    return job
+
+
+def test_trigger_over_the_cap_is_brought_back_within_two_sandbox_minutes_naming_the_trigger(
+    guarded: SandboxHandle, events: Events
+):
+    project = provisioned_project(guarded)
+    job = _scientists_job_announcing_its_runs(guarded, project)
+    _over_the_cap_within_two_sandbox_minutes(guarded, events, project, [{"JobName": job}] * 3)
+
+
+def test_a_trigger_action_cannot_hide_its_runs_behind_a_longer_notify_delay_or_timeout(
+    guarded: SandboxHandle, events: Events
+):
+    """Attack: a trigger action's NotificationProperty and Timeout override the job's (Glue API, "Triggers",
+    Action), so a 600-minute NotifyDelayAfter would keep its runs from announcing themselves for 10 hours. The
+    enforcer corrects the trigger's actions (`trigger-action-overrides`) before it fires; the runs are then seen."""
+    project = provisioned_project(guarded)
+    job = _scientists_job_announcing_its_runs(guarded, project)
+    hidden = {"JobName": job, "NotificationProperty": {"NotifyDelayAfter": 600}, "Timeout": 5000}
+    _over_the_cap_within_two_sandbox_minutes(guarded, events, project, [hidden] * 3)
+    [action, *_] = guarded.client("glue").get_trigger(Name=project.names.resource("trigger", "burst"))["Trigger"][
+        "Actions"
+    ]
+    assert action["Timeout"] == 480  # the policy's max_timeout_minutes
 
 
 def test_error_and_expired_runs_send_no_state_change(guarded: SandboxHandle, events: Events):

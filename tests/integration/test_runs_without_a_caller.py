@@ -51,6 +51,21 @@ def test_on_demand_trigger_starts_runs_that_name_it_and_stays_created(project, j
     assert glue.get_trigger(Name=trigger)["Trigger"]["State"] == "CREATED"  # on-demand triggers never activate
 
 
+def test_a_trigger_actions_timeout_and_notification_property_override_the_jobs(project, job):
+    """Glue API "Triggers", Action: Timeout "overrides the timeout value set in the parent job"; NotificationProperty
+    "specifies configuration properties of a job run notification": the run carries the action's, not the job's."""
+    glue = boto3.client("glue")
+    trigger = project.names.resource("trigger", "override")
+    action = {"JobName": job, "Timeout": 600, "NotificationProperty": {"NotifyDelayAfter": 30}}
+    glue.create_trigger(Name=trigger, Type="ON_DEMAND", Actions=[action], Tags=project.mandatory_tags())
+
+    glue.start_trigger(Name=trigger)
+
+    [run] = glue.get_job_runs(JobName=job)["JobRuns"]
+    assert (run["Timeout"], run["NotificationProperty"]) == (600, {"NotifyDelayAfter": 30})
+    assert glue.get_job(JobName=job)["Job"]["NotificationProperty"] == {"NotifyDelayAfter": 1}
+
+
 def test_conditional_trigger_fires_only_on_runs_a_trigger_started(project, job):
     glue = boto3.client("glue")
     follow_up = make_job(project, "followup", workers=10)

@@ -119,6 +119,34 @@ def test_trigger_starting_only_foreign_work_is_removed():
     assert violation.remove and not violation.patch
 
 
+def test_trigger_actions_may_not_override_the_notify_delay_or_the_timeout_cap():
+    """An action's NotificationProperty and Timeout replace the job's for the runs it starts (Glue API, Action)."""
+    within = {"JobName": f"{P}-job-a", "Timeout": 480, "NotificationProperty": {"NotifyDelayAfter": 1}}
+    assert "trigger-action-overrides" not in trigger([within, {"JobName": f"{P}-job-b"}])  # inherits the job's
+    late = {
+        "JobName": f"{P}-job-a",
+        "Timeout": 481,
+        "NotificationProperty": {"NotifyDelayAfter": 2},
+        "Arguments": {"--x": "1"},
+    }
+    foreign = {"JobName": f"project-{OTHER}-job-b", "NotificationProperty": {"NotifyDelayAfter": 60}}
+    found = trigger([late, {"CrawlerName": f"{P}-crawler-b"}, foreign])
+    violation = found["trigger-action-overrides"]
+    assert "NotifyDelayAfter 2 min" in violation.message and "Timeout 481 min" in violation.message
+    assert violation.patch == {  # 480 min is the default policy's maximum; the foreign action stays out
+        "Actions": [
+            {
+                "JobName": f"{P}-job-a",
+                "Timeout": 480,
+                "NotificationProperty": {"NotifyDelayAfter": 1},
+                "Arguments": {"--x": "1"},
+            },
+            {"CrawlerName": f"{P}-crawler-b"},
+        ]
+    }
+    assert found["trigger-cross-project"].patch["Actions"] == [late, {"CrawlerName": f"{P}-crawler-b"}]
+
+
 def test_trigger_and_workflow_naming_and_tags():
     found = check("trigger", "nightly", {"Name": "nightly", "Actions": []}, tags={"Owner": "x"})
     assert found["trigger-naming"].unfixable and found["trigger-tags"].tags["Owner"] == "ml-team-a"

@@ -8,6 +8,7 @@ from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.rules.common import foreign_project, naming_violations, tag_violations
 from glueguard.rules.engine import RuleContext, rule
+from glueguard.rules.job import NOTIFY_DELAY_MAX_MINUTES
 
 KIND = "trigger"
 
@@ -41,6 +42,40 @@ def cross_project(trigger: Resource, ctx: RuleContext) -> Iterator[Violation]:
             Severity.CRITICAL,
             f"starts only resources of another project: {targets}",
             remove=True,
+        )
+
+
+@rule(KIND, "trigger-action-overrides", "its job actions keep NotifyDelayAfter at 1 minute and Timeout within the cap")
+def action_overrides(trigger: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    """A trigger action's NotificationProperty and Timeout override its job's for the runs it starts (Glue API,
+    "Triggers", Action): a NotifyDelayAfter past 1 minute keeps those runs unseen by the run guard, as a job's would.
+    The patch keeps only the project's own actions, as `trigger-cross-project` does (its patch comes first)."""
+    actions = trigger.get("Actions") or []
+    limit = ctx.policy.max_timeout_minutes
+    found: list[str] = []
+    fixed: list[dict] = []
+    for action in actions:
+        if foreign_project(action.get("JobName"), ctx) or foreign_project(action.get("CrawlerName"), ctx):
+            continue
+        action = dict(action)
+        delay = (action.get("NotificationProperty") or {}).get("NotifyDelayAfter")
+        if action.get("JobName") and delay is not None and delay > NOTIFY_DELAY_MAX_MINUTES:
+            found.append(f"{action['JobName']}: NotifyDelayAfter {delay} min")
+            action["NotificationProperty"] = {
+                **action["NotificationProperty"],
+                "NotifyDelayAfter": NOTIFY_DELAY_MAX_MINUTES,
+            }
+        if action.get("JobName") and action.get("Timeout") is not None and action["Timeout"] > limit:
+            found.append(f"{action['JobName']}: Timeout {action['Timeout']} min")
+            action["Timeout"] = limit
+        fixed.append(action)
+    if found:
+        yield Violation(
+            "trigger-action-overrides",
+            Severity.MEDIUM,
+            f"actions override their job's settings ({'; '.join(found)}): runs no user starts would stay unseen or "
+            f"run past the cap; setting NotifyDelayAfter {NOTIFY_DELAY_MAX_MINUTES} min and Timeout at most {limit} min",
+            patch={"Actions": fixed},
         )
 
 
