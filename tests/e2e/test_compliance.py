@@ -4,11 +4,31 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 
 import boto3
 
 from tests.e2e.conftest import SandboxHandle, provisioned_project
-from tests.support.fleet import seed_jobs
+from tests.support.fleet import DRIFTS, compliant_job, seed_jobs
+
+#: The rule each seeded drift breaks, and what the sweep repairs it to when not the compliant value itself.
+RULE_OF = {
+    "role": "job-role",
+    "vpc": "job-vpc",
+    "timeout": "job-timeout",
+    "tags": "job-tags",
+    "workers": "job-worker-cap",
+}
+REPAIRED = {"timeout": {"Timeout": 480}, "workers": {"NumberOfWorkers": 50}}  # the default policy's maximums
+FIELDS = ("Role", "Connections", "Timeout", "WorkerType", "NumberOfWorkers", "SecurityConfiguration", "ExecutionClass")
+
+
+def job_account(project) -> str:
+    return project.resources.job_role_arn.split(":")[4]
+
+
+def _definition(job: dict, tags: dict | None = None) -> dict:
+    return {**{f: job.get(f) for f in FIELDS}, "Tags": job["Tags"] if tags is None else tags}
 
 
 def _physical(sandbox: SandboxHandle, logical_id: str) -> str:
@@ -64,8 +84,15 @@ def test_200_jobs_with_missed_drift_are_swept_back_to_full_compliance(plane_env:
     assert metrics["compliance_pct_after"] == 100.0
     assert metrics["jobs_in_vpc_pct_after"] == 100.0
     assert metrics["naming_pct_after"] == 100.0
-    assert sum(report["remediations_by_rule"].values()) >= len(drifted)
-    job = glue.get_job(JobName=drifted[0])["Job"]
-    assert job["Role"] == project.resources.job_role_arn
+    drifts = {name: DRIFTS[i % len(DRIFTS)] for i, name in enumerate(drifted)}
+    assert report["remediations_by_rule"] == dict(Counter(RULE_OF[d] for d in drifts.values())), report
+    for i in range(200):  # every job, drifted or not, ends exactly as the compliant definition, repaired to the caps
+        expected = compliant_job(project, i)
+        drift = drifts.get(expected["Name"])
+        if drift in REPAIRED:
+            expected.update(REPAIRED[drift])
+        job = glue.get_job(JobName=expected["Name"])["Job"]
+        arn = f"arn:aws:glue:us-east-1:{job_account(project)}:job/{expected['Name']}"
+        assert _definition(job, glue.get_tags(ResourceArn=arn)["Tags"]) == _definition(expected), (drift, job)
     html = s3.get_object(Bucket=project.bucket("artifacts"), Key="glueguard/reports/compliance/latest.html")
     assert b"<svg" in html["Body"].read()

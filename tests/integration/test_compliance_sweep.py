@@ -45,8 +45,9 @@ def test_200_jobs_with_10_percent_drift_are_swept_back_to_full_compliance(projec
     assert summary["resources"] == swept
     assert summary["compliant_before"] == swept - 20
     assert summary["compliant_after"] == swept
-    per_resource = sum(calls.values()) / swept
-    assert per_resource <= 1.05, dict(calls)
+    # 1 GetJobs; 27 UpdateJob/TagResource for the 20 repairs; 20 x (GetJob + GetTags): what each repair left, read
+    # again for the report; moto pages the Tagging API by 100 tags (8 pages for 202 resources)
+    assert calls == {"Glue": 1 + 27 + 2 * 20, "Resource Groups Tagging API": 8}
 
     report = _s3_json(REPORTS, "glueguard/reports/compliance/latest.json")
     m = report["metrics"]

@@ -43,9 +43,12 @@ def _project(enforcer: Enforcer, resource: Resource) -> Project | None:
 
 
 def _after(enforcer: Enforcer, kind: ResourceKind, resource: Resource, result: Result) -> Resource | None:
-    """The resource as the sweep left it: re-read by the pipeline after a repair, None once deleted."""
+    """The resource as the sweep left it, None once deleted: read again from Glue when the repair called it (what
+    the calls did, not what the plan meant them to do), else the plan's own record of it."""
     if result.outcome == "deleted":
         return None
+    if result.decision and result.decision.actions:
+        return kind.read(enforcer.client_for("glue"), resource.name, resource.arn or "")
     after = result.decision.after if result.decision else None
     if after:
         return Resource(kind.kind, resource.name, after["definition"], after.get("tags") or {}, resource.arn)
