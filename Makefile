@@ -73,6 +73,7 @@ validate: $(VENV)/.stamp $(SAM_VENV)/.stamp
 	$(BIN)/cfn-lint -a cfn_lint_serverless.rules -- template.yaml
 	$(BIN)/cfn-lint -- templates/member.yaml
 	$(BIN)/parliament --string "$$(cat policies/member-protection-scp.json)" < /dev/null
+	$(BIN)/parliament --string "$$(cat policies/central-protection-scp.json)" < /dev/null
 
 # Every failing check is fixed, or skipped next to its resource with a one-line reason (docs/security.md).
 checkov: $(CHECKOV_VENV)/.stamp

@@ -343,28 +343,22 @@ def test_an_upload_to_a_member_project_bucket_starts_its_bound_job_there(central
     assert [d.account for d in started] == [member]
 
 
+def _function_session(org: Org, logical_id: str) -> Any:
+    """The session a deployed function runs in (its role, as Lambda gets it for the function)."""
+    from glueguard_sandbox.commands import post
+
+    roles = org.client("iam").list_roles(PathPrefix="/glueguard/")["Roles"]
+    [arn] = [r["Arn"] for r in roles if f"-{logical_id}-" in r["RoleName"]]
+    return org.session(post(org.endpoint, "service-session", {"roleArn": arn, "service": "lambda.amazonaws.com"}))
+
+
 def test_the_member_role_reads_project_roles_but_never_rewrites_their_trust(central: Org) -> None:
     """Whoever holds a member-role session (a central glueguard function, or someone who took one over) may read a
     project role there, but not open its trust to anyone else: the provisioner boundary's "never a trust-policy
     rewrite" holds in members too (a project role's trust is set once, at CreateRole)."""
     member = central.members[1]
     project = provisioned_project(central, accountId=member)
-    iam = central.client("iam")
-    name = f"plane-{uuid.uuid4().hex[:6]}"  # a role where the central functions' roles live
-    arn = iam.create_role(
-        RoleName=name, Path="/glueguard/", AssumeRolePolicyDocument=trust(central.organization["central"])
-    )
-    assume = {
-        "Effect": "Allow",
-        "Action": "sts:AssumeRole",
-        "Resource": "arn:aws:iam::*:role/glueguard/glueguard-member",
-    }
-    iam.put_role_policy(
-        RoleName=name, PolicyName="member", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [assume]})
-    )
-    plane = central.session(
-        central.client("sts").assume_role(RoleArn=arn["Role"]["Arn"], RoleSessionName="fn")["Credentials"]
-    )
+    plane = _function_session(central, "EnforcerRole")
     member_role = f"arn:aws:iam::{member}:role/glueguard/glueguard-member"
     held = central.session(plane.client("sts").assume_role(RoleArn=member_role, RoleSessionName="fn")["Credentials"])
     role = project.resources.job_role_arn.rsplit("/", 1)[-1]
@@ -374,6 +368,33 @@ def test_the_member_role_reads_project_roles_but_never_rewrites_their_trust(cent
         held.client("iam").update_assume_role_policy(RoleName=role, PolicyDocument=trust(member))
     assert caught.value.response["Error"]["Code"] == "AccessDenied"
     assert "iam:UpdateAssumeRolePolicy" in caught.value.response["Error"]["Message"]
+
+
+def test_a_role_made_under_the_plane_path_cannot_act_in_members(central: Org) -> None:
+    """Issue 24 item 6, from the attacker's own credentials: someone able to create a role under /glueguard/ in the
+    central account (where the functions' roles live), with the same MemberAccessPolicy grant, may not assume any
+    member's role: the member role trusts the central functions' exact role ARNs (the central stack passes them to
+    the StackSet), not the path. Before, it assumed it and could, e.g., rewrite a project's script unseen."""
+    member = central.members[0]
+    iam = central.client("iam")
+    name = f"plane-{uuid.uuid4().hex[:6]}"
+    arn = iam.create_role(
+        RoleName=name, Path="/glueguard/", AssumeRolePolicyDocument=trust(central.organization["central"])
+    )["Role"]["Arn"]
+    [grant] = [p for p in iam.list_policies(Scope="Local")["Policies"] if "MemberAccessPolicy" in p["PolicyName"]]
+    iam.attach_role_policy(RoleName=name, PolicyArn=grant["Arn"])
+    attacker = central.session(central.client("sts").assume_role(RoleArn=arn, RoleSessionName="x1")["Credentials"])
+    member_role = f"arn:aws:iam::{member}:role/glueguard/glueguard-member"
+
+    with pytest.raises(ClientError) as caught:
+        attacker.client("sts").assume_role(RoleArn=member_role, RoleSessionName="x1")
+
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    # the plane's own functions still act there (the run guard's role, as Lambda gives it to the function)
+    plane = _function_session(central, "RunGuardRole").client("sts")
+    assert plane.assume_role(RoleArn=member_role, RoleSessionName="fn")["AssumedRoleUser"]["Arn"].startswith(
+        f"arn:aws:sts::{member}:assumed-role/glueguard-member/"
+    )
 
 
 def test_a_member_admin_cannot_pose_as_another_accounts_project(central: Org) -> None:

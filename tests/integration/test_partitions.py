@@ -26,7 +26,15 @@ def test_the_plane_reads_tags_where_glue_keeps_them_in_other_partitions(aws, reg
     assert glue.get_tags(ResourceArn=arn)["Tags"] == {"Project": "p"}
 
 
-@pytest.mark.parametrize("path", ["template.yaml", "templates/member.yaml", "policies/member-protection-scp.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "template.yaml",
+        "templates/member.yaml",
+        "policies/member-protection-scp.json",
+        "policies/central-protection-scp.json",
+    ],
+)
 def test_templates_and_the_scp_name_no_partition_of_their_own(path):
     """`${AWS::Partition}` in the templates; `arn:*:` in the SCP (a wildcard may fill any ARN segment but the
     service: IAM user guide, "IAM JSON policy elements: Resource"), so both deploy in aws-cn and aws-us-gov."""
