@@ -140,3 +140,35 @@ def test_a_session_deleted_mid_sweep_does_not_blind_the_sweep_for_other_projects
     finally:
         sandbox.post("faults", {"clear": True})
     assert admin.get_session(Id=victim)["Session"]["Status"] in ("STOPPING", "STOPPED")
+
+
+ADMIN_DOCUMENT = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
+
+
+def test_the_provisioner_attaches_to_sso_roles_only_the_scientist_policy_it_wrote(sandbox: SandboxHandle, project):
+    """A compromised provisioner (its own role's session) writes an administrator document under a name that looks
+    like a scientist policy (another shape, or under a `project-*` path) and attaches it to an Identity Center role:
+    refused. It may attach a project's scientist policy, by its exact name, as provisioning does."""
+    awslambda, iam = sandbox.client("lambda"), sandbox.client("iam")
+    role_arn = awslambda.get_function_configuration(FunctionName=sandbox.physical("ProvisionerFunction"))["Role"]
+    provisioner = sandbox.client("iam", sandbox.service_session(role_arn, "lambda.amazonaws.com"))
+    sso = f"AWSReservedSSO_DataScience_{project.project_id[:8]}"
+    iam.create_role(RoleName=sso, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
+    forged = [
+        provisioner.create_policy(PolicyName="project-admin-glue-scientist", PolicyDocument=ADMIN_DOCUMENT),
+        provisioner.create_policy(
+            PolicyName="everything-glue-scientist", Path=f"/{project.names.prefix}/", PolicyDocument=ADMIN_DOCUMENT
+        ),
+    ]
+    for policy in forged:
+        denied(
+            provisioner.attach_role_policy,
+            RoleName=sso,
+            PolicyArn=policy["Policy"]["Arn"],
+            because="iam:AttachRolePolicy",
+        )
+    provisioner.attach_role_policy(RoleName=sso, PolicyArn=project.resources.scientist_policy_arn)
+    attached = iam.list_attached_role_policies(RoleName=sso)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [project.resources.scientist_policy_arn]
