@@ -309,6 +309,18 @@ def parse_response(
     return elements or None, None, None
 
 
+#: CloudTrail records requestParameters and responseElements up to this size; a larger one is omitted (AWS
+#: CloudTrail user guide, "CloudTrail record contents", docs/sandbox.md).
+RECORDED_BYTES = 100 * 1024
+
+
+def recorded(value: Any) -> Any:
+    """`value` as CloudTrail records it: None when its JSON is larger than RECORDED_BYTES."""
+    if value is None or len(json.dumps(value, default=str).encode()) <= RECORDED_BYTES:
+        return value
+    return None
+
+
 def build_event(
     call: ApiCall,
     account_id: str,
@@ -328,8 +340,8 @@ def build_event(
         "awsRegion": region,
         "sourceIPAddress": environ.get("REMOTE_ADDR", "127.0.0.1"),
         "userAgent": environ.get("HTTP_USER_AGENT", ""),
-        "requestParameters": call.request_parameters,
-        "responseElements": elements,
+        "requestParameters": recorded(call.request_parameters),
+        "responseElements": recorded(elements),
         "requestID": str(uuid.uuid4()),
         "eventID": str(uuid.uuid4()),
         "readOnly": False,

@@ -142,3 +142,21 @@ def test_plane_function_calls_carry_the_function_role_session(
     [record] = events.receive(echo_function["record_url"])
     assert record["body"]["function"] == "echo"
     assert record["body"]["key"].startswith("ASIA")  # temporary (session) credentials, not the caller's
+
+
+def test_request_parameters_over_100_kb_are_omitted(sandbox: SandboxHandle, events: Events):
+    """CloudTrail records requestParameters and responseElements up to 100 KB ("CloudTrail record contents"): a
+    CreateJob whose arguments pass it arrives with no requestParameters (its small response kept); one just under
+    it is recorded whole."""
+    big, fits = (f"ct-{size}-{uuid.uuid4().hex[:8]}" for size in ("big", "fits"))
+    url = events.capture(
+        {"source": ["aws.glue"], "detail": {"eventName": ["CreateJob"], "responseElements": {"name": [big, fits]}}}
+    )
+    glue = sandbox.client("glue")
+    value = "x" * 4000
+    glue.create_job(**{**_job(big), "DefaultArguments": {f"--note-{i}": value for i in range(26)}})  # ~104 KB
+    glue.create_job(**{**_job(fits), "DefaultArguments": {f"--note-{i}": value for i in range(24)}})  # ~96 KB
+    got = {m["body"]["detail"]["responseElements"]["name"]: m["body"]["detail"] for m in events.receive(url, 2)}
+    assert got[big]["requestParameters"] is None
+    assert got[fits]["requestParameters"]["name"] == fits
+    assert len(got[fits]["requestParameters"]["defaultArguments"]) == 24

@@ -172,3 +172,32 @@ def test_the_provisioner_attaches_to_sso_roles_only_the_scientist_policy_it_wrot
     provisioner.attach_role_policy(RoleName=sso, PolicyArn=project.resources.scientist_policy_arn)
     attached = iam.list_attached_role_policies(RoleName=sso)["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [project.resources.scientist_policy_arn]
+
+
+def ledger_names(sandbox: SandboxHandle, project: Any) -> set[str]:
+    """What the project's DPU ledger holds (entry ids), read from the deployed table."""
+    from glueguard.adapters.clients import reset_clients
+    from glueguard.adapters.ledger import Ledger
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
+        reset_clients()
+        entries = Ledger(sandbox.outputs["RunLedgerTableName"]).entries(project.project_id)
+    reset_clients()
+    return {e.entry_id for e in entries}
+
+
+def test_a_session_whose_request_cloudtrail_omits_enters_the_ledger_on_the_schedule(sandbox: SandboxHandle, project):
+    """A's scientist pads CreateSession past 100 KB (default arguments): CloudTrail records neither its request nor
+    its response, so the event names no session and the run guard cannot admit it then. The schedule lists the
+    sessions and admits it: its DPU counts against the project's cap like any session's."""
+    glue = sandbox.client("glue", scientist(sandbox, project, "mallory"))
+    padding = {f"--note-{i}": "x" * 4000 for i in range(30)}  # ~120 KB of arguments
+    glue.create_session(**session_request(project, "padded", IdleTimeout=60, DefaultArguments=padding))
+    plain = open_session(glue, project, "plain")  # the legitimate use: admitted from its CreateSession event
+    padded = project.names.resource("session", "padded")
+    sandbox.drain()
+    assert plain in ledger_names(sandbox, project)
+    sandbox.post("tick", {"seconds": 300})  # the run guard's schedule (rate(5 minutes))
+    sandbox.drain()
+    assert {plain, padded} <= ledger_names(sandbox, project)

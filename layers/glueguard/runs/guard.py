@@ -52,7 +52,7 @@ class RunGuard(GuardContext):
         detail = event.detail
         if detail.errorCode:
             return Outcome("skipped", f"rejected call ({detail.errorCode})")
-        if (target := event_target(detail.eventName, detail.requestParameters)) is not None:
+        if (target := event_target(detail.eventName, detail.requestParameters, detail.responseElements)) is not None:
             return self._interactive(*target, Trigger(detail.eventID, detail.eventName, detail.userIdentity.arn))
         if detail.eventName != "StartJobRun":
             return Outcome("skipped", f"{detail.eventName} is not StartJobRun")

@@ -54,6 +54,10 @@ class DevEndpointSweep:
         """Charge one endpoint's time and remove it when it is past its lifetime; its decision, or None."""
         now, name = self.ctx.now(), endpoint["EndpointName"]
         self.budget.accrue_dev_endpoint(project, endpoint, now)
+        capacity = InteractiveCapacity(self.ctx)  # one whose creation named none enters the ledger here
+        admitted = capacity.admit(DEVENDPOINT, name, trigger, lambda p, r, b: self.remove_unfit(p, r, b, trigger))
+        if admitted.decisions:
+            return admitted.decisions[0]
         limit = self.ctx.policy_for(project).dev_endpoint_lifetime_max_hours
         age_hours = (now - as_utc(endpoint["CreatedTimestamp"])).total_seconds() / 3600.0
         if age_hours <= limit:

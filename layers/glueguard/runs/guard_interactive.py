@@ -98,10 +98,21 @@ class InteractiveCapacity:
         return released
 
 
-def event_target(event_name: str, request: dict[str, Any] | None) -> tuple[str, str, str] | None:
-    """(holder, create|end, name) of a CloudTrail session/endpoint event, or None."""
+#: Where a creation's response names the resource, for a request CloudTrail did not record (over 100 KB).
+RESPONSE_NAMES = {"CreateSession": ("session", "id"), "CreateDevEndpoint": (None, "endpointName")}
+
+
+def event_target(
+    event_name: str, request: dict[str, Any] | None, response: dict[str, Any] | None = None
+) -> tuple[str, str, str] | None:
+    """(holder, create|end, name) of a CloudTrail session/endpoint event, or None. CloudTrail omits parameters over
+    100 KB: a creation is then named by its response, and one named by neither is admitted by the schedule."""
     if event_name not in EVENTS:
         return None
     holder, what, key = EVENTS[event_name]
     name = (request or {}).get(key)
+    if not name and event_name in RESPONSE_NAMES:
+        member, response_key = RESPONSE_NAMES[event_name]
+        named = (response or {}).get(member, {}) if member else response or {}
+        name = named.get(response_key) if isinstance(named, dict) else None
     return (holder, what, name) if isinstance(name, str) and name else None

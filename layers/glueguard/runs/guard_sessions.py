@@ -55,6 +55,11 @@ class SessionSweep:
         self.budget.accrue_session(project, session, now)
         if session.get("Status") not in LIVE_SESSION_STATES:
             return None
+        # a session whose CreateSession named none (CloudTrail omits requests over 100 KB) enters the ledger here
+        capacity = InteractiveCapacity(self.ctx)
+        admitted = capacity.admit(SESSION, session_id, trigger, lambda p, r, b: self.stop_unfit(p, r, b, trigger))
+        if admitted.decisions:
+            return admitted.decisions[0]
         policy = self.ctx.policy_for(project)
         breach = session_breach(session, policy, now, self._last_activity(session_id, session))
         breach = breach or self.budget.limit_breach(project, now, session_dpu(session))
