@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from glueguard.arguments import ArgumentPolicy, check
 from glueguard.models.project import Project
 from glueguard.naming import follows_convention
 
@@ -33,8 +34,9 @@ def _own(kind: str, name: Any, project: Project) -> bool:
     return isinstance(name, str) and follows_convention(kind, name, project.project_id)
 
 
-def problems(request: dict[str, Any], project: Project) -> list[str]:
-    """Why the CreateTrigger request `request` may not be made for `project` (empty: it may)."""
+def problems(request: dict[str, Any], project: Project, arguments: ArgumentPolicy | None = None) -> list[str]:
+    """Why the CreateTrigger request `request` may not be made for `project` (empty: it may); action arguments are
+    judged by the policy's argument table (`arguments`, default: the built-in one)."""
     found: list[str] = []
     if unknown := sorted(set(request) - _FIELDS):
         found.append(f"unknown CreateTrigger members: {unknown}")
@@ -57,6 +59,9 @@ def problems(request: dict[str, Any], project: Project) -> list[str]:
             found.append(f"{where}.JobName {action['JobName']!r} is not a job of the project")
         if action.get("CrawlerName") and not _own("crawler", action["CrawlerName"], project):
             found.append(f"{where}.CrawlerName {action['CrawlerName']!r} is not a crawler of the project")
+        buckets = {purpose: project.bucket(purpose) for purpose in ("scripts", "temp", "artifacts")}
+        for finding in check(action.get("Arguments"), buckets, arguments or ArgumentPolicy()):
+            found.append(f"{where}.Arguments: {finding.message}")
         config = action.get("SecurityConfiguration")
         if config is not None and config != project.security_configuration:
             found.append(f"{where}.SecurityConfiguration {config!r} is not the project's")
@@ -68,9 +73,11 @@ def problems(request: dict[str, Any], project: Project) -> list[str]:
     return found
 
 
-def create(glue: Any, request: dict[str, Any], project: Project) -> dict[str, Any]:
+def create(
+    glue: Any, request: dict[str, Any], project: Project, arguments: ArgumentPolicy | None = None
+) -> dict[str, Any]:
     """Create the trigger once every check passes (with the project's mandatory tags); TriggerRefused otherwise."""
-    if found := problems(request, project):
+    if found := problems(request, project, arguments):
         raise TriggerRefused("; ".join(found))
     tags = {**(request.get("Tags") or {}), **project.mandatory_tags()}
     return dict(glue.create_trigger(**{**request, "Tags": tags}))

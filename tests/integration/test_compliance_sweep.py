@@ -102,7 +102,12 @@ def test_a_sweep_of_some_projects_judges_and_repairs_only_theirs(project, report
     drifted = seed_jobs(project, 6)
     glue = boto3.client("glue")
     theirs = f"project-{other.project_id}-job-drift"
-    glue.create_job(Name=theirs, Role="arn:aws:iam::123456789012:role/outside", Command={"Name": "glueetl"})
+    script = f"s3://{other.names.scripts_bucket}/drift.py"  # in their project (a script outside is removed)
+    glue.create_job(
+        Name=theirs,
+        Role="arn:aws:iam::123456789012:role/outside",
+        Command={"Name": "glueetl", "ScriptLocation": script},
+    )
     ours_before = {name: glue.get_job(JobName=name)["Job"] for name in drifted}
 
     summary = handler({"id": "scoped-1", "projects": [other.project_id]}, LambdaContext())

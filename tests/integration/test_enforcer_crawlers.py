@@ -75,12 +75,17 @@ def test_corrected_crawler_is_compliant_on_the_next_event(project):
     assert _crawler() == corrected
 
 
-def test_crawler_of_another_project_bucket_only_is_reported_as_critical(project):
+def test_crawler_of_another_project_bucket_only_is_saved_then_removed(project):
+    """Issue 23: a crawler with no target of the project left is corrected (saved, then removed), not only
+    reported; the saved definition replays it with the project's settings once given a target of the project."""
     targets = {"S3Targets": [{"Path": f"s3://project-{OTHER}-glue-artifacts/secret/"}]}
-    boto3.client("glue").create_crawler(Name=NAME, **{**FULL, "Targets": targets})
+    glue = boto3.client("glue")
+    glue.create_crawler(Name=NAME, **{**FULL, "Targets": targets})
     handler(load("enforcer/create_crawler_noncompliant.json"), LambdaContext())
-    assert _crawler()["Targets"] == targets  # a crawler cannot be left without targets: reported
+    assert NAME not in glue.list_crawlers()["CrawlerNames"]
     [decision] = DecisionLog().list(PID)
+    assert decision.outcome == "deleted"
     violation = next(v for v in decision.violations if v["rule"] == "crawler-targets")
-    assert violation["severity"] == "critical" and violation["unfixable"] is True
-    assert saved_definitions(project, "crawler") == []  # naming_action is report: nothing deleted
+    assert violation["severity"] == "critical" and violation["remove"] is True
+    [saved] = saved_definitions(project, "crawler")
+    assert saved["definition"]["Targets"] == targets  # the full definition, before anything was removed

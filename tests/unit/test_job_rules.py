@@ -100,10 +100,10 @@ def test_security_configuration():
     }
 
 
-def test_script_location_is_reported_not_rewritten():
+def test_script_location_outside_is_saved_then_removed_never_rewritten():
     found = check({"Command": {"Name": "glueetl", "ScriptLocation": f"s3://project-{OTHER}-glue-scripts/x.py"}})
     violation = found["job-script-location"]
-    assert violation.severity is Severity.CRITICAL and not violation.patch and not violation.unfixable
+    assert violation.severity is Severity.CRITICAL and violation.remove and not violation.patch
 
 
 def test_temp_dir_patch_keeps_other_arguments():

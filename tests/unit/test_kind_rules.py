@@ -87,9 +87,9 @@ def test_crawler_targets_outside_the_project_are_removed():
     }
 
 
-def test_crawler_with_no_project_target_left_is_unfixable():
+def test_crawler_with_no_project_target_left_is_removed():
     violation = crawler(Targets={"S3Targets": [{"Path": "s3://public-data/"}]})["crawler-targets"]
-    assert violation.unfixable and not violation.patch and violation.severity is Severity.HIGH
+    assert violation.remove and not violation.unfixable and not violation.patch and violation.severity is Severity.HIGH
 
 
 def test_crawler_naming_and_tags():

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from glueguard.arguments import ArgumentPolicy
 from glueguard.policy.custom_rules import CustomRule
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ class PolicyError(ValueError):
 #: Rules that only report unless a policy says otherwise.
 DEFAULT_REPORT_ONLY = frozenset({"job-flex-preference"})
 #: Rules a policy turns on (`rule_modes`) when it wants them: off unless asked for.
-DEFAULT_OFF = frozenset({"job-observability-metrics"})
+#: job-pinned-arguments rewrites every job's NonOverridableArguments: a platform turns it on (docs/policy.md).
+DEFAULT_OFF = frozenset({"job-observability-metrics", "job-pinned-arguments"})
 
 
 class Policy(BaseModel):
@@ -90,6 +92,9 @@ class Policy(BaseModel):
     production_tag_key: str = Field("Environment", min_length=1, description="tag naming production jobs")
     production_tag_value: str = "production"
     small_run_max_dpu: float = Field(10.0, gt=0, description="runs up to this DPU count as small (startup metric)")
+    arguments: ArgumentPolicy = Field(
+        default_factory=ArgumentPolicy, description="Glue's special job parameters: the table (docs/policy.md)"
+    )
     rule_modes: dict[str, Mode] = Field(default_factory=dict)
     custom_rules: tuple[CustomRule, ...] = Field((), description="rules written as data (docs/policy.md)")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from glueguard.arguments import ArgumentFinding, check
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
-from glueguard.naming import claimed_project, follows_convention, project_of
+from glueguard.naming import UUID_PATTERN, claimed_project, follows_convention, project_of
 from glueguard.rules.engine import RuleContext
 
 
@@ -152,3 +154,32 @@ def lifetime_violations(
     """A resource created at `created` that has lived longer than `cap` (judged at ctx.now)."""
     if isinstance(created, datetime) and ctx.now - created > cap:
         yield Violation(rule_id, Severity.MEDIUM, f"running for {ctx.now - created} (cap {cap})", **flags)
+
+
+_PROJECT_NAME = re.compile(rf"project-({UUID_PATTERN})")
+#: The purposes of a project's buckets, as the argument table names them.
+BUCKET_PURPOSES = ("scripts", "temp", "artifacts")
+
+
+def project_buckets(ctx: RuleContext) -> dict[str, str]:
+    """The project's buckets by purpose (what argument paths may name)."""
+    return {purpose: ctx.project.bucket(purpose) for purpose in BUCKET_PURPOSES}
+
+
+def names_other_project(text: str, ctx: RuleContext) -> bool:
+    """True when `text` names a resource of another project (an argument pointing into its buckets)."""
+    return any(other != ctx.project.project_id for other in _PROJECT_NAME.findall(text))
+
+
+def argument_findings(arguments: dict[str, str] | None, ctx: RuleContext) -> list[ArgumentFinding]:
+    """What of `arguments` breaks the policy's argument table."""
+    return check(arguments, project_buckets(ctx), ctx.policy.arguments)
+
+
+def argument_violation(
+    rule_id: str, where: str, findings: list[ArgumentFinding], ctx: RuleContext, **fields: Any
+) -> Violation:
+    """One violation for the `findings` of `where` (the arguments' owner, e.g. DefaultArguments)."""
+    messages = "; ".join(f.message for f in findings)
+    cross = names_other_project(messages, ctx)
+    return Violation(rule_id, Severity.CRITICAL if cross else Severity.HIGH, f"{where}: {messages}", **fields)

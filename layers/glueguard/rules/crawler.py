@@ -51,7 +51,7 @@ def _outside(key: str, target: dict[str, Any], ctx: RuleContext) -> list[str]:
     return outside
 
 
-@rule(KIND, "crawler-targets", "every target is in the project's buckets, database and connections")
+@rule(KIND, "crawler-targets", "every target is in the project's buckets, database and connections (else removed)")
 def targets(crawler: Resource, ctx: RuleContext) -> Iterator[Violation]:
     current: dict[str, Any] = crawler.get("Targets") or {}
     kept: dict[str, list[Any]] = {}
@@ -72,8 +72,10 @@ def targets(crawler: Resource, ctx: RuleContext) -> Iterator[Violation]:
     message = f"targets outside the project: {outside}"
     if any(kept.values()):
         yield Violation("crawler-targets", severity, message + " (removed)", patch={"Targets": kept})
-    else:  # nothing of the project's left to crawl: a crawler without targets is no correction
-        yield Violation("crawler-targets", severity, message + " (no project target left)", unfixable=True)
+    else:  # nothing of the project's left to crawl (a crawler needs a target): saved, then removed
+        yield Violation(
+            "crawler-targets", severity, message + " (no project target left: saved, then removed)", remove=True
+        )
 
 
 def _bucket_or_name(item: str) -> str:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from glueguard import dpu
+from glueguard.arguments import check, pinned_keys
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.rules.common import (
+    argument_findings,
+    argument_violation,
     bucket_severity,
     connections_violations,
     naming_violations,
+    project_buckets,
     role_violations,
     s3_bucket,
     security_configuration_violations,
@@ -45,16 +49,71 @@ def security_configuration(job: Resource, ctx: RuleContext) -> Iterator[Violatio
     yield from security_configuration_violations(job, ctx, "SecurityConfiguration", "job-security-configuration")
 
 
-@rule(KIND, "job-script-location", "the script is in the project's scripts bucket")
+@rule(KIND, "job-script-location", "the script is in the project's scripts bucket (else saved, then removed)")
 def script_location(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
     location = (job.get("Command") or {}).get("ScriptLocation")
     bucket = s3_bucket(location)
     if bucket != ctx.project.bucket("scripts"):
-        # Moving a script needs the owner's copy: reported, never rewritten behind their back.
+        # A script cannot be moved without the owner's copy, and code from outside the project must not run as
+        # the project's role: the definition is saved (the owner restores it with a script of the project), then
+        # the job is removed.
         yield Violation(
             "job-script-location",
             bucket_severity(bucket, ctx),
-            f"script {location!r} is outside s3://{ctx.project.bucket('scripts')}/",
+            f"script {location!r} is outside s3://{ctx.project.bucket('scripts')}/: saved, then removed",
+            remove=True,
+        )
+
+
+#: Arguments another job rule owns in DefaultArguments (job-temp-dir): judged there, once.
+_OWN_RULES = frozenset({"--TempDir"})
+
+
+@rule(KIND, "job-arguments", "Glue's special arguments follow the policy's table (paths in the project's buckets)")
+def arguments(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    patch: dict[str, dict[str, str | None]] = {}
+    found = []
+    for field in ("DefaultArguments", "NonOverridableArguments"):
+        findings = [
+            f
+            for f in argument_findings(job.get(field), ctx)
+            if not (field == "DefaultArguments" and f.key in _OWN_RULES)
+        ]
+        if findings:
+            patch[field] = {f.key: f.correction for f in findings}
+            found.extend(findings)
+    if found:
+        yield argument_violation("job-arguments", "job arguments", found, ctx, patch=patch)
+
+
+def _pin_value(job: Resource, key: str, ctx: RuleContext) -> str | None:
+    """The compliant value a pinned argument takes: the job's own (DefaultArguments; the script for
+    --scriptLocation), else the table's default; None when there is none."""
+    table, buckets = ctx.policy.arguments, project_buckets(ctx)
+    candidates = [(job.get("DefaultArguments") or {}).get(key)]
+    if key == "--scriptLocation":
+        candidates.append((job.get("Command") or {}).get("ScriptLocation"))
+    for value in candidates:
+        if value is not None and not check({key: value}, buckets, table):
+            return value
+    default = table.table[key].default
+    return default.format(**buckets) if default is not None else None
+
+
+@rule(KIND, "job-pinned-arguments", "arguments the policy pins are NonOverridableArguments: no run changes them")
+def pinned_arguments(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    current = job.get("NonOverridableArguments") or {}
+    wanted = {}
+    for key in pinned_keys(ctx.policy.arguments):
+        value = _pin_value(job, key, ctx)
+        if value is not None and current.get(key) != value:
+            wanted[key] = value
+    if wanted:
+        yield Violation(
+            "job-pinned-arguments",
+            Severity.MEDIUM,
+            f"{sorted(wanted)} not pinned: a run could override them; setting NonOverridableArguments",
+            patch={"NonOverridableArguments": wanted},
         )
 
 

@@ -9,7 +9,14 @@ from datetime import timedelta
 from glueguard.dpu import max_workers_within, session_dpu
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
-from glueguard.rules.common import connections_violations, lifetime_violations, role_violations, tag_violations
+from glueguard.rules.common import (
+    argument_findings,
+    argument_violation,
+    connections_violations,
+    lifetime_violations,
+    role_violations,
+    tag_violations,
+)
 from glueguard.rules.engine import RuleContext, rule
 
 KIND = "session"
@@ -62,6 +69,13 @@ def idle_timeout(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
 def lifetime(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
     cap = timedelta(minutes=ctx.policy.session_lifetime_max_minutes)
     yield from lifetime_violations(session.get("CreatedOn"), cap, ctx, "session-lifetime", stop=True)
+
+
+@rule(KIND, "session-arguments", "Glue's special arguments follow the policy's table (else the session is stopped)")
+def arguments(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    if findings := argument_findings(session.get("DefaultArguments"), ctx):
+        patch = {"DefaultArguments": {f.key: f.correction for f in findings}}
+        yield argument_violation("session-arguments", "session arguments", findings, ctx, patch=patch, stop=True)
 
 
 @rule(KIND, "session-tags", "the mandatory tags, with the registry's values")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from glueguard.arguments import check
 from glueguard.dpu import cost_usd, dpu_hours
 from glueguard.policy.settings import Policy
 from glueguard.runs.job_run import JobRun
@@ -66,6 +68,22 @@ def run_breaches(run: JobRun, policy: Policy, security_configuration: str | None
             )
         )
     return breaches
+
+
+def argument_breaches(
+    run: JobRun, job: Mapping[str, Any] | None, buckets: Mapping[str, str], policy: Policy
+) -> list[Breach]:
+    """The special arguments the run holds that break the policy's table: the job's DefaultArguments with the run's
+    overrides (StartJobRun, or the trigger action that started it), except what the job pins (Glue keeps
+    NonOverridableArguments whatever the run says; the enforcer judges those on the job)."""
+    job = job or {}
+    pinned = set(job.get("NonOverridableArguments") or {})
+    effective = {**(job.get("DefaultArguments") or {}), **run.arguments}
+    findings = check({k: v for k, v in effective.items() if k not in pinned}, buckets, policy.arguments)
+    if not findings:
+        return []
+    message = "run arguments break the policy: " + "; ".join(f.message for f in findings)
+    return [Breach("run-arguments", message, len(findings), 0)]
 
 
 def time_cap_breach(run: JobRun, policy: Policy, now: datetime) -> Breach | None:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from glueguard.adapters import metrics
 from glueguard.naming import project_of
-from glueguard.runs.caps import run_breaches, stop_figures, streaming_time_breach, time_cap_breach
+from glueguard.runs.caps import (
+    argument_breaches,
+    run_breaches,
+    stop_figures,
+    streaming_time_breach,
+    time_cap_breach,
+)
 from glueguard.runs.guard_admission import Admission
 from glueguard.runs.guard_budget import RunBudget
 from glueguard.runs.guard_context import GuardContext, Outcome, Trigger
@@ -46,9 +53,13 @@ class RunCaps:
         policy = ctx.policy_for(project)
         pid = project.project_id
         now = ctx.now()
+        job = self._job(job_name)
+        buckets = {purpose: project.bucket(purpose) for purpose in ("scripts", "temp", "artifacts")}
         breaches = run_breaches(run, policy, project.security_configuration)
+        breaches += argument_breaches(run, job, buckets, policy)
         late = time_cap_breach(run, policy, now)
-        if (late or any(b.rule == "run-timeout-cap" for b in breaches)) and self._streaming(job_name):
+        streaming = (job or {}).get("Command", {}).get("Name") == "gluestreaming"
+        if (late or any(b.rule == "run-timeout-cap" for b in breaches)) and streaming:
             # Streaming runs go on until stopped: only streaming_max_run_hours, when set, limits them.
             breaches = [b for b in breaches if b.rule != "run-timeout-cap"]
             late = streaming_time_breach(run, policy, now)
@@ -74,14 +85,13 @@ class RunCaps:
         decision = self.stopper.stop(pid, run, found, figures, trigger)
         return Outcome("stopped", found[0].message, [d for d in [decision] if d])
 
-    def _streaming(self, job_name: str) -> bool:
-        """True when the job is a streaming job (Command.Name gluestreaming): one GetJob, only for a breach."""
+    def _job(self, job_name: str) -> dict[str, Any] | None:
+        """GetJob's definition (its arguments and command judge the run), None when the job is gone."""
         glue = self.ctx.glue
         try:
-            job = glue.get_job(JobName=job_name)["Job"]
+            return glue.get_job(JobName=job_name)["Job"]
         except glue.exceptions.EntityNotFoundException:
-            return False
-        return (job.get("Command") or {}).get("Name") == "gluestreaming"
+            return None
 
     def finished(self, job_name: str, run_id: str, state: str) -> Outcome:
         """A terminal run gives its capacity back (once), is charged to its project's month (once) and, if it failed,
