@@ -32,12 +32,19 @@ def _range(default: int, low: int, high: int) -> dict[str, Any]:
     return {"DefaultValue": str(min(max(default, low), high)), "MinValue": str(low), "MaxValue": str(high)}
 
 
+def fitting_types(max_workers: int, dpu_cap: float) -> list[str]:
+    """The Spark worker types whose `max_workers` workers stay within `dpu_cap`."""
+    return [t for t in SPARK_TYPES if WORKER_DPU[t] * max_workers <= dpu_cap]
+
+
 def configuration(policy: Policy) -> dict[str, Any]:
     """The profile a policy asks for: jobs within the worker cap, timeouts within the maximum, sessions whose
     workers fit the per-session DPU cap and whose idle timeout defaults to (and stops at) the idle cap."""
-    job_types = [t for t in SPARK_TYPES if WORKER_DPU[t] <= policy.max_dpu_per_job]
-    session_types = [t for t in SPARK_TYPES if WORKER_DPU[t] <= policy.session_max_dpu]
     session_workers = max(1, max_workers_within(DEFAULT_WORKER_TYPE, policy.session_max_dpu))
+    # A profile caps workers and worker types apart, so a type is offered only when its most workers fit the DPU
+    # cap (G.8X x 50 = 400 DPU would pass a 100 DPU cap at the call and be stopped only later).
+    job_types = fitting_types(policy.max_workers_per_job, policy.max_dpu_per_job)
+    session_types = fitting_types(session_workers, policy.session_max_dpu)
     return {
         "JobConfiguration": {
             "numberOfWorkers": _range(DEFAULT_JOB_WORKERS, 1, policy.max_workers_per_job),

@@ -104,6 +104,16 @@ def test_scientists_may_not_write_triggers_or_change_the_mandatory_tags():
     }
 
 
+def test_scientists_may_not_create_glue_resources_tagged_for_another_project():
+    denied = {s["Sid"]: s for s in POLICIES[f"project-{PID}-glue-scientist"]["Statement"] if s["Effect"] == "Deny"}
+    forged = denied["NoForeignProjectTagAtCreation"]
+    assert forged["Action"] == ["glue:Create*"] and forged["Resource"] == "*"
+    assert forged["Condition"] == {
+        "StringNotEquals": {"aws:RequestTag/Project": f"project-{PID}"},
+        "Null": {"aws:RequestTag/Project": "false"},
+    }
+
+
 def test_network_interfaces_are_scoped_by_subnet_condition_or_creation():
     statements = {s["Sid"]: s for s in POLICIES[f"project-{PID}-glue-network-access"]["Statement"]}
     create = statements["CreateEniInProjectSubnets"]["Resource"]

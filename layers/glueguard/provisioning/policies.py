@@ -290,6 +290,13 @@ def scientist(scope: Scope) -> Document:
         # what the plane saves before it deletes (and its reports) can be read and restored, never forged or erased
         _deny("NoPlaneRecordWrites", PLANE_RECORD_WRITES, plane_records(scope)),
         _deny("NoTriggerWrites", TRIGGER_WRITES, "*"),
+        # a Project tag given at creation is another project's attribution (TagResource's deny does not see it)
+        _deny(
+            "NoForeignProjectTagAtCreation",
+            ["glue:Create*"],
+            "*",
+            {"StringNotEquals": {"aws:RequestTag/Project": prefix}, "Null": {"aws:RequestTag/Project": "false"}},
+        ),
         _deny(
             "NoMandatoryTagChanges",
             ["glue:TagResource", "glue:UntagResource"],
