@@ -634,13 +634,22 @@ def _refusal(error: ClientError, attacker: Attacker) -> str | None:
     return None
 
 
+def _acted_on(violation: dict[str, Any]) -> bool:
+    """The violation was corrected, not only reported: a run guard breach (its decision stops the run), or an
+    enforced rule with a correction (a patch, tags, a stop or a removal)."""
+    if "limit" in violation:
+        return True
+    fixes = violation.get("patch") or violation.get("tags") or violation.get("stop") or violation.get("remove")
+    return bool(violation.get("enforced") and fixes)
+
+
 def _corrected(entry: Entry, resource: str, decisions: list[Any]) -> bool:
     """The plane's decision on the call's own event corrected what the call made, enforcing the entry's rule."""
     return any(
         d.resource_name == resource
         and d.event_name in entry.events
         and d.outcome in CORRECTING
-        and any(v["rule"] == entry.expect and v.get("enforced", True) for v in d.violations)
+        and any(v["rule"] == entry.expect and _acted_on(v) for v in d.violations)
         for d in decisions
     )
 
