@@ -530,7 +530,7 @@ CORPUS: list[Entry] = [
     Entry(
         "plane tampering",
         "its project deregistered",
-        lambda x: x.client("dynamodb").delete_item(
+        lambda x: x.client("dynamodb", "scientist").delete_item(
             TableName=x.sandbox.outputs["ProjectsTableName"], Key={"project_id": {"S": x.a.project_id}}
         ),
         "iam",
