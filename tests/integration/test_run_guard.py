@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from glueguard.adapters.clients import plane_resource
 from glueguard.adapters.decisions import DecisionLog
 from glueguard.adapters.ledger import Ledger
 from glueguard.handlers import run_guard
@@ -15,6 +16,7 @@ from glueguard.models.events import InvalidEventError
 from glueguard.runs.admission import LedgerEntry
 
 from tests.support.events import load
+from tests.support.faults import barrier
 from tests.support.lambda_context import LambdaContext
 from tests.support.runs import (
     make_job,
@@ -238,8 +240,12 @@ def test_concurrent_starts_never_leave_the_project_over_its_cap(project, job):
     events = [start_event(job, r) for r in run_ids]
     run_guard.guard()  # built once, shared by the threads (as one container per concurrent invocation would)
 
-    with ThreadPoolExecutor(max_workers=30) as pool:
+    # Every admission's write waits until all 30 were sent: each guard read the ledger before any of them wrote,
+    # so only an atomic admission (the write's own condition) keeps the project under its cap.
+    dynamodb = plane_resource("dynamodb").meta.client  # the ledger's client
+    with barrier(dynamodb, "TransactWriteItems", 30) as held, ThreadPoolExecutor(max_workers=30) as pool:
         outcomes = list(pool.map(_guard, events))
+    assert held == {"TransactWriteItems": 30}
 
     running = [r for r in run_ids if run_state(job, r) != "STOPPED"]
     # an admitted run may still be stopped later, as the newest, to make room for an older one

@@ -129,3 +129,31 @@ def warp_retries(monkeypatch: Any, factor: float = 200.0) -> None:
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, ctx: delay(self, ctx) / factor)
     sleep_amount = bucket.TokenBucket._sleep_amount
     monkeypatch.setattr(bucket.TokenBucket, "_sleep_amount", lambda self, n: sleep_amount(self, n) / factor)
+
+
+@contextmanager
+def barrier(client: Any, operation: str, parties: int, timeout: float = 10.0) -> Iterator[Counter[str]]:
+    """Hold the first `parties` calls of `operation` (from any thread) until all of them were sent, then let them
+    reach AWS together: whatever each caller read before its call, it read before any of them wrote (a race
+    made certain, as the sandbox's fault barrier does across environments). Yields how many were held."""
+    import threading
+
+    gate = threading.Barrier(parties, timeout=timeout)
+    held: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def before_send(request: Any, **_: Any) -> None:
+        if operation_of(request) != operation:
+            return
+        with lock:
+            if held[operation] >= parties:
+                return
+            held[operation] += 1
+        gate.wait()
+
+    unique_id = f"glueguard-barrier-{id(held)}"
+    client.meta.events.register_first("before-send", before_send, unique_id=unique_id)
+    try:
+        yield held
+    finally:
+        client.meta.events.unregister("before-send", unique_id=unique_id)

@@ -26,7 +26,7 @@ class Admission:
         candidate = LedgerEntry(run.run_id, run.job_name, run.dpu, run.started_on)
         decisions: list[Decision] = []
         refreshed = False
-        for _ in range(ADMISSION_ATTEMPTS):
+        for attempt in range(ADMISSION_ATTEMPTS):
             result = ledger.admit(pid, candidate, cap)
             if result.admitted:
                 return Outcome("admitted", f"project at {result.in_use:g} of {cap:g} DPU", decisions)
@@ -37,8 +37,8 @@ class Admission:
                 if self.release_ended(pid, exclude=run.run_id):
                     continue
             plan = plan_admission(ledger.entries(pid), candidate, cap)
-            if not plan.admit:
-                break
+            if not plan.admit or attempt == ADMISSION_ATTEMPTS - 1:
+                break  # stop nothing to make room this run will not try to take (a slot freed and left empty)
             for victim in plan.stop:  # newer runs than this one: stop them to make room
                 if not ledger.release(pid, victim.entry_id, reason=f"stopped to fit the {cap:g} DPU cap"):
                     continue  # released by someone else meanwhile
