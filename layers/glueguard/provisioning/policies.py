@@ -396,18 +396,27 @@ def tls_only_bucket_policy(scope: Scope, bucket: str) -> Document:
     )
 
 
-#: Buckets AWS Glue reads its own libraries and assets from (job runs in the VPC reach them through the S3 endpoint).
+#: Buckets of Glue's own assets (Glue Studio's default script location is `aws-glue-assets-<account>-<region>`):
+#: anyone can create a bucket of that name, so only this account's pass the endpoint.
 GLUE_ASSET_BUCKETS = "aws-glue-*"
 
 
 def endpoint_policy(scope: Scope, service: str) -> Document:
     """What the project VPC's endpoints let through (a VPC glueguard creates): S3 only to the project's buckets and
-    Glue's asset buckets (read), DynamoDB only to project-named tables, Glue only on the project's resources."""
+    this account's Glue asset buckets (read), DynamoDB only to project-named tables, Glue only on the project's
+    resources. Every statement holds only for principals of this account: anonymous requests and other accounts'
+    principals (whose bucket of a matching name, or whose credentials, would carry data out) get nothing."""
+    own = {"StringEquals": {"aws:PrincipalAccount": scope.account}}
     if service == "s3":
         assets = f"arn:{scope.partition}:s3:::{GLUE_ASSET_BUCKETS}"
         statements = [
             {"Sid": "ProjectBuckets", "Action": "s3:*", "Resource": scope.bucket_arns() + scope.bucket_arns(True)},
-            {"Sid": "GlueAssets", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": [assets, f"{assets}/*"]},
+            {
+                "Sid": "GlueAssetsOfThisAccount",
+                "Action": ["s3:GetObject", "s3:ListBucket"],
+                "Resource": [assets, f"{assets}/*"],
+                "Condition": {"StringEquals": {**own["StringEquals"], "aws:ResourceAccount": scope.account}},
+            },
         ]
     elif service == "dynamodb":
         statements = [
@@ -421,7 +430,7 @@ def endpoint_policy(scope: Scope, service: str) -> Document:
         statements = [{"Sid": "ProjectGlueResources", "Action": "glue:*", "Resource": scope.glue_resource_arns}]
     else:
         raise ValueError(f"no endpoint policy for {service}")
-    return _doc(*({"Effect": "Allow", "Principal": "*", **s} for s in statements))
+    return _doc(*({"Effect": "Allow", "Principal": "*", "Condition": own, **s} for s in statements))
 
 
 def topic_policy(scope: Scope, topic_arn: str) -> Document:
