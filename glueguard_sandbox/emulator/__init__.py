@@ -16,6 +16,7 @@ def install() -> None:
         return
     from glueguard_sandbox.emulator import (
         awslambda,
+        costexplorer,  # cost allocation tags: an inactive one filters to "0" (issue 22)
         dynamodb_atomic,
         dynamodbstreams,  # Lambda's DynamoDB stream poller: after the write, filtered, retried (issue 15)
         eventbridge,
@@ -39,6 +40,7 @@ def install() -> None:
     from glueguard_sandbox.emulator.iam import cloudformation as iam_cloudformation  # roles' ManagedPolicyArns
 
     awslambda.install()
+    costexplorer.install()
     glue_jobs.install()
     glue_kinds.install()
     glue_runs.install()

@@ -13,6 +13,12 @@ from glueguard.adapters.clients import client
 logger = logging.getLogger(__name__)
 
 GLUE_SERVICE = "AWS Glue"
+#: The tag Cost Explorer filters a project's cost by (a mandatory tag of every project resource).
+PROJECT_TAG = "Project"
+INACTIVE_TAG = (
+    f"the cost allocation tag {PROJECT_TAG} is not active, so Cost Explorer answers 0 for every project: "
+    "activate it (Billing console, Cost allocation tags; ce:UpdateCostAllocationTagsStatus)"
+)
 
 
 def month_to_date_usd(
@@ -32,7 +38,9 @@ def month_to_date_usd(
     if month != f"{today:%Y-%m}":
         return None, f"{why}; the budget only knows the current month"
     spent, budget_why = budget_actual_usd(budget_name, client_for)
-    return (spent, "AWS Budgets (ActualSpend)") if spent is not None else (None, f"{why}; {budget_why}")
+    if spent is None:
+        return None, f"{why}; {budget_why}"
+    return spent, "AWS Budgets (ActualSpend)" + (f"; {why}" if why == INACTIVE_TAG else "")
 
 
 def budget_actual_usd(budget_name: str, client_for: Callable[[str], Any] = client) -> tuple[float | None, str]:
@@ -51,13 +59,18 @@ def cost_explorer_usd(
 ) -> tuple[float | None, str]:
     """Glue's unblended cost of the resources tagged `Project=<project_tag>` in `month` (YYYY-MM) up to `today`.
 
-    Returns (amount, "") or (None, why not): Cost Explorer may be off, not allowed, or have no data yet.
+    Returns (amount, "") or (None, why not): Cost Explorer may be off, not allowed, or have no data yet, and it
+    answers "0", not an error, for a tag that is not an active cost allocation tag ("Using AWS cost allocation
+    tags"): that zero is no figure, and says so.
     """
     start = date.fromisoformat(f"{month}-01")
     end = min(today + timedelta(days=1), (start + timedelta(days=32)).replace(day=1))
     if end <= start:
         return None, "the month has not started"
     try:
+        if not project_tag_active(client_for):
+            logger.warning(INACTIVE_TAG)
+            return None, INACTIVE_TAG
         result = client_for("ce").get_cost_and_usage(
             TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
             Granularity="MONTHLY",
@@ -65,7 +78,7 @@ def cost_explorer_usd(
             Filter={
                 "And": [
                     {"Dimensions": {"Key": "SERVICE", "Values": [GLUE_SERVICE]}},
-                    {"Tags": {"Key": "Project", "Values": [project_tag]}},
+                    {"Tags": {"Key": PROJECT_TAG, "Values": [project_tag]}},
                 ]
             },
         )
@@ -80,3 +93,9 @@ def cost_explorer_usd(
     if not amounts:
         return None, "Cost Explorer has no data for the month yet"
     return round(sum(amounts), 4), ""
+
+
+def project_tag_active(client_for: Callable[[str], Any] = client) -> bool:
+    """Whether `Project` is an active cost allocation tag (Cost Explorer filters by active tags only)."""
+    listed = client_for("ce").list_cost_allocation_tags(TagKeys=[PROJECT_TAG], Type="UserDefined")
+    return any(tag.get("Status") == "Active" for tag in listed.get("CostAllocationTags") or [])
