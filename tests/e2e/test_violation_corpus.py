@@ -6,7 +6,7 @@ rules must keep working.
 
 The attacker is project A's scientist (an IAM Identity Center role with A's scientist policy, tagged with A's usage
 profile by provisioning), and, for the plane's records and job rewrites, A's job and crawler roles as Glue's sessions
-of them. Project B is the victim. Each entry names what must happen to it: `iam` (an IAM denial), `profile` (Glue
+of them; for issue 23 part 2's provisioner attach, the provisioner's own role session. Project B is the victim. Each entry names what must happen to it: `iam` (an IAM denial), `profile` (Glue
 refuses it under A's usage profile), or the rule the plane enforces on it.
 """
 
@@ -43,6 +43,7 @@ class Attacker:
     scientist: dict[str, str]
     job_role: dict[str, str]
     crawler_role: dict[str, str]
+    provisioner: dict[str, str]
     base_job: str  # A's own job, for runs
     b_job: str
     role_name: str
@@ -579,6 +580,23 @@ CORPUS: list[Entry] = [
         ),
         "iam",
     ),
+    # -------------------------------------------------------------------------------------------- provisioner (part 2)
+    Entry(
+        "provisioner",
+        "the provisioner makes an SSO role administrator",
+        lambda x: x.client("iam", "provisioner").attach_role_policy(
+            RoleName=x.role_name, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+        ),
+        "iam",
+    ),
+    Entry(
+        "provisioner",
+        "the provisioner attaches a forged scientist policy",
+        lambda x: x.client("iam", "provisioner").attach_role_policy(
+            RoleName=x.role_name, PolicyArn=_forged_scientist_policy(x)
+        ),
+        "iam",
+    ),
     Entry(
         "plane tampering",
         "its scientist policy detached",
@@ -588,6 +606,18 @@ CORPUS: list[Entry] = [
         "iam",
     ),
 ]
+
+
+ADMIN_DOCUMENT = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
+
+
+def _forged_scientist_policy(x: Attacker) -> str:
+    """A compromised provisioner writes an administrator document under a scientist-looking name (it may create
+    `policy/project-*`); the attack is the attach that follows."""
+    name = f"project-{uuid.uuid4().hex[:8]}-glue-scientist"
+    return x.client("iam", "provisioner").create_policy(PolicyName=name, PolicyDocument=ADMIN_DOCUMENT)["Policy"]["Arn"]
 
 
 def _plane_rule(x: Attacker) -> dict[str, str]:
@@ -618,6 +648,12 @@ def attacker(sandbox: SandboxHandle) -> Attacker:
         scientist=sandbox.client("sts").assume_role(RoleArn=role, RoleSessionName="mallory")["Credentials"],
         job_role=sandbox.service_session(a.resources.job_role_arn),
         crawler_role=sandbox.service_session(a.resources.crawler_role_arn),
+        provisioner=sandbox.service_session(
+            sandbox.client("lambda").get_function_configuration(FunctionName=sandbox.physical("ProvisionerFunction"))[
+                "Role"
+            ],
+            "lambda.amazonaws.com",
+        ),
         base_job=base_job,
         b_job=b_job,
         role_name=role_name,
@@ -659,7 +695,7 @@ def test_the_corpus_is_at_least_sixty_calls_over_every_family():
     assert len(CORPUS) >= 60
     assert set(families) == {
         "jobs", "runs", "crawlers", "sessions", "connections", "triggers", "catalog", "security configurations",
-        "isolation", "plane tampering",
+        "isolation", "plane tampering", "provisioner",
     }  # fmt: skip
 
 
@@ -755,3 +791,33 @@ def test_the_legitimate_uses_beside_the_attacks_keep_working(
         f"s3://{x.a.bucket('artifacts')}/"
     )
     assert admin.get_session(Id=session)["Session"]["Status"] in ("PROVISIONING", "READY")
+
+
+def test_the_enforcer_pins_arguments_when_the_project_turns_the_rule_on(
+    sandbox: SandboxHandle, attacker: Attacker, monkeypatch: pytest.MonkeyPatch
+):
+    """`job-pinned-arguments` is off by default; once a platform turns it on for A (`glueguard policy override`), a
+    job the scientist creates gets its --TempDir and --scriptLocation in NonOverridableArguments, so that Glue keeps
+    them whatever a run passes (Glue developer guide, "Using job parameters in AWS Glue jobs")."""
+    from typer.testing import CliRunner
+
+    from glueguard_cli.cli import app
+
+    x = attacker
+    point_at(sandbox, monkeypatch)
+    rule_on = 'rule_modes={"job-pinned-arguments": "enforce"}'
+    override = ["policy", "override", "--project", x.a.project_id, "--set", rule_on, "--endpoint-url", sandbox.endpoint]
+    result = CliRunner().invoke(app, override)
+    assert result.exit_code == 0, result.output
+    time.sleep(3)  # the functions read the registry again after their cache time (2 s in the test sandboxes)
+    temp = f"s3://{x.a.bucket('temp')}/t/"
+    job = x.job_args(**{"--mode": "train"})
+    sandbox.drain()
+    wanted = {"--TempDir": temp, "--scriptLocation": f"s3://{x.a.names.scripts_bucket}/{job.rsplit('-', 1)[-1]}.py"}
+    admin = sandbox.client("glue")
+    deadline = time.monotonic() + 20
+    while admin.get_job(JobName=job)["Job"].get("NonOverridableArguments") != wanted and time.monotonic() < deadline:
+        time.sleep(0.5)
+    definition = admin.get_job(JobName=job)["Job"]
+    assert definition.get("NonOverridableArguments") == wanted
+    assert definition["DefaultArguments"] == {"--TempDir": temp, "--mode": "train"}  # the rest as given
