@@ -572,22 +572,10 @@ CORPUS: list[Entry] = [
         lambda x: x.client("lambda").invoke(FunctionName=x.sandbox.physical("ProvisionerFunction"), Payload=b"{}"),
         "iam",
     ),
-    Entry(
-        "plane tampering",
-        "itself made administrator",
-        lambda x: x.client("iam").attach_role_policy(
-            RoleName=x.role_name, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
-        ),
-        "iam",
-    ),
+    Entry("plane tampering", "itself made administrator", lambda x: _made_admin(x, "scientist"), "iam"),
     # -------------------------------------------------------------------------------------------- provisioner (part 2)
     Entry(
-        "provisioner",
-        "the provisioner makes an SSO role administrator",
-        lambda x: x.client("iam", "provisioner").attach_role_policy(
-            RoleName=x.role_name, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
-        ),
-        "iam",
+        "provisioner", "the provisioner makes an SSO role administrator", lambda x: _made_admin(x, "provisioner"), "iam"
     ),
     Entry(
         "provisioner",
@@ -611,6 +599,12 @@ CORPUS: list[Entry] = [
 ADMIN_DOCUMENT = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 )
+
+
+def _made_admin(x: Attacker, who: str) -> Any:
+    """`who` attaches AdministratorAccess to the scientist's Identity Center role."""
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    return x.client("iam", who).attach_role_policy(RoleName=x.role_name, PolicyArn=admin)
 
 
 def _forged_scientist_policy(x: Attacker) -> str:
