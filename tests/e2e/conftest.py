@@ -190,6 +190,20 @@ def provisioned_project(sandbox: Deployment, project_id: str | None = None, **re
     return project
 
 
+def enforcer_log(sandbox: Deployment, envelope_id: str, message: str) -> list[dict[str, Any]]:
+    """The deployed enforcer's log lines (Powertools JSON) with `message` for the event whose envelope id is
+    `envelope_id`, read from its log group as an operator would: the evidence it ran, and how."""
+    logs = sandbox.client("logs")
+    group = f"/aws/lambda/{sandbox.physical('EnforcerFunction')}"  # type: ignore[attr-defined]
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group)
+        lines = [line for page in pages for e in page["events"] for line in e["message"].splitlines()]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    found = [json.loads(line) for line in lines if envelope_id in line and line.startswith("{")]
+    return [entry for entry in found if entry.get("message") == message and entry.get("event_id") == envelope_id]
+
+
 def poll(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
     """Call `check` until it returns something truthy; return it (None when the time is up)."""
     deadline = time.monotonic() + timeout

@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from glueguard.adapters.decisions import DecisionLog
 
-from tests.e2e.conftest import Events, SandboxHandle, noncompliant_job, poll, provisioned_project
+from tests.e2e.conftest import Events, SandboxHandle, enforcer_log, noncompliant_job, poll, provisioned_project
 
 
 class Echoes:
@@ -147,9 +147,10 @@ def test_an_event_older_than_its_maximum_age_is_given_up_with_its_record(sandbox
     assert failure["body"]["requestContext"]["approximateInvokeCount"] == 1
 
 
-def test_one_event_delivered_to_two_environments_at_once_is_corrected_once(plane_env: SandboxHandle):
-    """Both deliveries would read the job before either corrects it (the barrier holds the first GetJob's answer
-    until a second GetJob ran, for up to 5 s): the enforcer handles an event once, not once per environment."""
+def test_one_event_delivered_to_three_environments_at_once_is_corrected_once(plane_env: SandboxHandle):
+    """EventBridge delivers the event twice more while the first is being handled: the three deliveries would each
+    read the job before any corrects it (the barrier holds each GetJob's answer until three ran, for up to 5 s),
+    each in an environment of its own. The enforcer handles an event once, not once per environment."""
     pid = str(uuid.uuid4())
     provisioned_project(plane_env, pid)
     name = f"project-{pid}-job-twice"
@@ -161,17 +162,22 @@ def test_one_event_delivered_to_two_environments_at_once_is_corrected_once(plane
         {"source": ["aws.glue"], "detail": {"eventName": ["UpdateJob"], "requestParameters": {"jobName": [name]}}}
     )
     plane_env.post(
-        "faults", {"service": "glue", "operation": "GetJob", "bodyContains": name, "barrier": 2, "waitSeconds": 5}
+        "faults", {"service": "glue", "operation": "GetJob", "bodyContains": name, "barrier": 3, "waitSeconds": 5}
     )
     glue = plane_env.client("glue", plane_env.assume("ml-scientist", "frank"))
     glue.create_job(Name=name, **noncompliant_job(pid))
     try:
         [event] = events.receive(created)
-        plane_env.post("replay", event["body"])  # EventBridge delivers it again while the first is being handled
+        for _ in range(2):  # EventBridge delivers it again while the first is being handled
+            plane_env.post("replay", event["body"])
         plane_env.drain()
     finally:
         plane_env.post("faults", {"clear": True})
 
-    assert len(events.receive(updates, count=2, timeout=2.0)) == 1
+    # three invocations: one handled it, two found it in progress in another environment (they overlapped it)
+    envelope = event["body"]["id"]
+    assert len(poll(lambda: enforcer_log(plane_env, envelope, "enforced"), timeout=10)) == 1
+    assert len(enforcer_log(plane_env, envelope, "delivery in progress elsewhere")) == 2
+    assert len(events.receive(updates, count=3, timeout=2.0)) == 1
     assert [d.outcome for d in DecisionLog().list(pid)] == ["remediated"]
     assert glue.get_job(JobName=name)["Job"]["NumberOfWorkers"] == 50

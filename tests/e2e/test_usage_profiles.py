@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -14,23 +13,7 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.usage_profiles import profile_name
 
 from glueguard_sandbox.seed import make_job
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, poll, provisioned_project, session_request
-
-
-def _enforced(sandbox: SandboxHandle, event_id: str) -> dict[str, Any] | None:
-    """The enforcer's own log line for the event whose envelope id is `event_id` ("enforced", its outcome), once the
-    deployed enforcer has handled it: the evidence it ran, read from its log group as an operator would."""
-    logs, group = sandbox.client("logs"), f"/aws/lambda/{sandbox.physical('EnforcerFunction')}"
-    try:
-        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group)
-        lines = [e["message"] for page in pages for e in page["events"]]
-    except logs.exceptions.ResourceNotFoundException:
-        return None
-    for text in lines:
-        for line in text.splitlines():
-            if event_id in line and '"message":"enforced"' in line:
-                return json.loads(line)
-    return None
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, enforcer_log, poll, provisioned_project, session_request
 
 
 def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(plane_env: SandboxHandle, events):
@@ -72,7 +55,7 @@ def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(
     glue.create_session(**session_request(project, "notebook"))
     assert glue.get_session(Id=session_id)["Session"]["IdleTimeout"] == 60
     [event] = events.receive(created)
-    handled = poll(lambda: _enforced(sandbox, event["body"]["id"]), timeout=30)
+    [handled] = poll(lambda: enforcer_log(sandbox, event["body"]["id"], "enforced"), timeout=30)
     assert handled and handled["event_name"] == "CreateSession", handled  # the enforcer judged this very call
     assert (handled["outcome"], handled["violations"]) == ("compliant", []), handled
     assert [d for d in DecisionLog().list(pid) if d.resource_name == session_id] == []
