@@ -182,6 +182,27 @@ def tick(
     )
 
 
+@sandbox_app.command("credentials")
+def credentials(
+    project: Annotated[str, typer.Option(help="The project (its uuid) whose permission set the user signs in with.")],
+    user: Annotated[str, typer.Option(help="The Identity Center user name (created if missing).")],
+    endpoint: Annotated[
+        str, typer.Option("--endpoint-url", "--endpoint", envvar="GLUEGUARD_ENDPOINT", help="The sandbox endpoint URL.")
+    ] = DEFAULT_ENDPOINT,
+    account: Annotated[str | None, typer.Option(help="The account to sign in to (default: the project's).")] = None,
+) -> None:
+    """Sign a scientist in through IAM Identity Center: prints the session's AccessKeyId, SecretAccessKey and
+    SessionToken as JSON (the user and the project's group are made and assigned as a platform admin would)."""
+    from glueguard_sandbox.sign_in import credentials as sign_in
+
+    try:
+        creds = sign_in(endpoint, project, user, account)
+    except (ValueError, RuntimeError, OSError) as exc:
+        console.print(f"[red]credentials failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    print(json.dumps({k: creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(sandbox_app)
 

@@ -8,6 +8,8 @@ Besides the AWS APIs the server answers a few sandbox-only routes (never part of
   POST /_glueguard/drain   wait until every queued delivery (EventBridge targets, async Lambda) has run
   GET  /_glueguard/status  {"ready": bool, "outputs": {...}, "endpoint": str}
   POST /_glueguard/faults  arm (or clear) an injected AWS error: see glueguard_sandbox/faults.py
+  POST /_glueguard/sso-session  {"identityAccount", "userName", "permissionSetArn", "account"} -> credentials of an
+      Identity Center user's session in the permission set's AWSReservedSSO_ role (emulator/identity_center.py)
   POST /_glueguard/service-session  {"roleArn", "service"} -> credentials of the session a service (e.g. Glue
                            for a job run) gets for a role whose trust policy lets that service assume it
 """
@@ -314,6 +316,12 @@ class Sandbox:
 
             spec = json.loads(body or b"{}")
             return 200, service_session(str(spec.get("roleArn", "")), str(spec.get("service", "")))
+        if route == "sso-session":
+            from glueguard_sandbox.emulator.identity_center import sign_in
+
+            spec = json.loads(body or b"{}")
+            fields = ("identityAccount", "userName", "permissionSetArn", "account")
+            return 200, sign_in(*(str(spec.get(k, "")) for k in fields))
         if route == "faults":
             return 200, self.faults.configure(json.loads(body or b"{}"))
         if route == "drain":

@@ -22,6 +22,7 @@ def install() -> None:
         eventbridge,
         eventbus,  # bus-to-bus and cross-account delivery (issue 14)
         iam_documents,  # inline role policies of deployed stacks kept as JSON text (issue 12)
+        identity_center,  # account assignments make AWSReservedSSO_ roles; users sign in (issue 24)
         kms,  # deployed keys keep their key policy as JSON text (issue 26)
         organizations,  # member accounts' OrganizationAccountAccessRole (issue 14)
         provisioning,
@@ -60,5 +61,6 @@ def install() -> None:
     organizations.install()
     iam_cloudformation.install()
     sts.install()
+    identity_center.install()
     ssm.install()
     _installed = True

@@ -204,6 +204,21 @@ def enforcer_log(sandbox: Deployment, envelope_id: str, message: str) -> list[di
     return [entry for entry in found if entry.get("message") == message and entry.get("event_id") == envelope_id]
 
 
+def scientist_session(sandbox: Deployment, project: Project, user: str) -> dict[str, str]:
+    """Credentials a scientist of `project` signs in with: `glueguard sandbox credentials` (IAM Identity Center:
+    the user in the project's group, its permission set's AWSReservedSSO_ role in the project's account)."""
+    from glueguard_sandbox.sign_in import credentials
+
+    return credentials(sandbox.endpoint, project.project_id, user)
+
+
+def identity_center_group(sandbox: Deployment, name: str) -> str:
+    """A group of the sandbox's Identity Center (made as a platform admin would): its id, for `scientistGroups`."""
+    [instance] = sandbox.client("sso-admin").list_instances()["Instances"]
+    store = sandbox.client("identitystore")
+    return str(store.create_group(IdentityStoreId=instance["IdentityStoreId"], DisplayName=name)["GroupId"])
+
+
 def poll(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
     """Call `check` until it returns something truthy; return it (None when the time is up)."""
     deadline = time.monotonic() + timeout

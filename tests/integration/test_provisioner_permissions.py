@@ -36,6 +36,8 @@ IAM_ACTION = {
     ("budgets", "DescribeNotificationsForBudget"): "budgets:ViewBudget",
     ("resourcegroupstaggingapi", "GetResources"): "tag:GetResources",
 }
+#: botocore service names whose IAM prefix differs (Service Authorization Reference).
+IAM_PREFIX = {"sso-admin": "sso"}
 #: Calls IAM does not authorise.
 UNAUTHORISED = {("sts", "GetCallerIdentity")}
 #: Calls made by the test itself (scientist workloads to remove), not by the provisioner.
@@ -90,7 +92,10 @@ def test_provisioner_role_allows_every_call_the_provisioner_makes(aws):
         )
         deprovision(PROJECT_ID)
         deprovision(PROJECT_ID, retain_data=False)
-    needed = {IAM_ACTION.get(call, f"{call[0]}:{call[1]}") for call in calls - UNAUTHORISED - TEST_CALLS}
+    needed = {
+        IAM_ACTION.get(call, f"{IAM_PREFIX.get(call[0], call[0])}:{call[1]}")
+        for call in calls - UNAUTHORISED - TEST_CALLS
+    }
     missing = sorted(needed - _allowed_actions())
     assert not missing, f"ProvisionerRole lacks {missing}"
     assert [a for a in sorted(needed) if not _within_boundary(a)] == []

@@ -498,7 +498,6 @@ def service_session(
     """Credentials of the STS session `service` (e.g. glue.amazonaws.com for a job run) gets for `role_arn`,
     refused as AWS refuses it when the role's trust policy does not let that service assume it. The service
     acts for a resource of the role's account: aws:SourceAccount (and aws:SourceArn when known) are set."""
-    from moto.sts.models import sts_backends
 
     from glueguard_sandbox.emulator.iam.policy import Request, evaluate
 
@@ -513,9 +512,16 @@ def service_session(
     )
     if not decision.allowed:
         raise PermissionError(f"{service} cannot assume {role_arn}: {decision.reason}")
+    return session_credentials(account, role_arn, session_name or service.split(".", 1)[0].upper() + "-session")
+
+
+def session_credentials(account: str, role_arn: str, session_name: str) -> dict[str, str]:
+    """A new STS session of `role_arn` (the caller has been authorized already): its credentials."""
+    from moto.sts.models import sts_backends
+
     session = sts_backends[account]["aws"].assume_role(
         region_name="us-east-1",
-        role_session_name=session_name or service.split(".", 1)[0].upper() + "-session",
+        role_session_name=session_name,
         role_arn=role_arn,
         policy="",
         duration=3600,

@@ -112,6 +112,9 @@ class ProjectResources(BaseModel):
     budget_name: str | None = None
     job_failure_rule_arn: str | None = None
     alarm_names: list[str] = Field(default_factory=list)
+    #: The project's IAM Identity Center permission set and the groups it is assigned to in the project's account.
+    permission_set_arn: str | None = None
+    scientist_groups: list[str] = Field(default_factory=list)
 
 
 class Project(BaseModel):

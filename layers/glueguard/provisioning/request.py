@@ -83,6 +83,14 @@ class NetworkSettings(_Model):
         return self.cidr or "10.0.0.0/16"
 
 
+def _all_match(values: list[str], pattern: str, message: str) -> list[str]:
+    """`values` when each matches `pattern`; else ValueError(`message` and the ones that do not)."""
+    bad = [v for v in values if not re.fullmatch(pattern, v)]
+    if bad:
+        raise ValueError(f"{message}; not: {bad}")
+    return values
+
+
 class ProvisionRequest(_Model):
     """Input of the provision-project state machine."""
 
@@ -98,16 +106,22 @@ class ProvisionRequest(_Model):
     #: The scientists' roles (e.g. SSO permission-set roles): given the scientist policy and the usage-profile tag.
     scientist_roles: list[str] = Field(default_factory=list, alias="scientistRoles", max_length=20)
 
+    #: IAM Identity Center groups (identity store group ids) given the project's permission set in its account.
+    scientist_groups: list[str] = Field(default_factory=list, alias="scientistGroups", max_length=20)
+
+    @field_validator("scientist_groups")
+    @classmethod
+    def _group_ids(cls, value: list[str]) -> list[str]:
+        pattern = r"([0-9a-f]{10}-)?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+        return _all_match(value, pattern, "scientistGroups must be IAM Identity Center group ids")
+
     @field_validator("scientist_roles")
     @classmethod
     def _role_arns(cls, value: list[str]) -> list[str]:
         pattern = r"arn:aws[a-z-]*:iam::\d{12}:role/aws-reserved/sso\.amazonaws\.com/([\w+=,.@-]+/)*[\w+=,.@-]+"
-        bad = [r for r in value if not re.fullmatch(pattern, r)]
-        if bad:
-            raise ValueError(
-                f"scientistRoles must be IAM Identity Center roles (role/aws-reserved/sso.amazonaws.com/...); not: {bad}"
-            )
-        return value
+        return _all_match(
+            value, pattern, "scientistRoles must be IAM Identity Center roles (role/aws-reserved/sso.amazonaws.com/...)"
+        )
 
     @field_validator("project_id")
     @classmethod

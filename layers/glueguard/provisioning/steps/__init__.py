@@ -5,16 +5,27 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from glueguard.provisioning.steps import buckets, endpoints, glue, iam, kms, monitoring, network, workloads
+from glueguard.provisioning.steps import (
+    buckets,
+    endpoints,
+    glue,
+    iam,
+    kms,
+    monitoring,
+    network,
+    scientists,
+    workloads,
+)
 
 #: Creation order; removal runs the reverse. `workloads` only removes (the scientists' own Glue resources).
-ORDER: tuple[str, ...] = ("kms", "buckets", "network", "endpoints", "iam", "glue", "monitoring")
+ORDER: tuple[str, ...] = ("kms", "buckets", "network", "endpoints", "iam", "scientists", "glue", "monitoring")
 STEPS: dict[str, ModuleType] = {
     "kms": kms,
     "buckets": buckets,
     "network": network,
     "endpoints": endpoints,
     "iam": iam,
+    "scientists": scientists,
     "glue": glue,
     "monitoring": monitoring,
     "workloads": workloads,
