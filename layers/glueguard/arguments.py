@@ -27,6 +27,7 @@ class ArgumentAction(StrEnum):
     INSTALLER = "installer"  # pip options: only the policy's package indexes, no trust or proxy changes
     SPARK_CONF = "spark-conf"  # --conf: only properties the policy allows, never the denied ones
     ENV = "env"  # KEY=VALUE,... environment variables: none whose name the policy denies
+    REQUIRE = "require"  # always set, to `default` (e.g. --disable-proxy-v2 "true"): added where it is missing
 
 
 class ArgumentRule(BaseModel):
@@ -48,6 +49,8 @@ class ArgumentRule(BaseModel):
             raise ValueError(f"action {self.action.value!r} needs buckets (scripts, temp, artifacts)")
         if self.buckets and not needs_buckets:
             raise ValueError(f"buckets apply to confine and packages only, not {self.action.value!r}")
+        if self.action is ArgumentAction.REQUIRE and self.default is None:
+            raise ValueError("action 'require' needs the default it requires")
         if self.default is not None:
             try:
                 self.default.format(scripts="", temp="", artifacts="")
@@ -215,6 +218,9 @@ def _judge(
         return None
     if action is ArgumentAction.DENY:
         return ArgumentFinding(key, f"{key} is not allowed by the policy", None)
+    if action is ArgumentAction.REQUIRE:
+        wanted = _default(rule, buckets)
+        return None if value == wanted else ArgumentFinding(key, f"{key} must be {wanted!r}, not {value!r}", wanted)
     where = " or ".join(f"s3://{buckets.get(p, p)}/" for p in rule.buckets)
     if action is ArgumentAction.CONFINE:
         kept, outside = _confine(value, rule, buckets)
@@ -233,12 +239,12 @@ def _judge(
         joined, why = ",".join(kept), "sets environment variables the policy denies"
     if not outside:
         return None
-    correction = (
-        rule.default.format(**{p: buckets.get(p, "") for p in ("scripts", "temp", "artifacts")})
-        if (rule.default is not None)
-        else (joined or None)
-    )
+    correction = _default(rule, buckets) if rule.default is not None else (joined or None)
     return ArgumentFinding(key, f"{key} {why}: {outside}", correction)
+
+
+def _default(rule: ArgumentRule, buckets: Mapping[str, str]) -> str:
+    return (rule.default or "").format(**{p: buckets.get(p, "") for p in ("scripts", "temp", "artifacts")})
 
 
 def check(
@@ -253,11 +259,17 @@ def check(
     return findings
 
 
+def missing(
+    arguments: Mapping[str, str] | None, buckets: Mapping[str, str], policy: ArgumentPolicy
+) -> list[ArgumentFinding]:
+    """The arguments the table requires that `arguments` (everything a run will see) lack, with their value."""
+    return [
+        ArgumentFinding(key, f"{key} is required ({_default(rule, buckets)!r})", _default(rule, buckets))
+        for key, rule in policy.table.items()
+        if rule.action is ArgumentAction.REQUIRE and key not in (arguments or {})
+    ]
+
+
 def pinned_keys(policy: ArgumentPolicy) -> list[str]:
     """The arguments the enforcer pins in NonOverridableArguments."""
     return sorted(key for key, rule in policy.table.items() if rule.pin)
-
-
-def corrected(arguments: Mapping[str, str], findings: list[ArgumentFinding]) -> dict[str, str | None]:
-    """The patch of an argument map that applies `findings` (None removes a key)."""
-    return {f.key: f.correction for f in findings if f.key in arguments}

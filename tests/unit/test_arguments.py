@@ -210,3 +210,34 @@ def test_a_run_is_judged_on_the_jobs_defaults_with_its_overrides_except_what_the
     assert argument_breaches(run({"--scriptLocation": f"{THEIRS}/x.py"}), job, BUCKETS, policy) == []  # pinned
     [breach] = argument_breaches(run({}), {"DefaultArguments": {"--extra-jars": f"{THEIRS}/x.jar"}}, BUCKETS, policy)
     assert "--extra-jars outside the project's buckets" in breach.message
+
+
+PROXY_OFF = {"arguments": {"rules": {"--disable-proxy-v2": {"action": "require", "default": "true", "pin": True}}}}
+
+
+def test_a_required_argument_is_added_where_it_is_missing_and_kept_by_runs():
+    """`require` (e.g. Glue's job proxy off, so a job's S3 and Glue calls meet the project's endpoint policies):
+    added to a job without it, corrected when it says otherwise, and a run may not turn it back."""
+    from glueguard.runs.caps import argument_breaches
+    from glueguard.runs.job_run import JobRun
+
+    assert job_check(policy=PROXY_OFF)["job-arguments"].patch == {"DefaultArguments": {"--disable-proxy-v2": "true"}}
+    defaults = {**COMPLIANT["DefaultArguments"], "--disable-proxy-v2": "false"}
+    assert job_check({"DefaultArguments": defaults}, policy=PROXY_OFF)["job-arguments"].patch == {
+        "DefaultArguments": {"--disable-proxy-v2": "true"}
+    }
+    pinned_in_job = {"NonOverridableArguments": {"--disable-proxy-v2": "true"}}
+    assert "job-arguments" not in job_check(pinned_in_job, policy=PROXY_OFF)
+    assert "job-arguments" not in job_check()  # not in the built-in table
+    policy = parse_policy(PROXY_OFF)
+    job = {"DefaultArguments": {"--disable-proxy-v2": "true"}}
+    run = JobRun(f"project-{PID}-job-a", "jr_1", "RUNNING", 2, "G.1X", 2, 60, None, {"--disable-proxy-v2": "false"})
+    [breach] = argument_breaches(run, job, BUCKETS, policy)
+    assert breach.message == "run arguments break the policy: --disable-proxy-v2 must be 'true', not 'false'"
+    pinned = {**job, "NonOverridableArguments": {"--disable-proxy-v2": "true"}}
+    assert argument_breaches(run, pinned, BUCKETS, policy) == []  # Glue keeps the pinned value
+    on = {**PROXY_OFF, "rule_modes": {"job-pinned-arguments": "enforce"}}
+    pins = job_check({"DefaultArguments": {**COMPLIANT["DefaultArguments"], "--disable-proxy-v2": "true"}}, policy=on)
+    assert pins["job-pinned-arguments"].patch["NonOverridableArguments"]["--disable-proxy-v2"] == "true"
+    with pytest.raises(PolicyError, match="action 'require' needs the default it requires"):
+        parse_policy({"arguments": {"rules": {"--disable-proxy-v2": {"action": "require"}}}})

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from glueguard.arguments import ArgumentFinding, check
+from glueguard.arguments import ArgumentFinding, check, missing
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
 from glueguard.naming import UUID_PATTERN, claimed_project, follows_convention, project_of
@@ -171,9 +171,14 @@ def names_other_project(text: str, ctx: RuleContext) -> bool:
     return any(other != ctx.project.project_id for other in _PROJECT_NAME.findall(text))
 
 
-def argument_findings(arguments: dict[str, str] | None, ctx: RuleContext) -> list[ArgumentFinding]:
-    """What of `arguments` breaks the policy's argument table."""
-    return check(arguments, project_buckets(ctx), ctx.policy.arguments)
+def argument_findings(
+    arguments: dict[str, str] | None, ctx: RuleContext, seen: dict[str, str] | None = None
+) -> list[ArgumentFinding]:
+    """What of `arguments` breaks the policy's argument table; with `seen` (everything the runs see), also what the
+    table requires and `seen` lacks (to be added to `arguments`)."""
+    buckets, table = project_buckets(ctx), ctx.policy.arguments
+    found = check(arguments, buckets, table)
+    return found + (missing(seen, buckets, table) if seen is not None else [])
 
 
 def argument_violation(

@@ -73,10 +73,11 @@ _OWN_RULES = frozenset({"--TempDir"})
 def arguments(job: Resource, ctx: RuleContext) -> Iterator[Violation]:
     patch: dict[str, dict[str, str | None]] = {}
     found = []
+    seen = {**(job.get("DefaultArguments") or {}), **(job.get("NonOverridableArguments") or {})}
     for field in ("DefaultArguments", "NonOverridableArguments"):
         findings = [
             f
-            for f in argument_findings(job.get(field), ctx)
+            for f in argument_findings(job.get(field), ctx, seen if field == "DefaultArguments" else None)
             if not (field == "DefaultArguments" and f.key in _OWN_RULES)
         ]
         if findings:

@@ -73,7 +73,8 @@ def lifetime(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
 
 @rule(KIND, "session-arguments", "Glue's special arguments follow the policy's table (else the session is stopped)")
 def arguments(session: Resource, ctx: RuleContext) -> Iterator[Violation]:
-    if findings := argument_findings(session.get("DefaultArguments"), ctx):
+    arguments = session.get("DefaultArguments") or {}
+    if findings := argument_findings(arguments, ctx, seen=arguments):
         patch = {"DefaultArguments": {f.key: f.correction for f in findings}}
         yield argument_violation("session-arguments", "session arguments", findings, ctx, patch=patch, stop=True)
 

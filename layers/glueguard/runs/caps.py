@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from glueguard.arguments import check
+from glueguard.arguments import check, missing
 from glueguard.dpu import cost_usd, dpu_hours
 from glueguard.policy.settings import Policy
 from glueguard.runs.job_run import JobRun
@@ -77,9 +77,10 @@ def argument_breaches(
     overrides (StartJobRun, or the trigger action that started it), except what the job pins (Glue keeps
     NonOverridableArguments whatever the run says; the enforcer judges those on the job)."""
     job = job or {}
-    pinned = set(job.get("NonOverridableArguments") or {})
+    pins = job.get("NonOverridableArguments") or {}
     effective = {**(job.get("DefaultArguments") or {}), **run.arguments}
-    findings = check({k: v for k, v in effective.items() if k not in pinned}, buckets, policy.arguments)
+    findings = check({k: v for k, v in effective.items() if k not in pins}, buckets, policy.arguments)
+    findings += missing({**effective, **pins}, buckets, policy.arguments)
     if not findings:
         return []
     message = "run arguments break the policy: " + "; ".join(f.message for f in findings)
