@@ -4,8 +4,8 @@ plane's first decision on the call's own event enforces the rule), or missed. Th
 `.violation-corpus.json`; at least 80 % are refused and none is missed. Beside them, the legitimate uses the same
 rules must keep working.
 
-The attacker is project A's scientist (an IAM Identity Center role with A's scientist policy, tagged with A's usage
-profile by provisioning), and, for the plane's records and job rewrites, A's job and crawler roles as Glue's sessions
+The attacker is project A's scientist (a team role the platform manages, with A's scientist policy attached and A's
+usage profile tagged, as docs/security.md item 9 says its owner does), and, for the plane's records and job rewrites, A's job and crawler roles as Glue's sessions
 of them; for issue 23 part 2's provisioner attach, the provisioner's own role session. Project B is the victim. Each entry names what must happen to it: `iam` (an IAM denial), `profile` (Glue
 refuses it under A's usage profile), or the rule the plane enforces on it.
 """
@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from glueguard.models.project import Project
+from glueguard.usage_profiles import PROFILE_TAG, profile_name
 
 from glueguard_sandbox.seed import make_job
 from tests.e2e.conftest import ACCOUNT, ROOT, SandboxHandle, job_definition, point_at, provisioned_project, trust
@@ -575,7 +576,10 @@ CORPUS: list[Entry] = [
     Entry("plane tampering", "itself made administrator", lambda x: _made_admin(x, "scientist"), "iam"),
     # -------------------------------------------------------------------------------------------- provisioner (part 2)
     Entry(
-        "provisioner", "the provisioner makes an SSO role administrator", lambda x: _made_admin(x, "provisioner"), "iam"
+        "provisioner",
+        "the provisioner makes a scientist role administrator",
+        lambda x: _made_admin(x, "provisioner"),
+        "iam",
     ),
     Entry(
         "provisioner",
@@ -602,7 +606,7 @@ ADMIN_DOCUMENT = json.dumps(
 
 
 def _made_admin(x: Attacker, who: str) -> Any:
-    """`who` attaches AdministratorAccess to the scientist's Identity Center role."""
+    """`who` attaches AdministratorAccess to the scientist's role."""
     admin = "arn:aws:iam::aws:policy/AdministratorAccess"
     return x.client("iam", who).attach_role_policy(RoleName=x.role_name, PolicyArn=admin)
 
@@ -624,12 +628,14 @@ def _plane_rule(x: Attacker) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def attacker(sandbox: SandboxHandle) -> Attacker:
     pid = str(uuid.uuid4())
-    role_name = f"AWSReservedSSO_Corpus_{pid[:8]}"
+    role_name = f"corpus-scientist-{pid[:8]}"
     iam = sandbox.client("iam")
-    role = iam.create_role(
-        RoleName=role_name, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT)
-    )["Role"]["Arn"]
-    a = provisioned_project(sandbox, pid, scientistRoles=[role])
+    role = iam.create_role(RoleName=role_name, Path="/teams/", AssumeRolePolicyDocument=trust(ACCOUNT))["Role"]["Arn"]
+    a = provisioned_project(sandbox, pid)
+    # a team role the platform manages: it attaches the scientist policy, and the role's owner tags it with the
+    # project's usage profile (docs/security.md, item 9; AWS refuses both on Identity Center roles)
+    iam.attach_role_policy(RoleName=role_name, PolicyArn=a.resources.scientist_policy_arn)
+    iam.tag_role(RoleName=role_name, Tags=[{"Key": PROFILE_TAG, "Value": profile_name(pid)}])
     b = provisioned_project(sandbox)
     admin = sandbox.client("glue")
     base_job = make_job(a, "base", workers=2, glue=admin)
