@@ -26,6 +26,7 @@ from glueguard.remediation.plan import Plan
 from glueguard.remediation.planner import build_plan
 from glueguard.resources.base import ResourceKind, kind_for_event
 from glueguard.rules import RuleContext, evaluate
+from glueguard.rules.quota import QUOTAS
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +209,16 @@ class Enforcer:
             )
             return Judgement(kind, current, None, self.policy, [violation], None)
         policy = self.policy.with_overrides(project.policy_overrides)
-        ctx = RuleContext(project, policy, principal_project=project_of(principal_role), event_name=event_name)
+        counted = event_name.startswith("Create") and kind.kind in QUOTAS
+        project_count, account_count = self._counts(kind, current, project.project_id) if counted else (None, None)
+        ctx = RuleContext(
+            project,
+            policy,
+            principal_project=project_of(principal_role),
+            event_name=event_name,
+            project_count=project_count,
+            account_count=account_count,
+        )
         violations = evaluate(current, ctx)
         refused = self.policy.override_error(project.policy_overrides)
         if refused:  # fail closed: the deployed policy applied; say why, critically
@@ -217,6 +227,19 @@ class Enforcer:
             violations.append(self.plane.impersonation(impostor, kind.kind, current.name))
         plan = build_plan(kind, current, violations, project, policy, event_id=event_id) if violations else None
         return Judgement(kind, current, project, policy, violations, plan)
+
+    def _counts(self, kind: ResourceKind, current: Resource, project_id: str) -> tuple[int, int]:
+        """(the project's resources of the kind created up to `current`, `current` included; the account's): the
+        order of creation decides which one is past the quota, however many creations arrive at once."""
+        created = creation_time(current.definition)
+        mine = everyone = 0
+        pages = self.client_for("glue").get_paginator(kind.list_operation).paginate()
+        for definition in (d for page in pages for d in page.get(kind.list_result_key, [])):
+            everyone += 1
+            name = definition.get(kind.list_name_field)
+            if project_of(name) == project_id and (name == current.name or creation_time(definition) <= created):
+                mine += 1
+        return mine, everyone
 
     def _registered_here(self, project_id: str) -> Project | None:
         """The registered project `project_id` when it lives in the account acted in (the event's): a name-alike
@@ -236,3 +259,9 @@ class Enforcer:
             metrics.count("Violations", Project=decision.project_id, Rule=violation.rule)
         for violation in enforced:
             metrics.count("Remediations", Project=decision.project_id, Rule=violation.rule)
+
+
+def creation_time(definition: dict[str, Any]) -> str:
+    """When a job (CreatedOn) or crawler (CreationTime) was created, comparable as text ("" when unknown)."""
+    value = definition.get("CreatedOn") or definition.get("CreationTime")
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")

@@ -4,11 +4,21 @@ legitimate use that must keep working (docs/security.md, rows 10-19)."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, poll, provisioned_project, session_request, trust
+from tests.e2e.conftest import (
+    ACCOUNT,
+    POLICY_CACHE_SECONDS,
+    SandboxHandle,
+    job_definition,
+    poll,
+    provisioned_project,
+    session_request,
+    trust,
+)
 from tests.support.denials import denied
 
 PROJECT_ROLES = ("job", "crawler", "dev")
@@ -201,3 +211,35 @@ def test_a_session_whose_request_cloudtrail_omits_enters_the_ledger_on_the_sched
     sandbox.post("tick", {"seconds": 300})  # the run guard's schedule (rate(5 minutes))
     sandbox.drain()
     assert {plain, padded} <= ledger_names(sandbox, project)
+
+
+def test_one_project_cannot_exhaust_the_accounts_glue_quotas(plane_env: SandboxHandle):
+    """Glue's job quota is the account's: a project's scientist creating job after job would leave none for the other
+    projects. With the project's quota at 2 (a per-project policy override), its third job is saved and removed by
+    the enforcer; the first two stay. A creation that brings the account near Glue's quota is reported."""
+    from glueguard.adapters.decisions import DecisionLog
+    from typer.testing import CliRunner
+
+    from glueguard_cli.cli import app
+
+    project = provisioned_project(plane_env)
+    settings = ["max_jobs_per_project=2", "account_jobs_quota=1"]  # any creation is near a quota of one job
+    override = ["policy", "override", "--project", project.project_id, *(a for s in settings for a in ("--set", s))]
+    result = CliRunner().invoke(app, [*override, "--endpoint-url", plane_env.endpoint])
+    assert result.exit_code == 0, result.output
+    time.sleep(POLICY_CACHE_SECONDS + 1)  # the functions read the registry afresh
+    glue = plane_env.client("glue", scientist(plane_env, project, "quentin"))
+    names = [glue.create_job(**job_definition(project, stem))["Name"] for stem in ("one", "two", "three")]
+    plane_env.drain()
+    admin = plane_env.client("glue")
+    kept = poll(lambda: [n for n in names if n in admin.list_jobs()["JobNames"]] == names[:2], timeout=20)
+    assert kept, [n for n in names if n in admin.list_jobs()["JobNames"]]
+    decisions = {d.resource_name: d for d in DecisionLog().list(project.project_id)}
+    assert decisions[names[2]].outcome == "deleted"
+    assert {v["rule"] for v in decisions[names[2]].violations} >= {"project-quota", "account-quota-near"}
+    first = {v["rule"] for v in decisions[names[0]].violations}
+    assert "account-quota-near" in first and "project-quota" not in first
+    saved = plane_env.client("s3").list_objects_v2(
+        Bucket=project.names.bucket("artifacts"), Prefix=f"glueguard/quarantine/job/{names[2]}/"
+    )
+    assert saved.get("KeyCount") == 1

@@ -42,7 +42,7 @@ class PolicyError(ValueError):
 
 
 #: Rules that only report unless a policy says otherwise.
-DEFAULT_REPORT_ONLY = frozenset({"job-flex-preference"})
+DEFAULT_REPORT_ONLY = frozenset({"job-flex-preference", "account-quota-near"})
 #: Rules a policy turns on (`rule_modes`) when it wants them: off unless asked for.
 #: job-pinned-arguments rewrites every job's NonOverridableArguments: a platform turns it on (docs/policy.md).
 DEFAULT_OFF = frozenset({"job-observability-metrics", "job-pinned-arguments"})
@@ -70,6 +70,13 @@ class Policy(BaseModel):
         None, ge=1, description="stop streaming runs older than this; unset: they run until stopped, as Glue intends"
     )
     dev_endpoint_lifetime_max_hours: int = Field(24, ge=1)
+    max_jobs_per_project: int = Field(100, ge=1, description="jobs one project may hold: a creation past it is removed")
+    max_crawlers_per_project: int = Field(25, ge=1, description="crawlers one project may hold (likewise)")
+    account_jobs_quota: int = Field(1000, ge=1, description="the account's Glue jobs quota (Service Quotas)")
+    account_crawlers_quota: int = Field(1000, ge=1, description="the account's Glue crawlers quota (Service Quotas)")
+    account_quota_warning_share: float = Field(
+        0.8, gt=0, le=1, description="a creation that brings the account to this share of a quota is reported"
+    )
     mandatory_tags: tuple[str, ...] = ("Project", "Service", "Owner", "CostCenter")
     service_tag_value: str = "glue"
     critical_tag_key: str = "Criticality"

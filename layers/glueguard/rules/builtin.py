@@ -7,6 +7,7 @@ from glueguard.rules import (  # noqa: F401
     database,
     devendpoint,
     job,
+    quota,
     security_group,
     securityconfiguration,
     session,

@@ -27,6 +27,10 @@ class RuleContext:
     principal_project: str | None = None  # project of the caller's role/session, when it has one
     event_name: str = ""  # the CloudTrail call being judged ("" in a sweep)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))  # for lifetime caps
+    #: at a creation of a counted kind (jobs, crawlers): the project's resources of the kind created up to this one
+    #: (this one included), and the account's; None when not counted (sweeps, plans)
+    project_count: int | None = None
+    account_count: int | None = None
 
 
 RuleFunc = Callable[[Resource, RuleContext], Iterable[Violation]]
