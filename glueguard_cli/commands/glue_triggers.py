@@ -31,10 +31,14 @@ def create(
     region: Region = "us-east-1",
     stack: Stack = "glueguard",
 ) -> None:
-    """Create the trigger `--file` describes for PROJECT, after checking every action and predicate."""
+    """Create the trigger `--file` describes for PROJECT, after checking every action and predicate (action arguments
+    by the deployed policy's argument table, with the project's overrides)."""
     from glueguard.adapters.clients import client
     from glueguard.glue_triggers import TriggerRefused
     from glueguard.glue_triggers import create as create_trigger
+
+    from glueguard_cli.commands.plan import policy_parameter
+    from glueguard_cli.policy_store import PolicyStore
 
     try:
         request = json.loads(file.read_text())
@@ -44,8 +48,9 @@ def create(
     if entry is None:
         Console(stderr=True).print(f"[red]not created:[/] project {project} is not registered")
         raise typer.Exit(1)
+    policy = PolicyStore(client("ssm"), policy_parameter(stack)).policy().with_overrides(entry.policy_overrides)
     try:
-        created = create_trigger(client("glue"), request, entry)
+        created = create_trigger(client("glue"), request, entry, policy.arguments)
     except TriggerRefused as exc:
         Console(stderr=True).print(f"[red]not created:[/] {exc}")
         raise typer.Exit(1) from None

@@ -821,3 +821,32 @@ def test_the_enforcer_pins_arguments_when_the_project_turns_the_rule_on(
     definition = admin.get_job(JobName=job)["Job"]
     assert definition.get("NonOverridableArguments") == wanted
     assert definition["DefaultArguments"] == {"--TempDir": temp, "--mode": "train"}  # the rest as given
+
+
+def test_the_plane_path_refuses_a_trigger_whose_arguments_reach_outside_and_makes_a_sound_one(
+    sandbox: SandboxHandle, attacker: Attacker, monkeypatch: pytest.MonkeyPatch, tmp_path
+):
+    """Scientists may not write triggers (the corpus's `triggers` family); an operator makes them on the plane's path,
+    `glueguard glue-triggers create`, which now also judges each action's arguments by the deployed policy's table."""
+    from typer.testing import CliRunner
+
+    from glueguard_cli.cli import app
+
+    x = attacker
+    point_at(sandbox, monkeypatch)
+    request = {
+        "Name": x.name("trigger"),
+        "Type": "ON_DEMAND",
+        "Actions": [{"JobName": x.base_job, "Arguments": {"--extra-jars": f"{_other(x, 'scripts')}/evil.jar"}}],
+    }
+    path = tmp_path / "trigger.json"
+    path.write_text(json.dumps(request))
+    command = ["glue-triggers", "create", x.a.project_id, "--file", str(path), "--endpoint-url", sandbox.endpoint]
+    refused = CliRunner().invoke(app, command)
+    assert refused.exit_code == 1 and "Actions[0].Arguments: --extra-jars outside" in refused.output, refused.output
+    assert request["Name"] not in sandbox.client("glue").list_triggers()["TriggerNames"]
+    request["Actions"][0]["Arguments"] = {"--extra-jars": f"s3://{x.a.names.scripts_bucket}/lib/own.jar"}
+    path.write_text(json.dumps(request))
+    made = CliRunner().invoke(app, command)
+    assert made.exit_code == 0, made.output
+    assert sandbox.client("glue").get_trigger(Name=request["Name"])["Trigger"]["Actions"] == request["Actions"]
