@@ -30,7 +30,8 @@ console = Console()
 FIELDS = ("Role", "Connections", "WorkerType", "NumberOfWorkers", "Timeout", "SecurityConfiguration")
 
 
-def _client(endpoint: str, service: str, credentials: dict[str, str] | None = None) -> Any:
+def endpoint_client(endpoint: str, service: str, credentials: dict[str, str] | None = None, config: Any = None) -> Any:
+    """A boto3 client of the sandbox at `endpoint` (the account's administrator unless `credentials` are given)."""
     creds = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
     return boto3.client(
         service,
@@ -39,7 +40,11 @@ def _client(endpoint: str, service: str, credentials: dict[str, str] | None = No
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds.get("SessionToken"),
+        config=config,
     )
+
+
+_client = endpoint_client
 
 
 def _show(value: Any) -> str:

@@ -118,12 +118,12 @@ def role_session(role_arn: str) -> dict[str, str]:
     from glueguard_sandbox.emulator.iam.models import service_session
 
     cached = _sessions.get(role_arn)
-    if cached and cached[0] > time.monotonic():
+    if cached and cached[0] > time.time():  # the sandbox's clock: its sessions expire on it (ExpiredToken)
         return cached[1]
     session = service_session(
         role_arn, "states.amazonaws.com", session_name=f"StatesExecution-{abs(hash(role_arn)) % 10**8:08d}"
     )
-    _sessions[role_arn] = (time.monotonic() + 3000, session)
+    _sessions[role_arn] = (time.time() + 3000, session)  # of the session's 3600 s
     return session
 
 

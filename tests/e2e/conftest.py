@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from glueguard.models.project import Project, ProjectStatus
 
+from glueguard_sandbox.demo import endpoint_client
 from glueguard_sandbox.process import SandboxProcess
 from tests.support.clock import START
 
@@ -78,22 +79,73 @@ class Deployment(Protocol):
     def client(self, service: str) -> Any: ...
 
 
+#: AccessKeyId of a session a test obtained (AssumeRole through a handle's STS client, a service session) -> how to
+#: obtain a fresh one of the same role and name.
+_RENEWERS: dict[str, Callable[[], dict[str, str]]] = {}
+EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException"})
+
+
+def _renewable(credentials: dict[str, str], renew: Callable[[], dict[str, str]]) -> dict[str, str]:
+    _RENEWERS[credentials["AccessKeyId"]] = renew
+    return credentials
+
+
+def _remember_assumed_roles(sts: Any, endpoint: str, caller: dict[str, str]) -> None:
+    """Record each session `sts` assumes, so a client on its credentials can assume it again once it expires."""
+
+    def params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["gg_assume"] = dict(params)
+
+    def record(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if "gg_assume" in context and "Credentials" in parsed:
+            again = dict(context["gg_assume"])
+            _renewable(
+                parsed["Credentials"],
+                lambda: endpoint_client(endpoint, "sts", caller).assume_role(**again)["Credentials"],
+            )
+
+    sts.meta.events.register("provide-client-params.sts.AssumeRole", params)
+    sts.meta.events.register("after-call.sts.AssumeRole", record)
+
+
+def _obtain_again_when_expired(built: Any) -> None:
+    """Sessions end on the sandbox's clock, which tests move by hours (`tick`): as an SDK's assume-role credential
+    provider would, a client on a session the test obtained obtains it again when AWS answers ExpiredToken, then
+    retries the call."""
+    from botocore.credentials import Credentials
+
+    def renew(response: Any, attempts: int, **_: Any) -> int | None:
+        code = ((response or (None, {}))[1] or {}).get("Error", {}).get("Code")
+        current = built._request_signer._credentials
+        if code not in EXPIRED or attempts > 2 or current.access_key not in _RENEWERS:
+            return None
+        again = _RENEWERS[current.access_key]
+        fresh = _renewable(again(), again)
+        built._request_signer._credentials = Credentials(
+            fresh["AccessKeyId"], fresh["SecretAccessKey"], fresh["SessionToken"]
+        )
+        return 0
+
+    built.meta.events.register_first("needs-retry", renew, unique_id="glueguard-obtain-again")
+
+
 @dataclass
 class SandboxHandle:
     endpoint: str
     outputs: dict[str, str]
 
-    def client(self, service: str, credentials: dict[str, str] | None = None, config: Any = None) -> Any:
+    def client(
+        self, service: str, credentials: dict[str, str] | None = None, config: Any = None, renew: bool = True
+    ) -> Any:
+        """A client of the sandbox (the account's administrator by default); on an assumed session's credentials
+        it assumes the session again when it has expired (`renew=False`: it sees ExpiredToken)."""
         creds = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds.get("SessionToken"),
-            config=config,
-        )
+        built = endpoint_client(self.endpoint, service, creds, config)
+        if service == "sts":
+            _remember_assumed_roles(built, self.endpoint, creds)
+        if renew and creds["AccessKeyId"] in _RENEWERS:
+            _obtain_again_when_expired(built)
+        return built
 
     def sweep(self, payload: dict[str, Any]) -> Any:
         """Invoke the compliance sweep synchronously once it is free (reserved concurrency 1: a scheduled sweep may
@@ -112,7 +164,8 @@ class SandboxHandle:
 
     def service_session(self, role_arn: str, service: str = "glue.amazonaws.com") -> dict[str, str]:
         """Credentials of the session a service gets for `role_arn` (e.g. Glue for a job run or a dev endpoint)."""
-        return self.post("service-session", {"roleArn": role_arn, "service": service})
+        obtain = lambda: self.post("service-session", {"roleArn": role_arn, "service": service})  # noqa: E731
+        return _renewable(obtain(), obtain)
 
     def post(self, route: str, body: Any = None, timeout: float = 60.0) -> Any:
         from glueguard_sandbox.commands import post

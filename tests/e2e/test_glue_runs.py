@@ -88,14 +88,18 @@ def test_timeout_ends_in_timeout(sandbox: SandboxHandle, events: Events):
 
 
 def test_stop_goes_through_stopping_to_stopped(sandbox: SandboxHandle, events: Events):
+    """STOPPING lasts 10 minutes of the sandbox's clock here (`--sandbox-stopping-seconds`): it ends when the test
+    moves the clock, not after a second of the machine's time, however slow the machine."""
     glue = sandbox.client("glue")
     name = _create(glue)
     url = _state_changes(events, name)
-    run_id = glue.start_job_run(JobName=name)["JobRunId"]
+    run_id = glue.start_job_run(JobName=name, Arguments={"--sandbox-stopping-seconds": "600"})["JobRunId"]
     result = glue.batch_stop_job_run(JobName=name, JobRunIds=[run_id, "jr_missing"])
     assert result["SuccessfulSubmissions"] == [{"JobName": name, "JobRunId": run_id}]
     assert [e["JobRunId"] for e in result["Errors"]] == ["jr_missing"]
     assert _state(glue, name, run_id) == "STOPPING"
+    assert events.receive(url, timeout=1) == []  # still STOPPING: no state change yet
+    sandbox.post("tick", {"seconds": 600})
     [message] = events.receive(url, timeout=10)
     assert message["body"]["detail"]["state"] == "STOPPED"
     assert _state(glue, name, run_id) == "STOPPED"

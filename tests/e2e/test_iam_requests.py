@@ -144,3 +144,43 @@ def test_session_tags_need_tag_session_in_the_trust_policy_and_override_the_role
     with pytest.raises(ClientError) as denied:
         sandbox.client("glue", untagged).get_jobs()  # team=a from the role
     assert "glue:GetJobs" in denied.value.response["Error"]["Message"]
+
+
+def test_session_credentials_expire_on_the_sandbox_clock_and_their_duration_is_bounded(sandbox: SandboxHandle):
+    """STS API reference, AssumeRole: DurationSeconds (default 3600) up to the role's MaxSessionDuration, and at most
+    one hour when a role session assumes a role (role chaining); the credentials stop working at their Expiration:
+    ExpiredTokenException / ExpiredToken (IAM API reference, "Common Errors")."""
+    name = f"expiring-{uuid.uuid4().hex[:6]}"
+    may = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["glue:GetJobs", "sts:AssumeRole"], "Resource": "*"}],
+    }
+    sandbox.assume(name, "setup", policy=may)
+    iam, sts = sandbox.client("iam"), sandbox.client("sts")
+    arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    with pytest.raises(ClientError) as too_long:
+        sts.assume_role(RoleArn=arn, RoleSessionName="long", DurationSeconds=7200)
+    assert too_long.value.response["Error"] == {
+        "Type": "Sender",
+        "Code": "ValidationError",
+        "Message": "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    }
+    iam.update_role(RoleName=name, MaxSessionDuration=7200)
+    assert sts.assume_role(RoleArn=arn, RoleSessionName="long", DurationSeconds=7200)["Credentials"]
+    short = sts.assume_role(RoleArn=arn, RoleSessionName="short", DurationSeconds=900)["Credentials"]
+    with pytest.raises(ClientError) as chained:
+        sandbox.client("sts", short).assume_role(RoleArn=arn, RoleSessionName="chained", DurationSeconds=3601)
+    assert chained.value.response["Error"]["Message"].endswith(
+        "1 hour session limit for roles assumed by role chaining."
+    )
+
+    glue = sandbox.client("glue", short, renew=False)
+    assert glue.get_jobs()["Jobs"] is not None
+    sandbox.post("tick", {"seconds": 901})
+    with pytest.raises(ClientError) as expired:
+        glue.get_jobs()
+    assert expired.value.response["Error"]["Code"] == "ExpiredTokenException"
+    with pytest.raises(ClientError) as expired_query:
+        sandbox.client("sts", short, renew=False).get_caller_identity()
+    assert expired_query.value.response["Error"]["Code"] == "ExpiredToken"
+    assert sandbox.client("glue", short).get_jobs()["Jobs"] is not None  # assumed again, as an SDK's provider does

@@ -47,6 +47,7 @@ RUN_SECONDS_ARG = "--sandbox-run-seconds"
 OUTCOME_ARG = "--sandbox-outcome"
 UTILIZATION_ARG = "--sandbox-utilization"
 STARTUP_ARG = "--sandbox-startup-seconds"
+STOPPING_ARG = "--sandbox-stopping-seconds"
 AUTO_SCALING_ARG = "--enable-auto-scaling"
 OBSERVABILITY_ARG = "--enable-observability-metrics"
 UTILIZATION_METRIC = "glue.driver.workerUtilization"
@@ -90,6 +91,7 @@ def _plan(run: FakeJobRun) -> None:
     run.gg_duration = float(arguments.get(RUN_SECONDS_ARG, default))
     run.gg_utilization = float(arguments.get(UTILIZATION_ARG, 1.0))
     run.gg_starting = float(arguments.get(STARTUP_ARG, settings.starting_seconds))
+    run.gg_stopping = float(arguments.get(STOPPING_ARG, settings.stopping_seconds))
     run.gg_outcome = arguments.get(OUTCOME_ARG, "SUCCEEDED")
     run.gg_stop_requested = None
     run.gg_status = "STARTING"
@@ -100,7 +102,7 @@ def _plan(run: FakeJobRun) -> None:
 
 def validate_arguments(arguments: dict[str, Any] | None) -> None:
     arguments = arguments or {}
-    for name in (RUN_SECONDS_ARG, STARTUP_ARG):
+    for name in (RUN_SECONDS_ARG, STARTUP_ARG, STOPPING_ARG):
         if name in arguments:
             try:
                 seconds = float(arguments[name])
@@ -123,7 +125,7 @@ def _target_state(run: FakeJobRun, now: float) -> tuple[str, float | None]:
     """The state the run is in at `now`, and when it got there (for terminal states)."""
     started = run.gg_started
     if run.gg_stop_requested is not None:
-        stopped_at = run.gg_stop_requested + settings.stopping_seconds
+        stopped_at = run.gg_stop_requested + getattr(run, "gg_stopping", settings.stopping_seconds)
         return ("STOPPED", stopped_at) if now >= stopped_at else ("STOPPING", None)
     running_at = started + run.gg_starting
     end = running_at + run.gg_duration

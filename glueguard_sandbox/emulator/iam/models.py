@@ -15,6 +15,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.core.utils import utcnow
+
 from glueguard_sandbox.emulator.iam.policy import Policies, Principal
 
 ADMIN_KEYS = {"testing"}
@@ -35,6 +37,10 @@ class Caller:
 
 class UnknownAccessKeyError(LookupError):
     """The access key belongs to no user, session or account (AWS: InvalidClientTokenId)."""
+
+
+class ExpiredTokenError(LookupError):
+    """The access key is a session's whose Expiration has passed on the sandbox's clock (AWS: ExpiredToken)."""
 
 
 def _document(policy: Any) -> dict[str, Any]:
@@ -96,6 +102,8 @@ def caller(access_key: str) -> Caller:
         session = backend.get_assumed_role_from_access_key(access_key) if backend else None
         if session is None:
             continue
+        if session.expiration <= utcnow():  # STS credentials stop working at their Expiration
+            raise ExpiredTokenError(access_key)
         account = session.role_arn.split(":")[4]
         iam = iam_backends[account]["aws"]
         role = next((r for r in iam.roles.values() if r.arn == session.role_arn), None)
@@ -462,9 +470,9 @@ def authorize(
     from glueguard_sandbox.emulator.iam.resources import resource_account
     from glueguard_sandbox.emulator.organizations.models import organization_id
 
+    who = caller(access_key)  # an unknown or expired key is refused even where no permission is needed
     if (prefix, operation) in catalog.UNAUTHORIZED_OPERATIONS:
         return None
-    who = caller(access_key)
     account = who.principal.account
     for check in checks(prefix, operation, params, region, account, {**who.context, **extra}):
         service = check.action.partition(":")[0]

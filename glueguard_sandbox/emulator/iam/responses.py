@@ -100,6 +100,15 @@ def invalid_key(service: str, protocol: str) -> tuple[int, list[tuple[str, str]]
     return render(service, protocol, "InvalidClientTokenId", "The security token included in the request is invalid.")
 
 
+def expired_token(service: str, protocol: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Common errors (IAM API reference): ExpiredTokenException, "The security token included in the request is
+    expired", 403; the query protocols name it ExpiredToken; S3 answers ExpiredToken, 400."""
+    if protocol == "rest-xml":
+        return render(service, protocol, "ExpiredToken", "The provided token has expired.", status=400)
+    code = "ExpiredTokenException" if protocol in ("json", "rest-json") else "ExpiredToken"
+    return render(service, protocol, code, "The security token included in the request is expired")
+
+
 class IamMiddleware:
     """Authorize each signed request with the caller's policies before moto sees it."""
 
@@ -130,6 +139,8 @@ class IamMiddleware:
             )
         except models.UnknownAccessKeyError:
             status, headers, data = invalid_key(call.service, call.protocol)
+        except models.ExpiredTokenError:
+            status, headers, data = expired_token(call.service, call.protocol)
         except Exception:  # an evaluator bug must not pass a request silently
             log.exception("iam: could not authorize %s.%s", prefix, call.operation.name)
             raise

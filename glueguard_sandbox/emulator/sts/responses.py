@@ -62,6 +62,20 @@ def trust_allows(role: Any, caller_account: str, principal_arn: str, external_id
     return documents_allow([{"Statement": applicable}], "sts:AssumeRole", "*", context)
 
 
+def _check_duration(response: TokenResponse, role: Any, chained: bool) -> None:
+    """DurationSeconds (default 3600) may not pass the role's MaxSessionDuration, nor one hour when a role session
+    assumes the role (role chaining): STS API reference, AssumeRole (DurationSeconds)."""
+    from moto.sts.exceptions import STSValidationError
+
+    duration = response._get_int_param("DurationSeconds", 3600)
+    if role is not None and duration > int(role.max_session_duration or 3600):
+        raise STSValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    if chained and duration > 3600:
+        raise STSValidationError(
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+        )
+
+
 def assume_role(self: TokenResponse) -> Any:
     from moto.sts.exceptions import STSClientError
 
@@ -69,6 +83,7 @@ def assume_role(self: TokenResponse) -> Any:
     parts = role_arn.split(":")
     role_account = parts[4] if len(parts) > 5 else ""
     account, arn, principal = _caller(self)
+    _check_duration(self, _role(role_account or account, role_arn), chained=principal != arn)
     if role_account and role_account != account:
         role = _role(role_account, role_arn)
         if role is None or not trust_allows(role, account, principal, self._get_param("ExternalId")):
