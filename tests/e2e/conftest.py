@@ -262,7 +262,8 @@ def scientist_session(sandbox: Deployment, project: Project, user: str) -> dict[
     the user in the project's group, its permission set's AWSReservedSSO_ role in the project's account)."""
     from glueguard_sandbox.sign_in import credentials
 
-    return credentials(sandbox.endpoint, project.project_id, user)
+    sign_in = lambda: credentials(sandbox.endpoint, project.project_id, user)  # noqa: E731
+    return _renewable(sign_in(), sign_in)  # signed in again when its session ends (`tick`)
 
 
 def identity_center_group(sandbox: Deployment, name: str) -> str:
