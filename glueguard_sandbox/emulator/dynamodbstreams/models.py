@@ -8,7 +8,9 @@ event filtering", "Configuring partial batch response with DynamoDB and Lambda")
   on the delivery worker, at most BatchSize records per invocation;
 - records that match none of the mapping's FilterCriteria patterns are skipped without an invocation;
 - a failed invocation is retried with the same records, MaximumRetryAttempts times (-1 or absent: until
-  the records expire; here, until it succeeds). With ReportBatchItemFailures the function names the
+  the records expire; here, until it succeeds); a throttled one (the function not invoked: Lambda's 429) is
+  retried without spending an attempt ("Before invocation: If a Lambda event source mapping is unable to
+  invoke the function due to throttling ... it retries until the records expire", services-dynamodb-errors). With ReportBatchItemFailures the function names the
   sequence number of the first record that failed; the retry starts from it, and the records before it
   are done. An empty list (or no failures) checkpoints the whole batch;
 - when the retries are spent, the batch's details go to the OnFailure destination (SQS) and the poller
@@ -110,7 +112,15 @@ def pump(shard: StreamShard, esm: Any) -> None:
             fn = get_backend(esm.account_id, esm.region).get_function(esm.function_arn)
             try:
                 payload, errored, _ = fn._invoke_lambda(event={"Records": records})
-            except Exception as exc:  # the function could not run at all
+            except Exception as exc:
+                if throttled(exc):  # not invoked: retried from the same record, no attempt spent
+                    log.info("DynamoDB stream poller: %s throttled; retrying", esm.function_arn)
+                    _positions[esm.uuid] = start
+                    delivery.worker.schedule(
+                        lambda: pump(shard, esm), RETRY_BACKOFF_SECONDS * delivery.settings.time_scale, concurrent=True
+                    )
+                    return
+                # the function could not run at all
                 log.warning("DynamoDB stream poller: %s failed: %s", esm.function_arn, exc)
                 payload, errored = None, True
             failed = _first_failure(esm, payload, errored, records)
@@ -130,6 +140,11 @@ def pump(shard: StreamShard, esm: Any) -> None:
                 lambda: pump(shard, esm), RETRY_BACKOFF_SECONDS * delivery.settings.time_scale, concurrent=True
             )
             return
+
+
+def throttled(exc: Exception) -> bool:
+    """Whether the invocation was refused for want of concurrency (Lambda's 429), the function not run."""
+    return getattr(exc, "error_type", None) == "TooManyRequestsException" or type(exc).__name__ == "Throttled"
 
 
 def _dead_letter(esm: Any, records: list[dict[str, Any]], attempts: int) -> None:
