@@ -1,30 +1,34 @@
 """Property: no event, however malformed or odd, makes the enforcer raise anything but InvalidEventError
 or change anything in AWS unless it names a resource it governs. Thousands of generated events per run.
 
-The account holds a registered project and a non-compliant job; generated events never name that job
-as a scientist's successful call, so every one must end in InvalidEventError or a skip, and the
-snapshot of Glue jobs, tags and the decisions table must not move.
+The account holds a registered project and a non-compliant job. Most generated events never name that job as a
+scientist's successful call, so every one must end in InvalidEventError or a skip, and the snapshot of Glue jobs,
+tags and the decisions table must not move; the events that do name it (mutated anywhere else) must either change
+nothing or correct exactly that job, as the intact event does.
 """
 
 from __future__ import annotations
 
 import copy
+import os
+import uuid
 from typing import Any
 
 import boto3
 import hypothesis
 import pytest
+from glueguard.adapters.decisions import DecisionLog
 from glueguard.handlers.enforcer import handler
 from glueguard.models.events import InvalidEventError
 from glueguard.naming import ProjectNames
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import BAD_JOB, PID, job_name
+from tests.reliability.conftest import BAD_JOB, PID, create_job_event, job_name
 from tests.support.events import EVENTS, load
 from tests.support.fuzz import examples
 from tests.support.lambda_context import LambdaContext
-from tests.support.snapshot import snapshot
+from tests.support.snapshot import glue_state, snapshot
 from tests.support.stack import PLANE_ROLE_ARNS
 
 SAMPLES = sorted(str(p.relative_to(EVENTS)) for p in (EVENTS / "enforcer").glob("*.json"))
@@ -45,6 +49,12 @@ json_value = st.recursive(
     leaf,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
     max_leaves=12,
+)
+#: Values a real request could carry: worker counts and types, timeouts, roles, the project's own names.
+plausible = st.one_of(
+    st.integers(0, 200),
+    st.sampled_from(["G.1X", "G.2X", "G.025X", "Standard", "FLEX", "STANDARD", "glueetl", "pythonshell", "4.0", "5.0"]),
+    st.sampled_from([f"arn:aws:iam::123456789012:role/project-{PID}-glue-job-role", NAMES.connection, NAMES.database]),
 )
 #: Resource names that are not the seeded job: odd, too long, wrong characters, or simply absent.
 other_names = st.one_of(
@@ -114,6 +124,27 @@ def mutated_events(draw, samples: list[str] = SAMPLES) -> Any:
 
 
 @st.composite
+def mutated_events_naming_the_job(draw) -> Any:
+    """The sample non-compliant CreateJob naming the seeded (non-compliant) job, with 1-3 random deletions or
+    replacements anywhere but the name: whether the event still says who created which job is up to chance."""
+    event = copy.deepcopy(load("enforcer/create_job_noncompliant.json"))
+    event["detail"]["requestParameters"]["name"] = event["detail"]["responseElements"]["name"] = TARGET
+    keep = {("detail", "requestParameters", "name"), ("detail", "responseElements", "name")}
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(event) if not any(p[: len(k)] == k or k[: len(p)] == p for k in keep)]
+        request = [p for p in paths if p[:2] == ("detail", "requestParameters")]
+        if not paths:
+            break
+        # half the time what the caller asked for (a plane that trusts it over the job's state would show here)
+        path = draw(st.sampled_from(request if request and draw(st.booleans()) else paths))
+        if draw(st.booleans()):
+            _set(event, path, None, delete=True)
+        else:
+            _set(event, path, draw(plausible if path in request else json_value | plausible))
+    return event
+
+
+@st.composite
 def edge_events(draw) -> dict:
     """Well-formed events the enforcer must skip, naming the seeded (non-compliant) job itself."""
     event = copy.deepcopy(load("enforcer/create_job_noncompliant.json"))
@@ -157,6 +188,77 @@ def seeded(project):
 def test_mutated_events_raise_only_invalid_event_error_and_change_nothing(seeded, event):
     _enforce(event)
     assert snapshot() == seeded
+
+
+def _asking(**request: Any) -> dict:
+    """The intact event naming the seeded job, with what the call asked for replaced by `request`."""
+    event = create_job_event(TARGET)
+    event["detail"]["requestParameters"].update(request)
+    return event
+
+
+def _stable(state: dict) -> dict:
+    """Glue's state without its clocks (LastModifiedOn moves with any update, even one that changes nothing)."""
+    return {
+        name: {
+            "definition": {k: v for k, v in job["definition"].items() if k not in ("CreatedOn", "LastModifiedOn")},
+            "tags": job["tags"],
+        }
+        for name, job in state.items()
+    }
+
+
+def _reset_target(seeded_glue: dict) -> None:
+    """The seeded job again as it was (definition and tags), and no decision about it."""
+    glue = boto3.client("glue")
+    glue.delete_job(JobName=TARGET)
+    glue.create_job(Name=TARGET, **BAD_JOB)
+    arn = f"arn:aws:glue:us-east-1:123456789012:job/{TARGET}"
+    if tags := glue.get_tags(ResourceArn=arn).get("Tags"):
+        glue.untag_resource(ResourceArn=arn, TagsToRemove=list(tags))
+    table = boto3.resource("dynamodb").Table(os.environ["GLUEGUARD_DECISIONS_TABLE"])
+    for item in table.scan()["Items"]:
+        table.delete_item(Key={"project_id": item["project_id"], "decision_id": item["decision_id"]})
+    assert _stable(glue_state()) == seeded_glue
+
+
+@pytest.fixture
+def corrected(seeded):
+    """What the canonical event's correction leaves (the job, its tags), then the seeded account again."""
+    handler(create_job_event(TARGET), LambdaContext())
+    after = _stable(glue_state())
+    assert after != _stable(seeded["glue"])
+    _reset_target(_stable(seeded["glue"]))
+    return after
+
+
+@settings(settings.get_profile("reliability"), max_examples=examples(120))
+@given(event=mutated_events_naming_the_job())
+@example(event=_asking(numberOfWorkers=5))  # the caller asked for 5 workers; the job holds 80
+@example(event=_asking(role=f"arn:aws:iam::123456789012:role/project-{PID}-glue-job-role"))
+def test_mutated_events_naming_an_existing_job_either_change_nothing_or_exactly_correct_it(seeded, corrected, event):
+    """Whatever survives of the event, the enforcer judges the job's current state: it raises InvalidEventError or
+    skips and nothing moves, or it corrects that job exactly as the intact event does, with one decision about it,
+    and touches nothing else."""
+    seeded_glue = _stable(seeded["glue"])
+    if isinstance(event.get("id"), str):  # a new envelope each time: neither the container nor the idempotency
+        event["id"] = str(uuid.uuid4())  # record may answer for an earlier example's correction
+    try:
+        result = handler(event, LambdaContext())
+    except InvalidEventError:
+        result = {"outcome": "invalid"}
+    hypothesis.event(result["outcome"])
+    state = snapshot()
+    try:
+        if result["outcome"] in ("invalid", "skipped"):
+            assert (_stable(state["glue"]), state["decisions"]) == (seeded_glue, seeded["decisions"])
+        else:
+            assert result["outcome"] == "remediated", result
+            assert _stable(state["glue"]) == corrected
+            assert [d.resource_name for d in DecisionLog().list(PID)] == [TARGET]
+    finally:
+        if result["outcome"] not in ("invalid", "skipped"):
+            _reset_target(seeded_glue)
 
 
 @settings(settings.get_profile("reliability"), max_examples=examples(150))
