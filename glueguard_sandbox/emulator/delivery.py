@@ -2,9 +2,10 @@
 
 Jobs are due on the sandbox's clock (`time.time()`, which `sandbox tick --seconds N` moves on): one worker
 thread runs them in order, or starts each on a thread of its own (`concurrent`: Lambda invocations, which run
-side by side in their own execution environments). EventBridge's retry back-off is AWS's, compressed by
-`settings.time_scale` (default: 1 s of AWS back-off = 0.01 s here); Lambda's own retries
-(`lambda_async.py`) wait their real delays on the sandbox's clock.
+side by side in their own execution environments). EventBridge's retry back-off (and an event's age) and Lambda's
+own retries (`lambda_async.py`) wait their real delays on the sandbox's clock: `sandbox tick --seconds N` brings
+them; `drain()` does not wait for them. The stream poller's back-off is compressed by `settings.time_scale`
+(default: 1 s of AWS back-off = 0.01 s here).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Settings:
-    #: Real seconds per simulated AWS second for EventBridge's retry back-off.
+    #: Real seconds per simulated AWS second for the DynamoDB stream poller's retry back-off.
     time_scale: float = 0.01
 
 

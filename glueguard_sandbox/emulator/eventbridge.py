@@ -6,7 +6,8 @@
   string, outside quotes the JSON value).
 - Lambda targets are invoked asynchronously (then Lambda's own retries apply), Step Functions targets
   start an execution. A target that cannot be delivered to is retried per its RetryPolicy (default 185
-  attempts / 24 h) with back-off, then sent to its DeadLetterConfig queue with AWS's message attributes.
+  attempts / 24 h) with back-off on the sandbox's clock, then sent to its DeadLetterConfig queue with AWS's
+  message attributes.
 - Scheduled rules (`rate(...)`, `cron(...)`) fire "Scheduled Event"s at their real times on the
   sandbox's schedule clock (`schedules.py`): `fire_schedules()` fires those due, `fire_schedules(force=True)`
   fires every enabled one now.
@@ -180,13 +181,11 @@ def _attempt(rule: Rule, target: dict[str, Any], event: dict[str, Any], attempt:
     policy = target.get("RetryPolicy") or {}
     retries = int(policy.get("MaximumRetryAttempts", 185))
     max_age = float(policy.get("MaximumEventAgeInSeconds", 86400))
-    age = (time.monotonic() - first) / delivery.settings.time_scale
+    age = time.time() - first  # on the sandbox's clock, as the back-off
     # Permission errors are not retriable (EventBridge user guide, "How EventBridge retries delivering events").
     if getattr(error, "retriable", True) and attempt <= retries and age < max_age:
-        backoff = min(2 ** (attempt - 1), 300)  # exponential back-off, capped
-        delivery.worker.schedule(
-            lambda: _attempt(rule, target, event, attempt + 1, first), backoff * delivery.settings.time_scale
-        )
+        backoff = min(2 ** (attempt - 1), 300)  # exponential back-off, capped, in sandbox seconds
+        delivery.worker.schedule(lambda: _attempt(rule, target, event, attempt + 1, first), backoff, on_clock=True)
         return
     dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
     log.warning("rule %s: target %s failed %d times: %s", rule.name, target["Arn"], attempt, error)
@@ -225,7 +224,7 @@ def send_to_targets(self: Rule, original_event: dict[str, Any], transform_input:
     others = []
     for target in self.targets:
         if _own(target["Arn"]):
-            now = time.monotonic()
+            now = time.time()
             delivery.worker.schedule(lambda t=target, n=now: _attempt(self, t, event, 1, n))
         else:
             others.append(target)
@@ -266,7 +265,7 @@ def fire_schedules(force: bool = False) -> list[str]:
                     moment = schedules.due(rule.arn, rule.scheduled_expression, force)
                     if moment is None:
                         continue
-                    event, accepted = scheduled_event(rule, moment), time.monotonic()
+                    event, accepted = scheduled_event(rule, moment), time.time()
                     for target in rule.targets:
                         delivery.worker.schedule(lambda r=rule, t=target, e=event, a=accepted: _attempt(r, t, e, 1, a))
                     fired.append(rule.arn)

@@ -182,6 +182,30 @@ def test_undeliverable_target_goes_to_its_dlq_after_the_retry_policy(sandbox: Sa
     assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttemptsExhausted"
 
 
+def test_retries_wait_and_an_event_ages_on_the_sandbox_clock(sandbox: SandboxHandle, events: Events):
+    """EventBridge retries with back-off and gives up on an event older than MaximumEventAgeInSeconds ("How
+    EventBridge retries delivering events"): both on the sandbox's clock, so two sandbox minutes age the event past
+    its 60 s, long before its 5 retries are spent (1/100 of real time was: five retries, then the DLQ)."""
+    tag = uuid.uuid4().hex
+    dlq_url, dlq_arn = events.queue()
+    eb = sandbox.client("events")
+    eb.put_rule(Name=f"aged-{tag}", EventPattern=json.dumps(_pattern(tag)))
+    target = {
+        "Id": "gone",
+        "Arn": "arn:aws:lambda:us-east-1:123456789012:function:does-not-exist",
+        "RetryPolicy": {"MaximumRetryAttempts": 5, "MaximumEventAgeInSeconds": 60},
+        "DeadLetterConfig": {"Arn": dlq_arn},
+    }
+    eb.put_targets(Rule=f"aged-{tag}", Targets=[target])
+    _put(sandbox, {"tag": tag})
+    sandbox.drain()  # the first attempt has failed; its retry waits for the clock
+    sandbox.post("tick", {"seconds": 120})
+    [message] = events.receive(dlq_url, timeout=15)
+    attributes = {k: v["StringValue"] for k, v in message["attributes"].items()}
+    assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeExceeded"
+    assert int(attributes["RETRY_ATTEMPTS"]) < 5
+
+
 def test_step_functions_target_starts_an_execution(sandbox: SandboxHandle, events: Events, echo_function: dict):
     """The execution runs the real ASL; its Lambda task runs in-process through the same invoke path."""
     tag = uuid.uuid4().hex
