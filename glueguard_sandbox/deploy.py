@@ -8,7 +8,9 @@
 3. moto's CloudFormation creates the stack.
 4. What moto's CloudFormation drops is restored from the same translated template, with moto's own
    intrinsic-function resolver: function Layers and DeadLetterConfig, AWS::Lambda::EventInvokeConfig,
-   AWS::Events::EventBusPolicy, AWS::Glue::DataCatalogEncryptionSettings, and service-managed StackSets (emulator/cloudformation/stacksets.py).
+   AWS::Events::EventBusPolicy, AWS::Glue::DataCatalogEncryptionSettings, AWS::S3::BucketPolicy, S3 buckets'
+   versioning, Block Public Access, ownership and lifecycle, DynamoDB point-in-time recovery, and service-managed
+   StackSets (emulator/cloudformation/stacksets.py).
    (State machines' DefinitionSubstitutions are applied by the emulator's CloudFormation fix.)
    Nothing here names a resource of ours: the template is the one wiring source.
 """
@@ -181,6 +183,19 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
             from glueguard_sandbox.emulator.cloudformation import stacksets
 
             stacksets.deploy(session, clean_json(props, resources), lambda account: _member_admin(session, account))
+        elif kind == "AWS::S3::Bucket":
+            bucket_settings(session.client("s3"), resources[logical_id].name, clean_json(props, resources))
+        elif kind == "AWS::S3::BucketPolicy":
+            config = clean_json(props, resources)
+            session.client("s3").put_bucket_policy(Bucket=config["Bucket"], Policy=json.dumps(config["PolicyDocument"]))
+        elif kind == "AWS::DynamoDB::Table" and props.get("PointInTimeRecoverySpecification"):
+            spec = clean_json(props["PointInTimeRecoverySpecification"], resources)
+            session.client("dynamodb").update_continuous_backups(
+                TableName=resources[logical_id].name,
+                PointInTimeRecoverySpecification={
+                    "PointInTimeRecoveryEnabled": _true(spec["PointInTimeRecoveryEnabled"])
+                },
+            )
         elif kind == "AWS::Glue::DataCatalogEncryptionSettings":
             catalog_encryption_settings(session.client("glue"), clean_json(props, resources))
         elif kind == "AWS::Events::EventBusPolicy":
@@ -190,6 +205,35 @@ def restore(session: Any, translated: dict[str, Any], stack_name: str = STACK_NA
                 EventBusName=config.get("EventBusName", "default"),
                 Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
             )
+
+
+def _true(value: Any) -> bool:
+    return value in (True, "true", "True")
+
+
+def bucket_settings(s3: Any, bucket: str, props: dict[str, Any]) -> None:
+    """What AWS::S3::Bucket sets that moto's CloudFormation drops: versioning, Block Public Access, object ownership
+    and lifecycle rules (CloudFormation template reference, AWS::S3::Bucket; the S3 API's own shapes)."""
+    if versioning := props.get("VersioningConfiguration"):
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": versioning["Status"]})
+    if block := props.get("PublicAccessBlockConfiguration"):
+        s3.put_public_access_block(
+            Bucket=bucket, PublicAccessBlockConfiguration={k: _true(v) for k, v in block.items()}
+        )
+    if ownership := props.get("OwnershipControls"):
+        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": ownership["Rules"]})
+    if lifecycle := props.get("LifecycleConfiguration"):
+        rules = []
+        for rule in lifecycle["Rules"]:
+            api: dict[str, Any] = {"ID": rule.get("Id", ""), "Status": rule["Status"]}
+            api["Filter"] = {"Prefix": rule.get("Prefix", "")}
+            if "ExpirationInDays" in rule:
+                api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+            if "NoncurrentVersionExpiration" in rule:
+                days = rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+                api["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(days)}
+            rules.append(api)
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
 
 
 def catalog_encryption_settings(glue: Any, props: dict[str, Any]) -> None:

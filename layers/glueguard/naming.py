@@ -150,6 +150,11 @@ class ProjectNames:
         return f"alias/{self.prefix}"
 
     @property
+    def flow_log_group(self) -> str:
+        """The CloudWatch Logs group of the flow logs of the VPC provisioning creates."""
+        return f"/glueguard/flow-logs/{self.prefix}"
+
+    @property
     def permissions_boundary(self) -> str:
         return f"{self.prefix}-glue-boundary"
 

@@ -90,6 +90,25 @@ def test_dev_endpoint_on_the_wrong_network_is_removed_with_its_definitionsaved_d
     assert saved["replay"]["request"]["RoleArn"] == project.resources.dev_role_arn
 
 
+def test_a_dev_endpoint_without_the_security_configuration_is_removed_and_one_with_it_kept(plane_env: SandboxHandle):
+    """Issue 23 part 3 (Prowler): a dev endpoint in the project's own network, with its dev role, but no security
+    configuration (its S3 output, logs and bookmarks not encrypted with the project key) was let live."""
+    pid = str(uuid.uuid4())
+    project = provisioned_project(plane_env, pid)
+    res = project.resources
+    glue = _scientist(plane_env, "dev-endpoint-maker")  # its own credentials: glue:*, PassRole to Glue
+    placed = {"RoleArn": res.dev_role_arn, "SubnetId": res.subnet_ids[0], "SecurityGroupIds": [res.security_group_id]}
+    bare, kept = f"project-{pid}-devendpoint-bare", f"project-{pid}-devendpoint-kept"
+    glue.create_dev_endpoint(EndpointName=bare, **placed)
+    glue.create_dev_endpoint(EndpointName=kept, SecurityConfiguration=project.security_configuration, **placed)
+    assert poll(lambda: _gone(lambda: glue.get_dev_endpoint(EndpointName=bare)), timeout=20), "not removed"
+    [saved] = saved_definitions(project, "devendpoint")
+    assert saved["replay"]["request"]["SecurityConfiguration"] == project.security_configuration
+    plane_env.drain()
+    endpoint = glue.get_dev_endpoint(EndpointName=kept)["DevEndpoint"]
+    assert endpoint["SecurityConfiguration"] == project.security_configuration
+
+
 def test_connection_is_moved_into_the_project_network(plane_env: SandboxHandle):
     pid = str(uuid.uuid4())
     project = provisioned_project(plane_env, pid)

@@ -87,7 +87,9 @@ def test_dev_endpoint_on_wrong_network_is_saved_then_removed(project):
     result = handler(load("enforcer/create_dev_endpoint_noncompliant.json"), LambdaContext())
 
     assert result["outcome"] == "deleted"
-    assert {"devendpoint-role", "devendpoint-network", "devendpoint-tags"} <= set(result["violations"])
+    assert {"devendpoint-role", "devendpoint-network", "devendpoint-security-configuration", "devendpoint-tags"} <= set(
+        result["violations"]
+    )
     with pytest.raises(glue.exceptions.EntityNotFoundException):
         glue.get_dev_endpoint(EndpointName=ENDPOINT)
     [saved] = saved_definitions(project, "devendpoint")
@@ -97,6 +99,7 @@ def test_dev_endpoint_on_wrong_network_is_saved_then_removed(project):
     assert replay["SubnetId"] == project.resources.subnet_ids[0]
     assert replay["SecurityGroupIds"] == [project.resources.security_group_id]
     assert replay["Arguments"] == {"--enable-glue-datacatalog": "true"}
+    assert replay["SecurityConfiguration"] == project.security_configuration
     glue.create_dev_endpoint(**replay)
     assert glue.get_dev_endpoint(EndpointName=replay["EndpointName"])["DevEndpoint"]["RoleArn"] == replay["RoleArn"]
 
@@ -108,10 +111,30 @@ def test_compliant_dev_endpoint_is_kept_and_tagged(project):
         RoleArn=res.dev_role_arn,
         SubnetId=res.subnet_ids[0],
         SecurityGroupIds=[res.security_group_id],
+        SecurityConfiguration=project.security_configuration,
     )
     result = handler(load("enforcer/create_dev_endpoint_noncompliant.json"), LambdaContext())
     assert (result["outcome"], result["violations"]) == ("remediated", ["devendpoint-tags"])
     assert tags("devEndpoint", ENDPOINT) == project.mandatory_tags()
+
+
+def test_a_dev_endpoint_without_the_security_configuration_is_saved_then_removed(project):
+    """Issue 23 part 3 (Prowler): a dev endpoint in the project's network with its dev role but no security
+    configuration (S3, logs and bookmarks unencrypted by the project key) was let live."""
+    res, glue = project.resources, boto3.client("glue")
+    glue.create_dev_endpoint(
+        EndpointName=ENDPOINT,
+        RoleArn=res.dev_role_arn,
+        SubnetId=res.subnet_ids[0],
+        SecurityGroupIds=[res.security_group_id],
+    )
+    result = handler(load("enforcer/create_dev_endpoint_noncompliant.json"), LambdaContext())
+    assert result["outcome"] == "deleted"
+    assert "devendpoint-security-configuration" in result["violations"]
+    with pytest.raises(glue.exceptions.EntityNotFoundException):
+        glue.get_dev_endpoint(EndpointName=ENDPOINT)
+    [saved] = saved_definitions(project, "devendpoint")
+    assert saved["replay"]["request"]["SecurityConfiguration"] == project.security_configuration
 
 
 def test_sessions_are_listed_for_the_sweep_and_one_past_its_lifetime_is_stopped(project):

@@ -318,3 +318,8 @@ def test_endpoints_of_a_created_vpc_let_through_only_the_projects_resources(aws)
     glue = policies["glue"]["Statement"][0]["Resource"]
     assert all(r.endswith(":catalog") or PREFIX in r for r in glue)
     assert policies["dynamodb"]["Statement"][0]["Resource"].endswith(f":table/{PREFIX}-*")
+    # issue 23 part 3 (Prowler vpc_endpoint_connections_trust_boundaries): Principal "*" only of this account
+    for policy in policies.values():
+        for statement in policy["Statement"]:
+            assert statement["Principal"] == "*"
+            assert statement["Condition"]["StringEquals"]["aws:PrincipalAccount"] == "123456789012", statement

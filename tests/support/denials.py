@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 #: The codes an IAM denial carries: AccessDenied (query/rest-xml services), AccessDeniedException (JSON services),
-#: AuthorizationError (SNS).
-DENIAL_CODES = ("AccessDenied", "AccessDeniedException", "AuthorizationError")
+#: AuthorizationError (SNS), UnauthorizedOperation (EC2).
+DENIAL_CODES = ("AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation")
 
 
 def denied(call: Callable[..., Any], *args: Any, because: str = "", **kwargs: Any) -> str:

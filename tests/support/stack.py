@@ -67,7 +67,10 @@ PLANE_ROLE_ARNS = (
 #: The pseudo parameters moto's default account answers with.
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"}
 #: Refs of the template's own resources that its policies name (a KMS key's Ref is its key id).
-RESOURCE_REFS = {"CatalogKey": "0c0a7a10-9c0d-4e5f-8a7b-ca7a10c0ffee"}
+RESOURCE_REFS = {
+    "CatalogKey": "0c0a7a10-9c0d-4e5f-8a7b-ca7a10c0ffee",
+    "FlowLogsRole.Arn": "arn:aws:iam::123456789012:role/glueguard/glueguard-FlowLogsRole-TEST",
+}
 #: The catalog key's ARN as RESOURCE_REFS resolves it (the CatalogKeyArn output).
 CATALOG_KEY_ARN = f"arn:aws:kms:us-east-1:123456789012:key/{RESOURCE_REFS['CatalogKey']}"
 
@@ -79,6 +82,9 @@ def resolve(value: Any, refs: dict[str, str] | None = None) -> Any:
         return re.sub(r"\$\{([^}]+)\}", lambda m: refs[m.group(1)], value["Fn::Sub"])
     if isinstance(value, dict) and set(value) == {"Ref"}:
         return refs[value["Ref"]]
+    if isinstance(value, dict) and set(value) == {"Fn::GetAtt"}:
+        attribute = value["Fn::GetAtt"]
+        return refs[".".join(attribute) if isinstance(attribute, list) else attribute]
     if isinstance(value, dict):
         return {k: resolve(v, refs) for k, v in value.items()}
     if isinstance(value, list):
@@ -105,6 +111,7 @@ def create_plane_iam(
     return {
         "GLUEGUARD_PROJECT_ROLE_BOUNDARY_ARN": boundary,
         "GLUEGUARD_PROVISIONER_ROLE_ARN": provisioner_arn,
+        "GLUEGUARD_FLOW_LOGS_ROLE_ARN": RESOURCE_REFS["FlowLogsRole.Arn"],
         "GLUEGUARD_PLANE_PRINCIPALS": ",".join([provisioner_arn, *PLANE_ROLE_ARNS]),
     }
 

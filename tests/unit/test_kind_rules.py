@@ -222,6 +222,7 @@ ENDPOINT = {
     "RoleArn": ROLES["dev"],
     "SubnetId": "subnet-1",
     "SecurityGroupIds": ["sg-1"],
+    "SecurityConfiguration": f"{P}-security-config",
     "CreatedTimestamp": NOW - timedelta(hours=1),
 }
 
@@ -239,13 +240,16 @@ def test_dev_endpoint_role_network_and_lifetime_remove_it():
         RoleArn=ROLES["job"],
         SubnetId="subnet-x",
         SecurityGroupIds=["sg-x", "sg-1"],
+        SecurityConfiguration=None,
         CreatedTimestamp=NOW - timedelta(days=2),
     )
     assert {r: found[r].remove for r in found} == {
         "devendpoint-role": True,
         "devendpoint-network": True,
+        "devendpoint-security-configuration": True,
         "devendpoint-lifetime": True,
     }
+    assert found["devendpoint-security-configuration"].patch == {"SecurityConfiguration": f"{P}-security-config"}
     assert found["devendpoint-network"].patch == {"SubnetId": "subnet-1", "SecurityGroupIds": ["sg-1"]}
     assert found["devendpoint-role"].patch == {"RoleArn": ROLES["dev"]}
 

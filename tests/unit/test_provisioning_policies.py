@@ -200,7 +200,12 @@ def test_resource_policies():
     assert tls[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     key = {s["Sid"]: s for s in key_policy(SCOPE)["Statement"]}
     logs = key["GlueLogGroupsOfProject"]
-    assert f"project-{PID}" in logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    # the project's Glue log groups and its VPC's flow logs (issue 26 item 4), each the project's alone
+    groups = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert groups == [
+        f"arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/*project-{PID}-*",
+        f"arn:aws:logs:us-east-1:123456789012:log-group:/glueguard/flow-logs/project-{PID}",
+    ]
     # the provisioner administers the key through the key policy only: a key it did not create gives it nothing
     assert key["ProvisionerAdministersTheKeyItCreated"]["Principal"] == {"AWS": SCOPE.provisioner_arn}
     with pytest.raises(ValueError, match="GLUEGUARD_PROVISIONER_ROLE_ARN"):

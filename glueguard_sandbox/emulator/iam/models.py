@@ -317,6 +317,11 @@ def checks(
         role = glue.passed_role(operation, params, account)
         if role:
             found.append(Check("iam:PassRole", role, {**extra, "iam:PassedToService": [glue.GLUE_SERVICE]}))
+    if prefix == "ec2" and operation == "CreateFlowLogs" and params.get("DeliverLogsPermissionArn"):
+        # the role flow logs deliver to CloudWatch Logs with is passed to them (VPC user guide, "IAM role for
+        # publishing flow logs to CloudWatch Logs": the caller needs iam:PassRole on it)
+        passed = {**extra, "iam:PassedToService": ["vpc-flow-logs.amazonaws.com"]}
+        found.append(Check("iam:PassRole", str(params["DeliverLogsPermissionArn"]), passed))
     return found
 
 

@@ -110,6 +110,7 @@ _EC2_CREATES = {
     "CreateRouteTable": "route-table",
     "CreateInternetGateway": "internet-gateway",
     "CreateNetworkInterface": "network-interface",
+    "CreateFlowLogs": "vpc-flow-log",
 }
 #: EC2 request members naming existing resources -> their ARN type
 _EC2_MEMBERS = {
@@ -120,6 +121,7 @@ _EC2_MEMBERS = {
     "SecurityGroupIds": "security-group",
     "RouteTableIds": "route-table",
     "VpcEndpointIds": "vpc-endpoint",
+    "FlowLogIds": "vpc-flow-log",
 }
 
 
@@ -132,13 +134,14 @@ _EC2_ID_TYPES = {
     "vpce": "vpc-endpoint",
     "igw": "internet-gateway",
     "eni": "network-interface",
+    "fl": "vpc-flow-log",
 }
 
 
 def _ec2(operation: str, p: dict[str, Any], arn: str) -> list[str]:
     """EC2 authorizes a create on the new resource (`<type>/*`) and on every resource the call names."""
     found = [f"arn:aws:ec2:{arn}:{_EC2_CREATES[operation]}/*"] if operation in _EC2_CREATES else []
-    for resource_id in p.get("Resources") or []:
+    for resource_id in p.get("Resources") or p.get("ResourceIds") or []:  # CreateTags; CreateFlowLogs
         kind = _EC2_ID_TYPES.get(str(resource_id).split("-", 1)[0])
         found.append(f"arn:aws:ec2:{arn}:{kind}/{resource_id}" if kind else "*")
     for member, kind in _EC2_MEMBERS.items():

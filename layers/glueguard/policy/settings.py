@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
@@ -48,6 +48,12 @@ DEFAULT_REPORT_ONLY = frozenset({"job-flex-preference", "account-quota-near"})
 DEFAULT_OFF = frozenset({"job-observability-metrics", "job-pinned-arguments"})
 
 
+#: The retention periods CloudWatch Logs accepts (PutRetentionPolicy, retentionInDays).
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
+
+
 class Policy(BaseModel):
     """Validated settings with the design document's defaults (§3.3, §6.2, §8.2)."""
 
@@ -76,6 +82,9 @@ class Policy(BaseModel):
     account_crawlers_quota: int = Field(1000, ge=1, description="the account's Glue crawlers quota (Service Quotas)")
     account_quota_warning_share: float = Field(
         0.8, gt=0, le=1, description="a creation that brings the account to this share of a quota is reported"
+    )
+    flow_logs_retention_days: LogRetentionDays = Field(
+        90, description="retention of the flow logs of every VPC provisioning creates (CloudWatch Logs' values)"
     )
     mandatory_tags: tuple[str, ...] = ("Project", "Service", "Owner", "CostCenter")
     service_tag_value: str = "glue"

@@ -339,6 +339,7 @@ def key_policy(scope: Scope) -> Document:
     if not scope.provisioner_arn:
         raise ValueError("the key policy needs the provisioner's role ARN (GLUEGUARD_PROVISIONER_ROLE_ARN)")
     root = scope.arn("iam", "root", region=False)
+    flow_logs = scope.arn("logs", f"log-group:{scope.names.flow_log_group}")
     return _doc(
         {
             "Sid": "AccountAdministersThroughIam",
@@ -355,12 +356,12 @@ def key_policy(scope: Scope) -> Document:
             "Resource": "*",
         },
         {
-            "Sid": "GlueLogGroupsOfProject",
+            "Sid": "GlueLogGroupsOfProject",  # and the flow logs of its VPC
             "Effect": "Allow",
             "Principal": {"Service": f"logs.{scope.region}.amazonaws.com"},
             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             "Resource": "*",
-            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": scope.log_group_arns[0]}},
+            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": [scope.log_group_arns[0], flow_logs]}},
         },
         {
             "Sid": "NotificationsToProjectTopic",

@@ -1,14 +1,21 @@
-"""Rules for Glue development endpoints (GetDevEndpoint `DevEndpoint`). The role, subnet and security
-groups cannot be updated: an endpoint that breaks them is removed after its definition is saved."""
+"""Rules for Glue development endpoints (GetDevEndpoint `DevEndpoint`). The role, subnet, security groups and
+security configuration cannot be updated: an endpoint that breaks them is removed after its definition is saved."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
 
 from glueguard.models.resource import Resource
 from glueguard.models.violation import Severity, Violation
-from glueguard.rules.common import lifetime_violations, naming_violations, role_violations, tag_violations
+from glueguard.rules.common import (
+    lifetime_violations,
+    naming_violations,
+    role_violations,
+    security_configuration_violations,
+    tag_violations,
+)
 from glueguard.rules.engine import RuleContext, rule
 
 KIND = "devendpoint"
@@ -39,6 +46,16 @@ def network(endpoint: Resource, ctx: RuleContext) -> Iterator[Violation]:
         patch["SecurityGroupIds"] = [group]
     if problems:
         yield Violation("devendpoint-network", Severity.HIGH, "; ".join(problems), patch=patch, remove=True)
+
+
+@rule(KIND, "devendpoint-security-configuration", "the project's security configuration is set (else removed, saved)")
+def security_configuration(endpoint: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    # Like jobs' and crawlers' (Prowler glue_development_endpoints_*_encryption_enabled): S3, CloudWatch Logs and
+    # job bookmarks encrypted with the project key. UpdateDevEndpoint cannot set it: the saved replay carries it.
+    for violation in security_configuration_violations(
+        endpoint, ctx, "SecurityConfiguration", "devendpoint-security-configuration"
+    ):
+        yield dataclasses.replace(violation, remove=True)
 
 
 @rule(KIND, "devendpoint-lifetime", "the endpoint is removed once it outlives the lifetime cap")

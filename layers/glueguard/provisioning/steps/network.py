@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from glueguard.adapters.clients import client
 from glueguard.provisioning.context import Context, ProvisioningError, TransientError, error_code
+from glueguard.provisioning.steps import flow_logs
 
 HTTPS, NEPTUNE = 443, 8182
 #: The tag a VPC's owner sets to let the provisioner place projects in it (the only VPCs its IAM policy allows).
@@ -155,7 +156,10 @@ def create(ctx: Context) -> dict[str, Any]:
     created = ctx.request.network.creates_vpc
     vpc_id, subnets = _create_vpc(ctx) if created else _given(ctx)
     sg = _security_group(ctx, vpc_id)
-    return {"vpc_id": vpc_id, "subnet_ids": subnets, "security_group_id": sg, "vpc_created": created}
+    outputs = {"vpc_id": vpc_id, "subnet_ids": subnets, "security_group_id": sg, "vpc_created": created}
+    if created and flow_logs.available():  # a given VPC's flow logs are its owner's ("Given VPCs")
+        outputs["flow_log_id"] = flow_logs.ensure(ctx, vpc_id)
+    return outputs
 
 
 def delete(ctx: Context, retain_data: bool) -> list[str]:
@@ -169,6 +173,7 @@ def delete(ctx: Context, retain_data: bool) -> list[str]:
             removed.append(found.security_group_id)
         owned = ec2.describe_vpcs(Filters=[*ctx.owned_filter(), {"Name": "tag:Name", "Values": [ctx.vpc_name]}])["Vpcs"]
         for vpc in owned:
+            removed += flow_logs.remove(ctx, vpc["VpcId"])
             for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]:
                 ec2.delete_subnet(SubnetId=subnet["SubnetId"])
                 removed.append(subnet["SubnetId"])
