@@ -95,3 +95,32 @@ def test_a_member_role_the_plane_may_not_assume_fails_the_call(member: str, monk
 
     with clients.acting_in("444455556666"), pytest.raises(ClientError, match="AccessDenied"):
         clients.client("glue").get_jobs()
+
+
+def _session_tags(account: str, access_key: str) -> dict[str, str]:
+    from moto.sts.models import sts_backends
+
+    session = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key)
+    return getattr(session, "gg_session_tags", {})
+
+
+def test_a_client_as_a_usage_profile_is_a_session_tagged_with_it(member: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job's correction carries the job's usage profile: in a member through its member role, at home through the
+    job editor role (GLUEGUARD_JOB_EDITOR_ROLE_ARN), each session tagged glue:UsageProfile (adapters/clients.py)."""
+    with clients.acting_in(member):
+        away = clients.client_as_profile("sts", "project-a-usage-profile")
+        identity = away.get_caller_identity()
+    assert identity["Arn"] == f"arn:aws:sts::{member}:assumed-role/glueguard-member/glueguard-enforcer"
+    key = away._request_signer._credentials.access_key
+    assert _session_tags(member, key) == {"glue:UsageProfile": "project-a-usage-profile"}
+
+    assert "EnforcerRole" in clients.client_as_profile("sts", "p").get_caller_identity()["Arn"]  # no editor role
+    editor = boto3.client("iam").create_role(
+        RoleName="JobEditorRole", Path="/glueguard/", AssumeRolePolicyDocument="{}"
+    )["Role"]["Arn"]
+    monkeypatch.setenv("GLUEGUARD_JOB_EDITOR_ROLE_ARN", editor)
+    home = clients.client_as_profile("sts", "project-b-usage-profile")
+    assert ":assumed-role/JobEditorRole/glueguard-enforcer" in home.get_caller_identity()["Arn"]
+    assert _session_tags(CENTRAL, home._request_signer._credentials.access_key) == {
+        "glue:UsageProfile": "project-b-usage-profile"
+    }
