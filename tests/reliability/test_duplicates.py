@@ -57,10 +57,11 @@ def test_every_event_three_times_one_remediation_and_one_decision_each(project, 
 
 
 def test_calls_per_event_violating_compliant_and_duplicate(project):
-    """Every AWS call the enforcer makes (all services), warm: a violating job 7 (GetJob, GetTags, UpdateJob,
-    TagResource; the decision's PutItem; the event's idempotency record claimed and completed), a compliant one 4
-    (the two reads and the record), a duplicate 0 in the container that handled it and 1 in another (its claim of
-    the event id is refused: the first delivery's record answers). make bench measures them against the goals."""
+    """Every AWS call the enforcer makes (all services), warm: a violating job 8 (GetJob, GetTags, GetJobs to count
+    the project's jobs against its quota, UpdateJob, TagResource; the decision's PutItem; the event's idempotency
+    record claimed and completed), a compliant one 5 (the three reads and the record), a duplicate 0 in the
+    container that handled it and 1 in another (its claim of the event id is refused: the first delivery's record
+    answers). make bench measures them against the goals."""
     from glueguard.handlers import enforcer
 
     glue = boto3.client("glue")
@@ -81,8 +82,8 @@ def test_calls_per_event_violating_compliant_and_duplicate(project):
     glue.create_job(**good)
     with counting_calls() as compliant:
         handler(create_job_event(good["Name"]), LambdaContext())
-    assert compliant == Counter({"Glue": 2, "DynamoDB": 2})  # GetJob, GetTags; the idempotency record
-    assert first == Counter({"Glue": 4, "DynamoDB": 3})  # + UpdateJob, TagResource; the decision's PutItem
+    assert compliant == Counter({"Glue": 3, "DynamoDB": 2})  # GetJob, GetTags, GetJobs (1 page); the record
+    assert first == Counter({"Glue": 5, "DynamoDB": 3})  # + UpdateJob, TagResource; the decision's PutItem
     assert again == Counter()  # handled here already: AWS is not even read
     # Another container claims the event id first (a conditional PutItem on the idempotency table); the first
     # delivery's completed record refuses it and answers: Glue is not read, nothing is recorded twice.
