@@ -115,7 +115,7 @@ test-deep: $(VENV)/.stamp
 demo: venv
 	$(BIN)/python -m glueguard_sandbox.demo
 
-bench: venv
+bench: venv build-sandbox
 	$(BIN)/python -m benchmarks.run
 
 # Prowler against a sandbox with one provisioned project (not part of `make test`): every FAIL on the plane's or the

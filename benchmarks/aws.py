@@ -22,6 +22,7 @@ ENV = {
     "POWERTOOLS_SERVICE_NAME": "glueguard",
 }
 REGION = "us-east-1"
+POLICY_PARAMETER = "/glueguard/glueguard/policy"
 
 #: The non-compliant job of events/enforcer/create_job_noncompliant.json: wrong role, no VPC, 80
 #: workers, no timeout, no tags (a remediation of every kind the enforcer does on a job).
@@ -49,7 +50,7 @@ def moto() -> Iterator[None]:
         try:
             yield
         finally:
-            for key in ("MOTO_ACCOUNT_ID", "GLUEGUARD_TOPIC_ARN"):
+            for key in ("MOTO_ACCOUNT_ID", "GLUEGUARD_TOPIC_ARN", "GLUEGUARD_POLICY_PARAMETER", "GLUEGUARD_ACCOUNT_ID"):
                 os.environ.pop(key, None)
             _reset()
 
@@ -133,6 +134,9 @@ def setup_account(account_id: str) -> Account:
 
     with as_account(account_id):
         os.environ.update(create_tables())
+        # the policy parameter the template gives every function (its default policy, `{}`)
+        boto3.client("ssm").put_parameter(Name=POLICY_PARAMETER, Value="{}", Type="String", Overwrite=True)
+        os.environ["GLUEGUARD_POLICY_PARAMETER"] = POLICY_PARAMETER
         if "GLUEGUARD_TOPIC_ARN" not in os.environ:
             topic = boto3.client("sns").create_topic(Name="glueguard-decisions")["TopicArn"]
             os.environ["GLUEGUARD_TOPIC_ARN"] = topic

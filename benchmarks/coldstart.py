@@ -8,10 +8,11 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.figures import Figure, median, ms
+from benchmarks.figures import Figure, iqr, median, ms
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL = 1.5
@@ -83,8 +84,13 @@ def cold_start(repetitions: int = 9) -> list[Figure]:
 
 
 # ----------------------------------------------------------------------------- import + first event
+#: The built artifact (`make build-sandbox`: sam build for this machine's platform, the layer's bytecode compiled
+#: by the runtime's Python exactly as the build leaves it); `make bench` builds it first.
+ARTIFACT = ROOT / ".aws-sam" / "sandbox" / "build"
+PAIRS = 25
+
 _FIRST_EVENT = """
-import json, sys, time
+import json, sys, os
 sys.path[:0] = {paths!r}
 event = json.loads(sys.stdin.read())
 class Context:
@@ -92,40 +98,71 @@ class Context:
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:glueguard-enforcer"
     log_group_name = "/aws/lambda/glueguard-enforcer"; log_stream_name = "cold"
     def get_remaining_time_in_millis(self): return 60000
-started = time.perf_counter()
+if os.environ.get("BENCH_RECORD"):
+    import botocore.client
+    seen, original = [], botocore.client.BaseClient._make_api_call
+    def record(self, operation, params):
+        seen.append(self.meta.service_model.service_id + "." + operation)
+        return original(self, operation, params)
+    botocore.client.BaseClient._make_api_call = record
 import app
 result = app.handler(event, Context())
-elapsed = time.perf_counter() - started
 assert result["outcome"] == "remediated", result
-print(elapsed)
+if os.environ.get("BENCH_RECORD"):
+    print(json.dumps(seen))
 """
 
 _BARE = """
-import json, sys, time
+import json, sys
 calls = json.loads(sys.stdin.read())
-started = time.perf_counter()
 import boto3
 clients = {{service: boto3.client(service) for service in {services!r}}}
 for service, operation, params in calls:
     getattr(clients[service], operation)(**params)
-print(time.perf_counter() - started)
 """
 
 
-def _run(script: str, stdin: str, env: dict[str, str]) -> float:
+def _run(script: str, stdin: str, env: dict[str, str]) -> tuple[float, str]:
+    """Wall time of a whole fresh process (interpreter start included, as a cold Lambda environment pays it)."""
+    started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", script], input=stdin, env=env, capture_output=True, text=True, cwd=ROOT / "functions"
     )
+    elapsed = time.perf_counter() - started
     if out.returncode:
         raise RuntimeError(f"cold-start probe failed: {out.stderr[-2000:]}")
-    return float(out.stdout.strip().splitlines()[-1])
+    return elapsed, out.stdout
 
 
-def enforcer_first_event(repetitions: int = 9) -> Figure:
-    """A fresh process importing the enforcer and handling a real non-compliant CreateJob, against a fresh
-    process doing `import boto3`, creating the same clients and making the same calls bare (same endpoint:
-    a moto server with the emulator, over HTTP). The layer's bytecode is compiled first, as the layer ships."""
-    import compileall
+def deployed_environment(tables: dict[str, str], parameter: str, topic: str, account: str) -> dict[str, str]:
+    """The enforcer's environment as template.yaml's Globals give it (resolved for one stack in `account`)."""
+    roles = [f"arn:aws:iam::{account}:role/glueguard/glueguard-{r}Role-BENCH" for r in ("Enforcer", "RunGuard")]
+    return {
+        **tables,
+        "POWERTOOLS_SERVICE_NAME": "glueguard",
+        "POWERTOOLS_METRICS_NAMESPACE": "Glueguard",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "GLUEGUARD_POLICY_PARAMETER": parameter,
+        "GLUEGUARD_POLICY_TTL_SECONDS": "30",
+        "GLUEGUARD_TOPIC_ARN": topic,
+        "GLUEGUARD_PLANE_ROLE_PATH": "/glueguard/",
+        "GLUEGUARD_PLANE_PRINCIPALS": ",".join(roles),
+        "GLUEGUARD_JOB_EDITOR_ROLE_ARN": f"arn:aws:iam::{account}:role/glueguard/glueguard-JobEditorRole-BENCH",
+        "GLUEGUARD_ACCOUNT_ID": account,
+        "GLUEGUARD_PARTITION": "aws",
+        "GLUEGUARD_MEMBER_EXTERNAL_ID": "bench",
+        "AWS_LAMBDA_FUNCTION_NAME": "glueguard-EnforcerFunction-BENCH",
+        "AWS_REGION": "us-east-1",
+    }
+
+
+def enforcer_first_event(repetitions: int = PAIRS, artifact: Path = ARTIFACT) -> Figure:
+    """A fresh process running the built enforcer (`artifact`: its function and layer, bytecode as built) with the
+    template's environment on its first real non-compliant CreateJob, against a fresh process doing `import boto3`,
+    creating the same clients and making the same calls bare, with the same payloads (the policy parameter, the
+    registry read, the idempotency record written and completed, the corrections, the decision item as written).
+    Both are timed as whole processes; pairs interleaved, alternating which goes first. Same endpoint: a moto
+    server with the emulator, over HTTP."""
     import json
 
     import boto3
@@ -136,7 +173,9 @@ def enforcer_first_event(repetitions: int = 9) -> Figure:
     from glueguard_sandbox.emulator import install
     from glueguard_sandbox.server import free_port
 
-    compileall.compile_dir(str(ROOT / "layers" / "glueguard"), quiet=1)
+    function, layer = artifact / "EnforcerFunction", artifact / "GlueguardLayer" / "python"
+    if not (function / "app.py").exists() or not (layer / "glueguard").is_dir():
+        raise SystemExit(f"no built artifact at {artifact}: run `make build-sandbox` (make bench does)")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the server's request log
     install()
     port = free_port()
@@ -154,35 +193,43 @@ def enforcer_first_event(repetitions: int = 9) -> Figure:
         reset_clients()
         tables = create_tables()
         os.environ.update(tables)
+        parameter = "/glueguard/glueguard/policy"
+        boto3.client("ssm").put_parameter(Name=parameter, Value="{}", Type="String")
+        topic = boto3.client("sns").create_topic(Name="glueguard-NotificationsTopic-BENCH")["TopicArn"]
         account = Account("123456789012", make_project("5b7e1d2c-3a4f-4b6e-8c9d-0e1f2a3b4c5d"))
         glue = boto3.client("glue", endpoint_url=endpoint)
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("GLUEGUARD_", "POWERTOOLS_"))}
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("GLUEGUARD_", "POWERTOOLS_"))},
-            **ENV,
-            **tables,
+            **base,
+            **deployed_environment(tables, parameter, topic, account.account_id),
             "AWS_ENDPOINT_URL": endpoint,
         }
-        env.pop("GLUEGUARD_TOPIC_ARN", None)
-        paths = [str(ROOT / "functions" / "enforcer"), str(ROOT / "layers")]
-        probe = _FIRST_EVENT.format(paths=paths)
+        probe = _FIRST_EVENT.format(paths=[str(function), str(layer)])
 
-        def handler_sample() -> tuple[float, list[list[Any]]]:
+        def handler_sample(record: bool = False) -> tuple[float, list[str]]:
             account.reset_job(glue)
             event = account.create_job_event()
-            seconds = _run(probe, json.dumps(event), env)
-            return seconds, _same_calls(account, glue, tables)
+            seconds, out = _run(probe, json.dumps(event), {**env, **({"BENCH_RECORD": "1"} if record else {})})
+            return seconds, json.loads(out.strip().splitlines()[-1]) if record else []
 
         def bare_sample(calls: list[list[Any]]) -> float:
             account.reset_job(glue)
-            return _run(_BARE.format(services=sorted({c[0] for c in calls})), json.dumps(calls), env)
+            return _run(_BARE.format(services=sorted({c[0] for c in calls})), json.dumps(calls), env)[0]
 
-        _, calls = handler_sample()  # warm the OS page cache and the server
+        _, made = handler_sample(record=True)  # warm the OS page cache and the server; what the handler calls
+        calls = _same_calls(account, glue, tables, parameter)
+        replayed = sorted(f"{SERVICE_IDS[c[0]]}.{_operation(c[1])}" for c in calls)
+        if replayed != sorted(made):
+            raise RuntimeError(f"the bare side would not make the handler's calls: {sorted(made)} vs {replayed}")
         bare_sample(calls)
         handled, bare = [], []
-        for _ in range(repetitions):
-            seconds, calls = handler_sample()
-            handled.append(seconds)
-            bare.append(bare_sample(calls))
+        for i in range(repetitions):  # alternate which side runs first, so load drift falls on both alike
+            if i % 2:
+                bare.append(bare_sample(calls))
+                handled.append(handler_sample()[0])
+            else:
+                handled.append(handler_sample()[0])
+                bare.append(bare_sample(calls))
     finally:
         server.stop()
         os.environ.clear()
@@ -191,33 +238,62 @@ def enforcer_first_event(repetitions: int = 9) -> Figure:
 
         reset_clients()
     h, b = median(handled), median(bare)
+    ratios = [x / y for x, y in zip(handled, bare, strict=True)]
     return Figure.ratio(
-        "cold start: enforcer import + first event / bare boto3 (same clients, same calls)",
+        "cold start: enforcer as shipped (process start + import + first event) / bare boto3 (same calls)",
         h,
         b,
         GOAL,
         handler_ms=ms(h),
+        handler_iqr_ms=ms(iqr(handled)),
         bare_ms=ms(b),
-        calls=[f"{c[0]}.{c[1]}" for c in calls],
-        repetitions=repetitions,
+        bare_iqr_ms=ms(iqr(bare)),
+        pair_ratio_median=round(median(ratios), 3),
+        pair_ratio_iqr=round(iqr(ratios), 3),
+        calls=sorted(made),
+        pairs=repetitions,
+        artifact=str(artifact.relative_to(ROOT)) if artifact.is_relative_to(ROOT) else str(artifact),
     )
 
 
-def _same_calls(account: Any, glue: Any, tables: dict[str, str]) -> list[list[Any]]:
-    """The calls the enforcer made for its first event (reads, then its recorded corrective calls and the
-    decision write), to replay bare."""
+SERVICE_IDS = {"glue": "Glue", "dynamodb": "DynamoDB", "ssm": "SSM", "sns": "SNS"}
+
+
+def _operation(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _same_calls(account: Any, glue: Any, tables: dict[str, str], parameter: str) -> list[list[Any]]:
+    """The calls the enforcer made for its first event, with the same payloads, to replay bare: the policy read,
+    the reads, the idempotency record (as written, then completed), the corrections, the decision item."""
+    import boto3
     from glueguard.adapters.decisions import DecisionLog
 
+    dynamodb = boto3.client("dynamodb")
     [decision] = [d for d in DecisionLog().list(account.project.project_id) if d.resource_name == account.job_name][-1:]
+    [record] = dynamodb.scan(TableName=tables["GLUEGUARD_IDEMPOTENCY_TABLE"], Limit=1)["Items"]
+    written = dynamodb.get_item(
+        TableName=tables["GLUEGUARD_DECISIONS_TABLE"],
+        Key={"project_id": {"S": decision.project_id}, "decision_id": {"S": decision.decision_id}},
+    )["Item"]
+    claim = {k: v for k, v in record.items() if k not in ("data",)} | {"status": {"S": "INPROGRESS"}}
     calls: list[list[Any]] = [
+        ["ssm", "get_parameter", {"Name": parameter}],
+        ["dynamodb", "put_item", {"TableName": tables["GLUEGUARD_IDEMPOTENCY_TABLE"], "Item": {**claim, "id": {"S": "bench-claim"}}}],
         ["glue", "get_job", {"JobName": account.job_name}],
         ["glue", "get_tags", {"ResourceArn": account.job_arn}],
+        ["glue", "get_jobs", {}],
         ["dynamodb", "get_item", {"TableName": tables["GLUEGUARD_PROJECTS_TABLE"],
                                   "Key": {"project_id": {"S": account.project.project_id}}}],
     ]  # fmt: skip
     calls += [["glue", a["call"].split(":", 1)[1], a["params"]] for a in decision.actions]
-    calls.append(
-        ["dynamodb", "put_item", {"TableName": tables["GLUEGUARD_DECISIONS_TABLE"],
-                                  "Item": {"project_id": {"S": "bench"}, "decision_id": {"S": "cold-start"}}}]
-    )  # fmt: skip
+    calls.append(["dynamodb", "put_item", {"TableName": tables["GLUEGUARD_DECISIONS_TABLE"],
+                                           "Item": {**written, "decision_id": {"S": "bench-cold-start"}}}])  # fmt: skip
+    completed = {k: record[k] for k in ("data", "expiration", "status") if k in record}
+    calls.append(["dynamodb", "update_item", {
+        "TableName": tables["GLUEGUARD_IDEMPOTENCY_TABLE"], "Key": {"id": {"S": "bench-claim"}},
+        "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in completed),
+        "ExpressionAttributeNames": {f"#{k}": k for k in completed},
+        "ExpressionAttributeValues": {f":{k}": v for k, v in completed.items()},
+    }])  # fmt: skip
     return calls

@@ -38,6 +38,12 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def iqr(values: list[float]) -> float:
+    """Interquartile range (the spread of the middle half; quartiles by linear interpolation)."""
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q3 - q1
+
+
 def percentile(values: list[float], pct: float) -> float:
     """Nearest-rank percentile (p in 0..100)."""
     ordered = sorted(values)

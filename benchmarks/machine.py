@@ -29,6 +29,22 @@ def _version(package: str) -> str | None:
         return None
 
 
+def load() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages now."""
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
+def commit() -> dict[str, Any]:
+    """The commit measured, and whether the tree differed from it (a dirty tree's figures name no code)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+        return out.stdout.strip()
+
+    return {"sha": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+
+
 def describe() -> dict[str, Any]:
     return {
         "cpu": _cpu_model(),

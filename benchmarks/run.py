@@ -2,7 +2,9 @@
 
 Options: --quick (fewer repetitions, 2,000 jobs: a smoke run), --only NAME (overhead, scale, coldstart,
 admission, metrics, reconcile; scale includes the sweep), --out DIR, --profile (a pyinstrument profile of the enforcer).
-Only a full run writes results/latest.json (the README's figures); every run writes results/bench-*.json.
+Only a full run writes results/latest.json (the README's figures: commit it with the code it measured); every run
+writes results/bench-*.json. Each result names the commit measured (and whether the tree was dirty), the load
+average before and after, and the machine.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def plan(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
         "overhead": lambda: [enforcement.overhead(repetitions=30 if quick else 150), *enforcement.calls_per_event()],
         "scale": scale,
         "coldstart": lambda: [
-            coldstart.enforcer_first_event(repetitions=3 if quick else 15),
+            coldstart.enforcer_first_event(repetitions=4 if quick else coldstart.PAIRS),
             *coldstart.cold_start(repetitions=3 if quick else 9),
         ],
         "admission": admission.admission if admission.available() else admission.pending,
@@ -96,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
+    load_before, commit = machine.load(), machine.commit()  # the code measured: as it is when the run starts
     figures: list[Figure] = []
     with quiet_stdout() as report:
         console = Console(file=report, force_terminal=report.isatty(), width=None if report.isatty() else 140)
@@ -109,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
             "generated_at": datetime.now(UTC).isoformat(),
             "quick": args.quick,
             "seconds": round(time.perf_counter() - started, 1),
+            "commit": commit,
+            "load_average_before": load_before,
+            "load_average_after": machine.load(),
             "machine": machine.describe(),
             "figures": [f.to_dict() for f in figures],
         }
