@@ -4,7 +4,8 @@ A decision is written once (conditionally on its id), so its stream INSERT happe
 records are not decisions. The event source mapping reports failures per record (ReportBatchItemFailures):
 the handler stops at the first record it could not publish and reports it, so Lambda retries from there
 and never publishes a record before it again. Upload-trigger starts were never notified and are not now; budget warnings go to the project's topic.
-Message and attributes (project, severity, kind, outcome, audience) are the Notifier's, unchanged.
+Message and attributes (project, severity, kind, outcome, audience) are the Notifier's, unchanged. Only SNS
+NotFound (a project without a topic) is swallowed; throttling, KMS and access errors report the record.
 """
 
 from __future__ import annotations
