@@ -23,6 +23,7 @@ ENV = {
 }
 REGION = "us-east-1"
 POLICY_PARAMETER = "/glueguard/glueguard/policy"
+POLICY = '{"max_jobs_per_project": 100000, "account_jobs_quota": 100000}'
 
 #: The non-compliant job of events/enforcer/create_job_noncompliant.json: wrong role, no VPC, 80
 #: workers, no timeout, no tags (a remediation of every kind the enforcer does on a job).
@@ -65,15 +66,23 @@ def _reset() -> None:
 
 @contextmanager
 def as_account(account_id: str) -> Iterator[None]:
-    previous = os.environ.get("MOTO_ACCOUNT_ID")
-    os.environ["MOTO_ACCOUNT_ID"] = account_id
+    """Act in `account_id` as a plane deployed there would: moto's account, and the plane's own account (the
+    template's GLUEGUARD_ACCOUNT_ID), so the project registered there is the plane's and not a member's."""
+    from glueguard.adapters.clients import plane_account
+
+    keys = ("MOTO_ACCOUNT_ID", "GLUEGUARD_ACCOUNT_ID")
+    previous = {key: os.environ.get(key) for key in keys}
+    os.environ.update(dict.fromkeys(keys, account_id))
+    plane_account.cache_clear()
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("MOTO_ACCOUNT_ID", None)
-        else:
-            os.environ["MOTO_ACCOUNT_ID"] = previous
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        plane_account.cache_clear()
 
 
 @dataclass
@@ -134,8 +143,9 @@ def setup_account(account_id: str) -> Account:
 
     with as_account(account_id):
         os.environ.update(create_tables())
-        # the policy parameter the template gives every function (its default policy, `{}`)
-        boto3.client("ssm").put_parameter(Name=POLICY_PARAMETER, Value="{}", Type="String", Overwrite=True)
+        # the policy parameter the template gives every function: the default policy, with quotas that hold the
+        # scale figure's 10,000 jobs in one project (a creation past the default 100 would be removed)
+        boto3.client("ssm").put_parameter(Name=POLICY_PARAMETER, Value=POLICY, Type="String", Overwrite=True)
         os.environ["GLUEGUARD_POLICY_PARAMETER"] = POLICY_PARAMETER
         if "GLUEGUARD_TOPIC_ARN" not in os.environ:
             topic = boto3.client("sns").create_topic(Name="glueguard-decisions")["TopicArn"]

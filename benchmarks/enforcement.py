@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from benchmarks.aws import Account, as_account, moto, setup_account
@@ -138,7 +137,6 @@ def calls_per_event() -> list[Figure]:
     with moto():
         account = setup_account("123456789012")
         glue = boto3.client("glue")
-        os.environ["GLUEGUARD_ACCOUNT_ID"] = account.account_id  # as the template sets it: no STS call for it
         warm = _Handle(account, glue)
         warm.prepare()
         enforcer.reset()  # a new container: nothing built, no policy or project read yet

@@ -53,7 +53,7 @@ def plan(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
     swept = sweep.sweep if sweep.available() else None
 
     def scale() -> list[Figure]:
-        figures = enforcement.scale(repetitions=20 if quick else 60, jobs=jobs, sweep=swept)
+        figures = enforcement.scale(repetitions=10 if quick else 25, jobs=jobs, sweep=swept)
         return figures if swept else [*figures, *sweep.pending()]
 
     return {
