@@ -173,7 +173,8 @@ def delete(ctx: Context, retain_data: bool) -> list[str]:
             removed.append(found.security_group_id)
         owned = ec2.describe_vpcs(Filters=[*ctx.owned_filter(), {"Name": "tag:Name", "Values": [ctx.vpc_name]}])["Vpcs"]
         for vpc in owned:
-            removed += flow_logs.remove(ctx, vpc["VpcId"])
+            if flow_logs.available():  # none in a member account (flow_logs.available)
+                removed += flow_logs.remove(ctx, vpc["VpcId"])
             for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]:
                 ec2.delete_subnet(SubnetId=subnet["SubnetId"])
                 removed.append(subnet["SubnetId"])
