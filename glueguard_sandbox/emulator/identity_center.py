@@ -7,6 +7,9 @@
   brings those roles in step with the permission set; deleting the last assignment of a permission set in an
   account deletes its role ("Permission sets", "Customer managed policies", "Referencing permission sets in
   resource policies ... AWSReservedSSO_" in the IAM Identity Center user guide).
+- Those roles are AWS's: IAM refuses to attach, detach, put or delete policies on them, to tag or untag them, to
+  change their trust or boundary, or to delete them (`UnmodifiableEntity`: "Cannot perform the operation on the
+  protected role ... - this role is only modifiable by AWS"); only Identity Center itself changes them.
 - `sign_in(...)` gives the session a user of the identity store gets for a permission set in an account: refused
   unless the user, or a group it belongs to, is assigned that permission set there (what the AWS access portal
   checks). The session is of the reserved role, its name the user's (as AWS names it).
@@ -79,10 +82,11 @@ def materialize(permission_set: Any, account: str) -> str:
             max_session_duration="3600",
             linked_service=None,
         )
+    policies = {p.arn: p for p in iam.managed_policies.values()}
     for arn in set(role.managed_policies) - set(wanted):
-        iam.detach_role_policy(arn, name)
+        policies[arn].detach_from(role)
     for arn in set(wanted) - set(role.managed_policies):
-        iam.attach_role_policy(arn, name)
+        policies[arn].attach_to(role)
     for policy_name in list(role.policies):
         role.delete_policy(policy_name)
     if permission_set.inline_policy:
@@ -96,11 +100,12 @@ def _remove(permission_set: Any, account: str) -> None:
     role = next((r for r in iam.roles.values() if r.name == name), None)
     if role is None:
         return
+    policies = {p.arn: p for p in iam.managed_policies.values()}
     for arn in list(role.managed_policies):
-        iam.detach_role_policy(arn, name)
+        policies[arn].detach_from(role)
     for policy_name in list(role.policies):
         role.delete_policy(policy_name)
-    iam.delete_role(name)
+    del iam.roles[role.id]
 
 
 def _create_account_assignment(self: SSOAdminBackend, **request: Any) -> Any:
@@ -165,9 +170,50 @@ def sign_in(identity_account: str, user_name: str, permission_set_arn: str, acco
     return session_credentials(account, role, user_name)
 
 
+#: IAM calls that change a role, each refused on an Identity Center role (UnmodifiableEntity).
+ROLE_WRITES = (
+    "attach_role_policy",
+    "detach_role_policy",
+    "put_role_policy",
+    "delete_role_policy",
+    "tag_role",
+    "untag_role",
+    "update_assume_role_policy",
+    "put_role_permissions_boundary",
+    "delete_role_permissions_boundary",
+    "update_role",
+    "update_role_description",
+    "delete_role",
+)
+
+
+def _protected(write: Any) -> Any:
+    import inspect
+
+    from moto.iam.exceptions import IAMException
+
+    signature = inspect.signature(write)
+
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        name = signature.bind(self, *args, **kwargs).arguments.get("role_name")
+        role = next((r for r in self.roles.values() if r.name == name), None)
+        if role is not None and str(role.path).startswith(SSO_PATH):
+            raise IAMException(
+                "UnmodifiableEntity",
+                f"Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS",
+            )
+        return write(self, *args, **kwargs)
+
+    return guarded
+
+
 def install() -> None:
     if _originals:
         return
+    from moto.iam.models import IAMBackend
+
+    for write in ROLE_WRITES:
+        setattr(IAMBackend, write, _protected(getattr(IAMBackend, write)))
     _originals.update(
         create=SSOAdminBackend.create_account_assignment,
         delete=SSOAdminBackend.delete_account_assignment,

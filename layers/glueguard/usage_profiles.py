@@ -2,13 +2,16 @@
 
 Glue applies a profile's defaults at CreateJob/CreateSession, saves its name on the job, and refuses a run outside
 its limits (the caller's profile for StartJobRun, the job's for runs triggers and workflows start). A principal
-gets a profile from its IAM tag `glue:UsageProfile`. The detective rules and the run guard stay as defence in
-depth: a profile knows workers, worker type and timeouts, not DPU or a project's total.
+gets a profile from its IAM tag `glue:UsageProfile` (or a session tag of that key). IAM Identity Center roles
+(`AWSReservedSSO_*`) cannot be tagged (IAM answers UnmodifiableEntity): their sessions carry no profile, and Glue
+refuses nothing at the call for them; a team role the platform manages is tagged by its owner (docs/security.md,
+"Usage profiles and Identity Center"). The detective rules and the run guard stay as defence in depth, and are the
+only layer for Identity Center sessions: a profile knows workers, worker type and timeouts, not DPU or a project's
+total.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from glueguard.dpu import WORKER_DPU, max_workers_within
@@ -63,8 +66,8 @@ def configuration(policy: Policy) -> dict[str, Any]:
     }
 
 
-def ensure(glue: Any, iam: Any, project_id: str, policy: Policy, roles: Iterable[str], tags: dict[str, str]) -> str:
-    """Create the project's profile or bring it in step with `policy`; tag each role (name or ARN) with it."""
+def ensure(glue: Any, project_id: str, policy: Policy, tags: dict[str, str]) -> str:
+    """Create the project's profile or bring it in step with `policy`; its name."""
     name = profile_name(project_id)
     wanted = configuration(policy)
     description = f"glueguard {ProjectNames(project_id).prefix}: limits from the governance policy"
@@ -75,20 +78,4 @@ def ensure(glue: Any, iam: Any, project_id: str, policy: Policy, roles: Iterable
     else:
         if current.get("Configuration") != wanted:
             glue.update_usage_profile(Name=name, Description=description, Configuration=wanted)
-    for role in roles:
-        iam.tag_role(RoleName=role.rsplit("/", 1)[-1], Tags=[{"Key": PROFILE_TAG, "Value": name}])
     return name
-
-
-#: The plane tags only IAM Identity Center roles; the owner of any other scientist role tags it (docs/security.md).
-SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"
-
-
-def scientist_roles(iam: Any, scientist_policy_arn: str, named: Iterable[str] = ()) -> list[str]:
-    """The Identity Center roles the scientist policy is attached to, and the roles the provisioning request names."""
-    roles = {r.rsplit("/", 1)[-1] for r in named}
-    paginator = iam.get_paginator("list_entities_for_policy")
-    pages = paginator.paginate(PolicyArn=scientist_policy_arn, EntityFilter="Role", PathPrefix=SSO_ROLE_PATH)
-    for page in pages:
-        roles.update(r["RoleName"] for r in page.get("PolicyRoles", []))
-    return sorted(roles)

@@ -20,14 +20,13 @@ from glueguard.budget.cap import month_of
 
 from glueguard_sandbox.process import SandboxProcess
 from tests.e2e.conftest import (
-    ACCOUNT,
     AT_START,
     ROOT,
     SandboxHandle,
     job_definition,
     point_at,
     provisioned_project,
-    trust,
+    scientist_session,
 )
 
 RUN_SECONDS = 3000
@@ -56,13 +55,8 @@ def _now(sandbox: SandboxHandle) -> datetime:
 
 
 def _scientist(sandbox: SandboxHandle, project, name: str) -> dict[str, str]:
-    """An SSO-style role with the project's scientist policy attached; its session's credentials."""
-    role = f"AWSReservedSSO_Scientist_{project.project_id[:8]}"
-    iam = sandbox.client("iam")
-    iam.create_role(RoleName=role, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
-    iam.attach_role_policy(RoleName=role, PolicyArn=project.resources.scientist_policy_arn)
-    arn = f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{role}"
-    return sandbox.client("sts").assume_role(RoleArn=arn, RoleSessionName=name)["Credentials"]
+    """A scientist of the project, signed in through IAM Identity Center: the session's credentials."""
+    return scientist_session(sandbox, project, name)
 
 
 def _job(sandbox: SandboxHandle, project) -> str:

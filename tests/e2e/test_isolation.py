@@ -1,5 +1,5 @@
 """Isolation in the sandbox, IAM evaluated: two projects provisioned by the deployed state machine, then A's
-scientist (an SSO-style role with A's scientist policy attached) and A's job role (the session Glue gets
+scientist (signed in through IAM Identity Center with A's permission set) and A's job role (the session Glue gets
 for a run) against B's resources. Each denial is paired with the same call on A's own resource succeeding,
 so IAM is shown to decide, not merely to refuse."""
 
@@ -8,23 +8,18 @@ from __future__ import annotations
 import pytest
 from glueguard.glue_triggers import TriggerRefused, create
 
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned_project, trust
+from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned_project, scientist_session
 from tests.support.denials import denied
 
 
 @pytest.fixture(scope="module")
 def projects(sandbox: SandboxHandle):
     a, b = provisioned_project(sandbox), provisioned_project(sandbox)
-    glue, s3, iam = (sandbox.client(s) for s in ("glue", "s3", "iam"))
+    glue, s3 = (sandbox.client(s) for s in ("glue", "s3"))
     for project in (a, b):
         glue.create_job(**job_definition(project, "existing"))
         s3.put_object(Bucket=project.names.scripts_bucket, Key="existing.py", Body=b"print(1)")
-    role = f"AWSReservedSSO_Scientist_{a.project_id[:8]}"
-    iam.create_role(RoleName=role, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
-    iam.attach_role_policy(RoleName=role, PolicyArn=a.resources.scientist_policy_arn)
-    scientist = sandbox.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{role}", RoleSessionName="alice"
-    )["Credentials"]
+    scientist = scientist_session(sandbox, a, "alice")
     job_role = sandbox.post("service-session", {"roleArn": a.resources.job_role_arn, "service": "glue.amazonaws.com"})
     return a, b, scientist, job_role
 
@@ -103,7 +98,7 @@ def test_a_trigger_made_on_the_plane_path_fires_the_projects_own_job(sandbox: Sa
 
 def test_a_denial_is_logged_by_cloudtrail_with_its_error_code(sandbox: SandboxHandle, projects, events):
     """A refused mutating call still reaches EventBridge as a CloudTrail event, with errorCode and errorMessage."""
-    a, b, scientist, _ = projects
+    _, b, scientist, _ = projects
     url = events.capture(
         {"source": ["aws.glue"], "detail": {"eventName": ["DeleteJob"], "errorCode": [{"exists": True}]}}
     )
@@ -113,11 +108,14 @@ def test_a_denial_is_logged_by_cloudtrail_with_its_error_code(sandbox: SandboxHa
     assert len(got) == 1
     detail = got[0]["body"]["detail"]
     assert detail["errorCode"] == "AccessDeniedException" and detail["errorMessage"] == message
-    assert detail["userIdentity"]["arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{scientist_role(a)}/alice"
+    role = scientist_role(sandbox, scientist)
+    assert detail["userIdentity"]["arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/alice"
     issuer = detail["userIdentity"]["sessionContext"]["sessionIssuer"]
-    assert issuer["arn"] == f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{scientist_role(a)}"
+    assert issuer["arn"] == f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{role}"
     assert detail["responseElements"] is None
 
 
-def scientist_role(project) -> str:
-    return f"AWSReservedSSO_Scientist_{project.project_id[:8]}"
+def scientist_role(sandbox: SandboxHandle, credentials: dict[str, str]) -> str:
+    """The permission set's AWSReservedSSO_ role behind a signed-in scientist's session."""
+    arn = sandbox.client("sts", credentials).get_caller_identity()["Arn"]
+    return str(arn.split(":assumed-role/", 1)[1].split("/")[0])

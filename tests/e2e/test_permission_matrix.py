@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, job_definition, provisioned_project, trust
+from tests.e2e.conftest import SandboxHandle, job_definition, provisioned_project, scientist_session
 from tests.support.denials import denied
 
 FUNCTIONS = [
@@ -160,19 +160,15 @@ def test_every_principal_has_at_least_ten_refusals():
 @pytest.fixture(scope="module")
 def matrix(sandbox: SandboxHandle) -> dict[str, Any]:
     a, b = provisioned_project(sandbox), provisioned_project(sandbox)
-    awslambda, iam = sandbox.client("lambda"), sandbox.client("iam")
+    awslambda = sandbox.client("lambda")
     principals: dict[str, dict[str, str]] = {}
     for function in FUNCTIONS:
         role_arn = awslambda.get_function_configuration(FunctionName=sandbox.physical(function))["Role"]
         credentials = sandbox.service_session(role_arn, "lambda.amazonaws.com")
         principals[function] = {**credentials, "role_name": role_arn.rsplit("/", 1)[-1]}
-    role = f"AWSReservedSSO_Matrix_{a.project_id[:8]}"
-    iam.create_role(RoleName=role, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
-    iam.attach_role_policy(RoleName=role, PolicyArn=a.resources.scientist_policy_arn)
-    scientist = sandbox.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{role}", RoleSessionName="alice"
-    )["Credentials"]
-    principals["scientist"] = {**scientist, "role_name": role}
+    scientist = scientist_session(sandbox, a, "alice")  # IAM Identity Center: A's permission set
+    caller = sandbox.client("sts", scientist).get_caller_identity()["Arn"]
+    principals["scientist"] = {**scientist, "role_name": caller.split(":assumed-role/", 1)[1].split("/")[0]}
     return {"a": a, "b": b, "principals": principals}
 
 

@@ -1,10 +1,10 @@
 """Issue #12 item 9's 'done when', in the sandbox: with the project's usage profile in place, the scientist's own
-StartJobRun with 80 workers is refused by Glue at the call, and a CreateSession with defaults gets the profile's
+StartJobRun with 80 workers is refused by Glue at the call (the scientist's team role carries the profile by its
+owner's tag; IAM Identity Center roles cannot carry it: issue 24 item 4, docs/security.md), and a CreateSession with defaults gets the profile's
 idle timeout and is kept by the enforcer (it was stopped for Glue's 2,880 min default before)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -13,31 +13,25 @@ from glueguard.adapters.decisions import DecisionLog
 from glueguard.usage_profiles import profile_name
 
 from glueguard_sandbox.seed import make_job
-from tests.e2e.conftest import ACCOUNT, SandboxHandle, enforcer_log, poll, provisioned_project, session_request
+from tests.e2e.conftest import (
+    ACCOUNT,
+    SandboxHandle,
+    enforcer_log,
+    poll,
+    provisioned_project,
+    session_request,
+    trust,
+)
 
 
 def test_the_profile_refuses_80_workers_at_the_call_and_keeps_a_default_session(plane_env: SandboxHandle, events):
     sandbox, pid = plane_env, str(uuid.uuid4())
-    iam = sandbox.client("iam")
-    role = iam.create_role(
-        RoleName=f"AWSReservedSSO_Scientist_{pid[:8]}",
-        Path="/aws-reserved/sso.amazonaws.com/",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {
-                            "AWS": sandbox.client("sts").get_caller_identity()["Arn"].split(":root")[0] + ":root"
-                        },
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
-    project = provisioned_project(sandbox, pid, scientistRoles=[role])
+    project = provisioned_project(sandbox, pid)
+    iam = sandbox.client("iam")  # a team role the platform manages: the scientist policy, and its owner's profile tag
+    team = f"ml-team-{pid[:8]}"
+    role = iam.create_role(RoleName=team, Path="/teams/", AssumeRolePolicyDocument=trust(ACCOUNT))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=team, PolicyArn=project.resources.scientist_policy_arn)
+    iam.tag_role(RoleName=team, Tags=[{"Key": "glue:UsageProfile", "Value": profile_name(pid)}])
     credentials = sandbox.client("sts").assume_role(RoleArn=role, RoleSessionName="alice")["Credentials"]
     glue = sandbox.client("glue", credentials)
 

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.e2e.conftest import (
     ACCOUNT,
@@ -16,6 +17,7 @@ from tests.e2e.conftest import (
     job_definition,
     poll,
     provisioned_project,
+    scientist_session,
     session_request,
     trust,
 )
@@ -157,31 +159,22 @@ ADMIN_DOCUMENT = json.dumps(
 )
 
 
-def test_the_provisioner_attaches_to_sso_roles_only_the_scientist_policy_it_wrote(sandbox: SandboxHandle, project):
+def test_the_provisioner_attaches_nothing_to_sso_roles(sandbox: SandboxHandle, project):
     """A compromised provisioner (its own role's session) writes an administrator document under a name that looks
-    like a scientist policy (another shape, or under a `project-*` path) and attaches it to an Identity Center role:
-    refused. It may attach a project's scientist policy, by its exact name, as provisioning does."""
+    like a scientist policy and attaches it, or even a project's scientist policy, to an Identity Center role:
+    refused. Identity Center gives its roles their policies (the project's permission set, issue 24 item 4); the
+    provisioner has no grant on `role/aws-reserved/*` at all, and IAM itself refuses writes to those roles."""
     awslambda, iam = sandbox.client("lambda"), sandbox.client("iam")
     role_arn = awslambda.get_function_configuration(FunctionName=sandbox.physical("ProvisionerFunction"))["Role"]
     provisioner = sandbox.client("iam", sandbox.service_session(role_arn, "lambda.amazonaws.com"))
-    sso = f"AWSReservedSSO_DataScience_{project.project_id[:8]}"
-    iam.create_role(RoleName=sso, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=trust(ACCOUNT))
-    forged = [
-        provisioner.create_policy(PolicyName="project-admin-glue-scientist", PolicyDocument=ADMIN_DOCUMENT),
-        provisioner.create_policy(
-            PolicyName="everything-glue-scientist", Path=f"/{project.names.prefix}/", PolicyDocument=ADMIN_DOCUMENT
-        ),
-    ]
-    for policy in forged:
-        denied(
-            provisioner.attach_role_policy,
-            RoleName=sso,
-            PolicyArn=policy["Policy"]["Arn"],
-            because="iam:AttachRolePolicy",
-        )
-    provisioner.attach_role_policy(RoleName=sso, PolicyArn=project.resources.scientist_policy_arn)
-    attached = iam.list_attached_role_policies(RoleName=sso)["AttachedPolicies"]
-    assert [p["PolicyArn"] for p in attached] == [project.resources.scientist_policy_arn]
+    scientist = scientist_session(sandbox, project, "carol")  # its permission set's role, as Identity Center made it
+    sso = sandbox.client("sts", scientist).get_caller_identity()["Arn"].split(":assumed-role/", 1)[1].split("/")[0]
+    forged = provisioner.create_policy(PolicyName="project-admin-glue-scientist", PolicyDocument=ADMIN_DOCUMENT)
+    for policy_arn in (forged["Policy"]["Arn"], project.resources.scientist_policy_arn):
+        denied(provisioner.attach_role_policy, RoleName=sso, PolicyArn=policy_arn, because="iam:AttachRolePolicy")
+    with pytest.raises(ClientError) as caught:  # not even the account's administrator may
+        iam.attach_role_policy(RoleName=sso, PolicyArn=forged["Policy"]["Arn"])
+    assert caught.value.response["Error"]["Code"] == "UnmodifiableEntity"
 
 
 def ledger_names(sandbox: SandboxHandle, project: Any) -> set[str]:

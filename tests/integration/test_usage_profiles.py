@@ -1,7 +1,7 @@
 """Issue #12 item 9: a Glue usage profile per project, applied by Glue at the call (emulator: glue/profiles.py).
 
-Provisioning creates the profile from the policy and tags the scientists' roles with it; the scientist's own calls
-then meet it: defaults at CreateSession/CreateJob (ProfileName saved on the job), StartJobRun refused outside its
+Provisioning creates the profile from the policy; a team role the platform manages carries it by its owner's tag
+(IAM Identity Center roles cannot be tagged: issue 24 item 4); the scientist's own calls then meet it: defaults at CreateSession/CreateJob (ProfileName saved on the job), StartJobRun refused outside its
 limits, and runs no user started (a trigger's) judged against the job's profile.
 """
 
@@ -41,16 +41,14 @@ def _client(service: str, credentials: dict) -> object:
 
 @pytest.fixture
 def scientist(aws):
-    iam = boto3.client("iam")
-    role = iam.create_role(
-        RoleName="AWSReservedSSO_MLScientist_0123",
-        Path="/aws-reserved/sso.amazonaws.com/",
-        AssumeRolePolicyDocument=TRUST,
-    )["Role"]["Arn"]
-    result = provision(request(project_id=PID, scientistRoles=[role]), execution_id="exec-profiles")
+    result = provision(request(project_id=PID), execution_id="exec-profiles")
     assert result["status"] == "SUCCEEDED", result
     project = Registry().get(PID, cached=False)
-    credentials = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName="alice")["Credentials"]
+    iam = boto3.client("iam")  # a team role the platform manages: the policy attached, the profile tagged by its owner
+    role = iam.create_role(RoleName="ml-scientists-team-a", Path="/teams/", AssumeRolePolicyDocument=TRUST)["Role"]
+    iam.attach_role_policy(RoleName=role["RoleName"], PolicyArn=project.resources.scientist_policy_arn)
+    iam.tag_role(RoleName=role["RoleName"], Tags=[{"Key": "glue:UsageProfile", "Value": profile_name(PID)}])
+    credentials = boto3.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="alice")["Credentials"]
     return project, _client("glue", credentials)
 
 
@@ -65,14 +63,17 @@ def _job(project, stem: str, **fields) -> dict:
     }
 
 
-def test_provisioning_creates_the_profile_from_the_policy_and_tags_the_scientists(scientist):
-    project, _ = scientist
+@pytest.mark.usefixtures("scientist")
+def test_provisioning_creates_the_profile_from_the_policy_and_tags_no_role():
     profile = boto3.client("glue").get_usage_profile(Name=profile_name(PID))
     assert profile["Configuration"] == configuration(Policy())
-    tags = boto3.client("iam").list_role_tags(RoleName="AWSReservedSSO_MLScientist_0123")["Tags"]
-    assert {"Key": "glue:UsageProfile", "Value": profile_name(PID)} in tags
-    attached = boto3.client("iam").list_attached_role_policies(RoleName="AWSReservedSSO_MLScientist_0123")
-    assert project.resources.scientist_policy_arn in [p["PolicyArn"] for p in attached["AttachedPolicies"]]
+    roles = boto3.client("iam").list_roles()["Roles"]
+    tagged = [
+        r["RoleName"]
+        for r in roles
+        if "glue:UsageProfile" in str(boto3.client("iam").list_role_tags(RoleName=r["RoleName"]))
+    ]
+    assert tagged == ["ml-scientists-team-a"]  # its owner's tag only
 
 
 def test_a_session_with_defaults_gets_the_profiles_idle_timeout(scientist):

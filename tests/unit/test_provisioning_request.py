@@ -59,6 +59,11 @@ def test_bad_sample_event_names_every_problem():
         ({"network": {"cidr": "10.0.0.0/8"}}, "between /16 and /24"),
         ({"network": {"azCount": 9}}, "azCount"),
         ({"colour": "blue"}, "colour: unknown field"),
+        (
+            {"scientistRoles": ["arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_A_1"]},
+            "scientistRoles is no longer accepted: IAM refuses to attach policies to or tag IAM Identity Center roles",
+        ),
+        ({"scientistGroups": ["admins"]}, "scientistGroups must be IAM Identity Center group ids; not: ['admins']"),
     ],
 )
 def test_invalid_requests_get_precise_errors(change, fragment):

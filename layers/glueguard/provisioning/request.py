@@ -83,14 +83,6 @@ class NetworkSettings(_Model):
         return self.cidr or "10.0.0.0/16"
 
 
-def _all_match(values: list[str], pattern: str, message: str) -> list[str]:
-    """`values` when each matches `pattern`; else ValueError(`message` and the ones that do not)."""
-    bad = [v for v in values if not re.fullmatch(pattern, v)]
-    if bad:
-        raise ValueError(f"{message}; not: {bad}")
-    return values
-
-
 class ProvisionRequest(_Model):
     """Input of the provision-project state machine."""
 
@@ -103,8 +95,8 @@ class ProvisionRequest(_Model):
     temp_expiration_days: int = Field(default=7, alias="tempExpirationDays", ge=1, le=365)
     #: The organization account the project lives in (default: the plane's own account).
     account_id: str | None = Field(default=None, alias="accountId", pattern=r"^[0-9]{12}$")
-    #: The scientists' roles (e.g. SSO permission-set roles): given the scientist policy and the usage-profile tag.
-    scientist_roles: list[str] = Field(default_factory=list, alias="scientistRoles", max_length=20)
+    #: Refused (kept only to say why): IAM refuses policies and tags on Identity Center roles.
+    scientist_roles: list[str] = Field(default_factory=list, alias="scientistRoles")
 
     #: IAM Identity Center groups (identity store group ids) given the project's permission set in its account.
     scientist_groups: list[str] = Field(default_factory=list, alias="scientistGroups", max_length=20)
@@ -113,15 +105,21 @@ class ProvisionRequest(_Model):
     @classmethod
     def _group_ids(cls, value: list[str]) -> list[str]:
         pattern = r"([0-9a-f]{10}-)?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
-        return _all_match(value, pattern, "scientistGroups must be IAM Identity Center group ids")
+        bad = [g for g in value if not re.fullmatch(pattern, g)]
+        if bad:
+            raise ValueError(f"scientistGroups must be IAM Identity Center group ids; not: {bad}")
+        return value
 
-    @field_validator("scientist_roles")
+    @field_validator("scientist_roles", mode="before")
     @classmethod
-    def _role_arns(cls, value: list[str]) -> list[str]:
-        pattern = r"arn:aws[a-z-]*:iam::\d{12}:role/aws-reserved/sso\.amazonaws\.com/([\w+=,.@-]+/)*[\w+=,.@-]+"
-        return _all_match(
-            value, pattern, "scientistRoles must be IAM Identity Center roles (role/aws-reserved/sso.amazonaws.com/...)"
-        )
+    def _no_roles(cls, value: Any) -> Any:
+        if value:
+            raise ValueError(
+                "scientistRoles is no longer accepted: IAM refuses to attach policies to or tag IAM Identity Center "
+                "roles (UnmodifiableEntity); name the Identity Center groups in scientistGroups instead (the "
+                "project's permission set carries the scientist policy)"
+            )
+        return value
 
     @field_validator("project_id")
     @classmethod

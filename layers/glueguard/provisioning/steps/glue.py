@@ -95,15 +95,10 @@ def create(ctx: Context) -> dict[str, Any]:
 
 
 def _usage_profile(ctx: Context, tags: dict[str, str]) -> str:
-    """The project's usage profile from the policy, and its scientists' roles tagged with it."""
+    """The project's usage profile from the policy (no role is tagged: Identity Center roles cannot be)."""
     from glueguard.policy.settings import load_policy
 
-    iam = client("iam")
-    named = ctx.request.scientist_roles if ctx.request else []
-    for role in named:  # the roles the request names get the scientist policy too
-        iam.attach_role_policy(RoleName=role.rsplit("/", 1)[-1], PolicyArn=_policy_arn(ctx))
-    roles = usage_profiles.scientist_roles(iam, _policy_arn(ctx), named)
-    return usage_profiles.ensure(client("glue"), iam, ctx.project_id, load_policy(), roles, tags)
+    return usage_profiles.ensure(client("glue"), ctx.project_id, load_policy(), tags)
 
 
 def _policy_arn(ctx: Context) -> str:
