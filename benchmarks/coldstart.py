@@ -33,6 +33,7 @@ ENV = {
     "GLUEGUARD_PROJECTS_TABLE": "projects",
     "GLUEGUARD_DECISIONS_TABLE": "decisions",
     "GLUEGUARD_IDEMPOTENCY_TABLE": "idempotency",
+    "GLUEGUARD_LINEAGE_TABLE": "lineage",
     "GLUEGUARD_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:glueguard",
     "POWERTOOLS_SERVICE_NAME": "glueguard",
     "POWERTOOLS_METRICS_NAMESPACE": "Glueguard",

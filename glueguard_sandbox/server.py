@@ -315,7 +315,10 @@ class Sandbox:
             from glueguard_sandbox.emulator.iam.models import service_session
 
             spec = json.loads(body or b"{}")
-            return 200, service_session(str(spec.get("roleArn", "")), str(spec.get("service", "")))
+            name = spec.get("sessionName")  # e.g. GlueJobRunnerSession, the name Glue gives a job run's session
+            return 200, service_session(
+                str(spec.get("roleArn", "")), str(spec.get("service", "")), str(name) if name else None
+            )
         if route == "sso-session":
             from glueguard_sandbox.emulator.identity_center import sign_in
 

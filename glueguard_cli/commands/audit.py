@@ -19,10 +19,11 @@ STACK_OUTPUTS = {
     "NotificationsTopicArn": "GLUEGUARD_TOPIC_ARN",
     "ReportsBucketName": "GLUEGUARD_REPORTS_BUCKET",
     "RunLedgerTableName": "GLUEGUARD_LEDGER_TABLE",
+    "LineageTableName": "GLUEGUARD_LINEAGE_TABLE",
 }
 
 
-def _environment(endpoint_url: str | None, region: str, stack: str) -> None:
+def _environment(endpoint_url: str | None, region: str, stack: str, needs: tuple[str, ...] = ()) -> None:
     """Point the glueguard adapters at the endpoint and the stack's tables (from its outputs)."""
     from glueguard.adapters.clients import client, reset_clients
 
@@ -30,7 +31,7 @@ def _environment(endpoint_url: str | None, region: str, stack: str) -> None:
         os.environ["AWS_ENDPOINT_URL"] = endpoint_url
     os.environ["AWS_DEFAULT_REGION"] = region
     reset_clients()
-    if all(os.environ.get(v) for v in list(STACK_OUTPUTS.values())[:2]):
+    if all(os.environ.get(v) for v in [*list(STACK_OUTPUTS.values())[:2], *needs]):
         return
     try:
         stacks = client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
@@ -124,8 +125,22 @@ def audit(
     html: Annotated[Path | None, typer.Option("--html", help="write the HTML report to this file")] = None,
     costs: Annotated[bool, typer.Option("--costs", help="also read the week's job runs for costs")] = False,
     write: Annotated[bool, typer.Option("--write/--no-write", help="write reports to S3 as the schedule does")] = False,
+    lineage: Annotated[
+        str | None,
+        typer.Option(
+            "--lineage",
+            metavar="DATABASE.TABLE",
+            help="instead of sweeping: which job runs or crawlers created or changed this catalog table, and when",
+        ),
+    ] = None,
 ) -> None:
     """Run the compliance sweep now: judge and repair every Glue resource, and print where projects stand."""
+    if lineage is not None:
+        from glueguard_cli.commands.lineage import print_lineage
+
+        _environment(endpoint_url, region, stack, needs=("GLUEGUARD_LINEAGE_TABLE",))
+        print_lineage(lineage, region, json_out)
+        return
     _environment(endpoint_url, region, stack)
     from glueguard.adapters.aws_clock import endpoint_now
     from glueguard.adapters.clients import client

@@ -12,7 +12,9 @@ from typing import Any
 from glueguard.adapters import metrics
 from glueguard.adapters.clients import acting_account, client, client_as_profile, plane_account
 from glueguard.adapters.decisions import DecisionLog
+from glueguard.adapters.lineage import LineageLog
 from glueguard.adapters.registry import Registry
+from glueguard.lineage.record import lineage_record
 from glueguard.models.decision import UNOWNED, Decision, finding_of
 from glueguard.models.events import CloudTrailEvent, PlanePrincipals
 from glueguard.models.project import Project
@@ -78,6 +80,8 @@ class Enforcer:
     #: Record a report once per finding on unchanged state rather than once per event (the sweep: every
     #: run would otherwise record the same unchanged finding again).
     reports_by_finding: bool = False
+    #: Where a compliant catalog change's lineage record goes (the enforcer's; the sweep sees no calls).
+    lineage: LineageLog | None = None
 
     # -------------------------------------------------------------- events
     def handle_event(self, event: CloudTrailEvent) -> Result:
@@ -103,10 +107,11 @@ class Enforcer:
         kind, name = target
         region = detail.awsRegion or event.region or "us-east-1"
         account = event.account or identity.accountId or "000000000000"
-        return self.enforce(
+        arn = kind.arn(name, region, account)
+        result = self.enforce(
             kind,
             name,
-            kind.arn(name, region, account),
+            arn,
             event_id=detail.eventID,
             event_name=detail.eventName,
             principal=identity.arn,
@@ -114,6 +119,11 @@ class Enforcer:
             principal_issuer=identity.issuer_arn,
             impostor=self.plane.impersonates(identity),
         )
+        if result.outcome == "compliant" and self.lineage is not None:
+            record = lineage_record(event, arn, name)  # None unless a catalog data change: one PutItem if one
+            if record is not None:
+                self.lineage.record(record)
+        return result
 
     # -------------------------------------------------------------- resources
     def enforce(

@@ -162,9 +162,13 @@ class SandboxHandle:
         [name] = [f["FunctionName"] for f in functions if f"-{logical_id}-" in f["FunctionName"]]
         return name
 
-    def service_session(self, role_arn: str, service: str = "glue.amazonaws.com") -> dict[str, str]:
-        """Credentials of the session a service gets for `role_arn` (e.g. Glue for a job run or a dev endpoint)."""
-        obtain = lambda: self.post("service-session", {"roleArn": role_arn, "service": service})  # noqa: E731
+    def service_session(
+        self, role_arn: str, service: str = "glue.amazonaws.com", session_name: str | None = None
+    ) -> dict[str, str]:
+        """Credentials of the session a service gets for `role_arn` (e.g. Glue for a job run or a dev endpoint),
+        named `session_name` when given (Glue names a job run's session `GlueJobRunnerSession`)."""
+        spec = {"roleArn": role_arn, "service": service, **({"sessionName": session_name} if session_name else {})}
+        obtain = lambda: self.post("service-session", spec)  # noqa: E731
         return _renewable(obtain(), obtain)
 
     def post(self, route: str, body: Any = None, timeout: float = 60.0) -> Any:

@@ -88,3 +88,36 @@ def test_calls_per_event_violating_compliant_and_duplicate(project):
     # Another container claims the event id first (a conditional PutItem on the idempotency table); the first
     # delivery's completed record refuses it and answers: Glue is not read, nothing is recorded twice.
     assert elsewhere == Counter({"DynamoDB": 1})
+
+
+def test_a_compliant_catalog_change_costs_one_write_more_a_compliant_job_none(project):
+    """Lineage (docs/lineage.md): a compliant UpdateTable costs GetTable, the idempotency record and one lineage
+    PutItem, and the record names its table and call; a compliant job's event writes no lineage."""
+    import copy
+
+    from glueguard.adapters.lineage import LineageLog
+
+    from tests.support.events import load
+
+    glue, database = boto3.client("glue"), f"project-{PID}-catalog-db"
+    for name in ("events", "warm-up"):
+        glue.create_table(DatabaseName=database, TableInput={"Name": name, "TableType": "EXTERNAL_TABLE"})
+
+    def update_table_event(name: str) -> dict:
+        event = copy.deepcopy(load("enforcer/update_table.json"))
+        event["id"] = event["detail"]["eventID"] = f"lineage-{name}"
+        event["detail"]["requestParameters"]["tableInput"]["name"] = name
+        return event
+
+    handler(update_table_event("warm-up"), LambdaContext())
+    with counting_calls() as compliant:
+        assert handler(update_table_event("events"), LambdaContext())["outcome"] == "compliant"
+    assert compliant == Counter({"Glue": 1, "DynamoDB": 3})  # GetTable; the idempotency record; the lineage PutItem
+    arn = f"arn:aws:glue:us-east-1:123456789012:table/{database}/events"
+    [record] = LineageLog().history(arn)
+    assert (record.event_name, record.event_id, record.project_id) == ("UpdateTable", "lineage-events", PID)
+    good = compliant_job(project, 2)
+    glue.create_job(**good)
+    handler(create_job_event(good["Name"]), LambdaContext())
+    tables = {item["table"] for item in LineageLog()._table.scan()["Items"]}
+    assert tables == {"warm-up", "events"}  # the job's event wrote none

@@ -21,6 +21,7 @@ ENV_OF = {
     "DecisionsTable": "GLUEGUARD_DECISIONS_TABLE",
     "IdempotencyTable": "GLUEGUARD_IDEMPOTENCY_TABLE",
     "RunLedgerTable": "GLUEGUARD_LEDGER_TABLE",
+    "LineageTable": "GLUEGUARD_LINEAGE_TABLE",
 }
 
 

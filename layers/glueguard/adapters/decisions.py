@@ -8,11 +8,9 @@ where nested maps of whole definitions cost more than the call that records them
 from __future__ import annotations
 
 import json
-import os
-from functools import cached_property
 from typing import Any
 
-from glueguard.adapters.dynamo import from_item, table, to_item
+from glueguard.adapters.dynamo import NamedTable, from_item, to_item
 from glueguard.models.decision import Decision
 
 #: Decision fields stored as JSON strings.
@@ -41,13 +39,8 @@ def _from_item(item: dict[str, Any]) -> Decision:
     return Decision.model_validate(record)
 
 
-class DecisionLog:
-    def __init__(self, table_name: str | None = None) -> None:
-        self.table_name = table_name or os.environ["GLUEGUARD_DECISIONS_TABLE"]
-
-    @cached_property
-    def _table(self) -> Any:
-        return table(self.table_name)
+class DecisionLog(NamedTable):
+    environment = "GLUEGUARD_DECISIONS_TABLE"
 
     def record(self, decision: Decision) -> bool:
         """Write the decision unless one exists for the same event and resource; True if written."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from functools import cached_property
+from typing import Any, ClassVar
 
 from glueguard.adapters.clients import plane_resource
 
@@ -28,3 +31,29 @@ def from_item(value: Any) -> Any:
     if isinstance(value, list):
         return [from_item(v) for v in value]
     return value
+
+
+class NamedTable:
+    """Base of an adapter over one of the stack's tables: named by the `environment` variable unless given."""
+
+    environment: ClassVar[str]
+
+    def __init__(self, table_name: str | None = None) -> None:
+        self.table_name = table_name or os.environ[self.environment]
+
+    @cached_property
+    def _table(self) -> Any:
+        return table(self.table_name)
+
+    @property
+    def _client(self) -> Any:
+        return self._table.meta.client
+
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every item a Query returns, page after page (raw DynamoDB values)."""
+        while True:
+            page = self._table.query(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

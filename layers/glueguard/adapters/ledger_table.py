@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
-from glueguard.adapters.dynamo import table
+from glueguard.adapters.dynamo import NamedTable
 
 
 def dec(value: float) -> Decimal:
@@ -28,25 +25,7 @@ def cancelled(exc: Any) -> list[str] | None:
     return [r.get("Code", "None") for r in reasons]
 
 
-class LedgerTable:
+class LedgerTable(NamedTable):
     """Base of the adapters over the ledger table (`GLUEGUARD_LEDGER_TABLE` unless named)."""
 
-    def __init__(self, table_name: str | None = None) -> None:
-        self.table_name = table_name or os.environ["GLUEGUARD_LEDGER_TABLE"]
-
-    @cached_property
-    def _table(self) -> Any:
-        return table(self.table_name)
-
-    @property
-    def _client(self) -> Any:
-        return self._table.meta.client
-
-    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        """Every item a Query returns, page after page (raw DynamoDB values)."""
-        while True:
-            page = self._table.query(**kwargs)
-            yield from page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    environment = "GLUEGUARD_LEDGER_TABLE"

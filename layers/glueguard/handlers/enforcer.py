@@ -30,6 +30,7 @@ _handled: OrderedDict[str, dict[str, Any]] = OrderedDict()
 def enforcer() -> Any:
     """The Enforcer, built once per container from the environment."""
     from glueguard.adapters.decisions import DecisionLog
+    from glueguard.adapters.lineage import LineageLog
     from glueguard.adapters.registry import Registry
     from glueguard.enforcement import Enforcer
     from glueguard.models.events import plane_principals
@@ -40,6 +41,7 @@ def enforcer() -> Any:
         decisions=DecisionLog(),
         policy=current_policy(),
         plane=plane_principals(),
+        lineage=LineageLog(),
     )
 
 
