@@ -34,14 +34,15 @@ def _cycle(account: Any, jobs: int) -> Counter[str]:
         reset_clients()
         for _ in range(RUNS):
             run_id = runs.start_run(job)
-            assert run_guard.handler(runs.status_event(job, run_id), LambdaContext())["outcome"] == "admitted"
+            event = runs.status_event(job, run_id) | {"account": account.account_id}  # Glue's event, in this account
+            assert run_guard.handler(event, LambdaContext())["outcome"] == "admitted"
         calls: Counter[str] = Counter()
         guard = run_guard.guard()
         for service in ("glue", "dynamodb"):
             guard.client_for(service).meta.events.register(
                 "before-call", lambda model, service=service, **_: calls.update([f"{service}:{model.name}"])
             )
-        run_guard.handler(runs.schedule_event(), LambdaContext())
+        run_guard.handler(runs.schedule_event() | {"account": account.account_id}, LambdaContext())
     return calls
 
 
