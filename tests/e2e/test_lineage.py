@@ -1,6 +1,6 @@
 """Catalog lineage (design 11.2, docs/lineage.md) in the sandbox: a project's job run, in the session Glue gives it
-(`GlueJobRunnerSession` of the job role), creates then updates a table; `glueguard audit --lineage` names both
-calls in order, with the run that made them. Another project's job role cannot write into that table (refused at the
+(`GlueJobRunnerSession` of the job role), creates a table, updates it and adds a partition; `glueguard audit
+--lineage` names the three calls in order, and a later call of the role, once the run has ended, names no run, with the run that made them. Another project's job role cannot write into that table (refused at the
 call: nothing recorded), its own table's lineage is its own, and it cannot read the lineage at all."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def _table(name: str, location: str) -> dict[str, Any]:
         "Name": name,
         "TableType": "EXTERNAL_TABLE",
         "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "bigint"}], "Location": location},
+        "PartitionKeys": [{"Name": "dt", "Type": "string"}],
     }
 
 
@@ -48,17 +49,22 @@ def test_a_job_runs_table_changes_name_the_run_and_no_other_project(plane_env: S
     a, b = provisioned_project(plane_env), provisioned_project(plane_env)
     admin = plane_env.client("glue")
     job = admin.create_job(**job_definition(a, "orders"))["Name"]
-    run_id = admin.start_job_run(JobName=job)["JobRunId"]  # RUNNING for 300 s of sandbox time
+    run_id = admin.start_job_run(JobName=job)["JobRunId"]  # its Timeout (60 minutes, a second each here) ends it
     idle = admin.create_job(**job_definition(a, "idle"))["Name"]  # same role, never run: not named
     glue_a = plane_env.client("glue", plane_env.service_session(a.resources.job_role_arn, session_name=GLUE_SESSION))
     glue_b = plane_env.client("glue", plane_env.service_session(b.resources.job_role_arn, session_name=GLUE_SESSION))
     location = f"s3://{a.names.bucket('artifacts')}/orders/"
 
     glue_a.create_table(DatabaseName=a.names.database, TableInput=_table("orders", location))
-    plane_env.post("tick", {"seconds": 30})
+    plane_env.post("tick", {"seconds": 20})
     glue_a.update_table(
         DatabaseName=a.names.database, TableInput={**_table("orders", location), "Description": "daily orders"}
     )
+    plane_env.post("tick", {"seconds": 20})
+    partition = {"Values": ["2031-03-12"], "StorageDescriptor": {"Location": f"{location}dt=2031-03-12/"}}
+    glue_a.batch_create_partition(DatabaseName=a.names.database, TableName="orders", PartitionInputList=[partition])
+    plane_env.post("tick", {"seconds": 60})  # the run has timed out: the role's next call is no run's
+    glue_a.update_table(DatabaseName=a.names.database, TableInput={**_table("orders", location), "Description": "x"})
     # The attack: B's job run rewrites A's table (and creates one in A's database). Refused at the call.
     for call in (glue_b.update_table, glue_b.create_table):
         with pytest.raises(ClientError) as refused:
@@ -67,14 +73,16 @@ def test_a_job_runs_table_changes_name_the_run_and_no_other_project(plane_env: S
     glue_b.create_table(DatabaseName=b.names.database, TableInput=_table("orders", "s3://elsewhere/orders/"))
     plane_env.drain()
 
-    changes = _changes(plane_env, f"{a.names.database}.orders", count=2)
+    changes = _changes(plane_env, f"{a.names.database}.orders", count=4)
     account = a.resources.job_role_arn.split(":")[4]
     session = f"arn:aws:sts::{account}:assumed-role/{a.names.job_role}/{GLUE_SESSION}"
     assert [(c["call"], c["principal"], c["actor"], c["runs"], c["project"]) for c in changes] == [
         ("CreateTable", session, "job run", [f"{job}/{run_id}"], a.project_id),
         ("UpdateTable", session, "job run", [f"{job}/{run_id}"], a.project_id),
+        ("BatchCreatePartition", session, "job run", [f"{job}/{run_id}"], a.project_id),
+        ("UpdateTable", session, "job run", [], a.project_id),
     ]
-    assert changes[0]["when"] < changes[1]["when"]
+    assert changes[0]["when"] < changes[1]["when"] < changes[2]["when"] < changes[3]["when"]
     assert idle not in json.dumps(changes)
 
     [theirs] = _changes(plane_env, f"{b.names.database}.orders", count=1)

@@ -94,3 +94,14 @@ def test_a_table_is_named_database_dot_table(value):
     with pytest.raises(ValueError, match=r"is not DATABASE\.TABLE"):
         parse_table(value)
     assert parse_table(f"{DB}.events") == parse_table(f"{DB}/events") == (DB, "events")
+
+
+@pytest.mark.parametrize(
+    "event", ["CreatePartition", "BatchCreatePartition", "UpdatePartition", "BatchDeletePartition"]
+)
+def test_a_partition_call_is_an_event_of_its_table_and_its_lineage(event):
+    from glueguard.resources.base import kind_for_event
+
+    kind, name = kind_for_event(event).target(event, {"databaseName": DB, "tableName": "events"}, None)
+    assert (kind.kind, name) == ("table", f"{DB}/events")
+    assert lineage_record(_event(name=event), ARN, name).event_name == event

@@ -25,7 +25,22 @@ class TableKind(ResourceKind):
     kind: ClassVar[str] = "table"
     arn_type: ClassVar[str] = "table"
     taggable: ClassVar[bool] = False
-    events: ClassVar[dict[str, str]] = {"CreateTable": "tableInput.name", "UpdateTable": "tableInput.name"}
+    #: Partition calls name their table too: the table is judged and the call is its lineage (docs/lineage.md).
+    events: ClassVar[dict[str, str]] = {
+        "CreateTable": "tableInput.name",
+        "UpdateTable": "tableInput.name",
+        **dict.fromkeys(
+            (
+                "CreatePartition",
+                "BatchCreatePartition",
+                "UpdatePartition",
+                "BatchUpdatePartition",
+                "DeletePartition",
+                "BatchDeletePartition",
+            ),
+            "tableName",
+        ),
+    }
 
     def name_from_event(self, event_name: str, request: dict[str, Any] | None, response: dict[str, Any] | None) -> str:
         database = (request or {}).get("databaseName")
