@@ -9,20 +9,10 @@ from pydantic import BaseModel, ConfigDict
 
 from glueguard.models.events import CloudTrailEvent
 from glueguard.naming import project_of
+from glueguard.resources.table import TableKind
 
-#: Catalog data-change calls the enforcer receives (template.yaml's enforcer rule; `resources/table.py` routes them).
-CATALOG_CHANGES = frozenset(
-    {
-        "CreateTable",
-        "UpdateTable",
-        "CreatePartition",
-        "BatchCreatePartition",
-        "UpdatePartition",
-        "BatchUpdatePartition",
-        "DeletePartition",
-        "BatchDeletePartition",
-    }
-)
+#: Catalog data-change calls: every call the table kind routes to the enforcer (its own and its partitions').
+CATALOG_CHANGES = frozenset(TableKind.events)
 #: The role names provisioning gives a project's Glue principals: `project-{uuid}-glue-{job|crawler|dev}-role`.
 _PROJECT_ROLE = re.compile(r"^project-[0-9a-f-]{36}-glue-(job|crawler|dev)-role$")
 #: What made the call, by its role: a job run, a crawler, a dev endpoint or session, or a person (anything else).
