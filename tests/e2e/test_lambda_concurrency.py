@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -36,7 +37,7 @@ class Echoes:
             ),
         )
 
-    def create(self, mark: str, reserved: int | None = None) -> str:
+    def create(self, mark: str, reserved: int | None = None, timeout: int = 3) -> str:
         from glueguard_sandbox import deploy
 
         name = f"echo-{mark}-{uuid.uuid4().hex[:6]}"
@@ -47,7 +48,8 @@ class Echoes:
             Handler="app.handler",
             Code={"S3Bucket": deploy.ARTIFACT_BUCKET, "S3Key": "tests/e2e/functions/echo"},
             Environment={"Variables": {"RECORD_QUEUE_URL": self.url, "MARK": mark}},
-        )  # Lambda's default Timeout: 3 s
+            Timeout=timeout,  # Lambda's default: 3 s
+        )
         if reserved is not None:
             self.awslambda.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
         return name
@@ -75,10 +77,13 @@ def echoes(sandbox: SandboxHandle, echo_function: dict[str, str]) -> Echoes:
     return Echoes(sandbox, echo_function["role"])
 
 
-def test_concurrent_invocations_run_in_environments_of_their_own(sandbox: SandboxHandle, echoes: Echoes):
-    shared, reserved, tag = echoes.create("shared"), echoes.create("reserved", reserved=1), uuid.uuid4().hex
+def test_concurrent_invocations_run_in_environments_of_their_own(
+    sandbox: SandboxHandle, echoes: Echoes, tmp_path: Path
+):
+    shared, reserved = echoes.create("shared", timeout=30), echoes.create("reserved", reserved=1, timeout=30)
+    tag, barrier = uuid.uuid4().hex, {"dir": str(tmp_path), "parties": 4}  # none ends before all four began
     for name in (shared, shared, shared, reserved):
-        echoes.invoke(name, {"tag": tag, "sleep": 1.5})
+        echoes.invoke(name, {"tag": tag, "barrier": barrier})
     records = echoes.records(tag, 4)
 
     assert len({r["pid"] for r in records}) == 4  # four environments at once: none waited for another

@@ -41,3 +41,16 @@ def test_audit_json_is_the_report(project):
     assert report["metrics"]["compliant_before"] == swept - 2
     assert report["metrics"]["compliant_after"] == swept
     assert report["api_calls"]["Glue"] >= 1
+
+
+def test_audit_sweeps_with_only_the_tables_it_names(project, monkeypatch):
+    """An operator's environment names the projects and decisions tables: the sweep records no lineage (it sees
+    no calls), so it needs no lineage table."""
+    compliance.reset()
+    seed_jobs(project, 5, noncompliant_every=5)
+    monkeypatch.delenv("GLUEGUARD_LINEAGE_TABLE", raising=False)
+
+    result = CliRunner().invoke(app, ["audit", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["metrics"]["compliant_after"] == 5 + PROJECT_RESOURCES

@@ -27,9 +27,9 @@ class InvalidComplianceInput(ValueError):
 @scaffold.Component
 def compliance_enforcer() -> Any:
     """The enforcer's own pipeline, recording decisions as the compliance function."""
-    from glueguard.handlers.enforcer import enforcer
+    from glueguard.handlers.enforcer import build_enforcer
 
-    return dataclasses.replace(enforcer(), function="compliance", reports_by_finding=True)
+    return dataclasses.replace(build_enforcer(lineage=False), function="compliance", reports_by_finding=True)
 
 
 reset = scaffold.reset

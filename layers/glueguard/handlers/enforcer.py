@@ -29,6 +29,12 @@ _handled: OrderedDict[str, dict[str, Any]] = OrderedDict()
 @scaffold.Component
 def enforcer() -> Any:
     """The Enforcer, built once per container from the environment."""
+    return build_enforcer(lineage=True)
+
+
+def build_enforcer(*, lineage: bool) -> Any:
+    """An Enforcer over the environment's tables; with the lineage table only where calls arrive (the sweep, which
+    sees resources and no calls, neither needs nor names it)."""
     from glueguard.adapters.decisions import DecisionLog
     from glueguard.adapters.lineage import LineageLog
     from glueguard.adapters.registry import Registry
@@ -41,7 +47,7 @@ def enforcer() -> Any:
         decisions=DecisionLog(),
         policy=current_policy(),
         plane=plane_principals(),
-        lineage=LineageLog(),
+        lineage=LineageLog() if lineage else None,
     )
 
 
