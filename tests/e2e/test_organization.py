@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 from glueguard.adapters.decisions import DecisionLog
 
+from glueguard_sandbox.commands import post
 from glueguard_sandbox.process import SandboxProcess
 from glueguard_sandbox.seed import make_job
 from tests.e2e.conftest import (
@@ -463,19 +464,25 @@ def test_the_plane_assumes_member_roles_of_its_own_organization_only(central: Or
     assert statement["Condition"] == {"StringEquals": {"aws:ResourceOrgID": org_id}}
     elsewhere = json.loads(json.dumps(deployed).replace(org_id, "o-0ther0rg000"))
     member_role = f"arn:aws:iam::{central.members[0]}:role/glueguard/glueguard-member"
+    # The member role trusts only the plane's function roles (item 6): act as one, in the session Lambda gives it.
+    [holder] = iam.list_entities_for_policy(PolicyArn=policy["Arn"])["PolicyRoles"][:1]
+    holder_arn = iam.get_role(RoleName=holder["RoleName"])["Role"]["Arn"]
+    lambda_session = post(
+        central.endpoint, "service-session", {"roleArn": holder_arn, "service": "lambda.amazonaws.com"}
+    )
     outcomes = []
     for label, policy_document in (("own", deployed), ("other", elsewhere)):
-        name = f"probe-{label}-{uuid.uuid4().hex[:6]}"
-        arn = iam.create_role(
-            RoleName=name, Path="/glueguard/", AssumeRolePolicyDocument=trust(central.organization["central"])
-        )["Role"]["Arn"]
-        iam.put_role_policy(RoleName=name, PolicyName="member", PolicyDocument=json.dumps(policy_document))
-        held = central.session(central.client("sts").assume_role(RoleArn=arn, RoleSessionName="probe")["Credentials"])
+        version = iam.create_policy_version(
+            PolicyArn=policy["Arn"], PolicyDocument=json.dumps(policy_document), SetAsDefault=True
+        )["PolicyVersion"]["VersionId"]
         try:
-            held.client("sts").assume_role(RoleArn=member_role, RoleSessionName="probe")
+            central.session(lambda_session).client("sts").assume_role(RoleArn=member_role, RoleSessionName="probe")
             outcomes.append((label, "assumed"))
         except ClientError as exc:
             outcomes.append((label, exc.response["Error"]["Code"]))
+        finally:  # the deployed document back in force
+            iam.set_default_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
+            iam.delete_policy_version(PolicyArn=policy["Arn"], VersionId=version)
     assert outcomes == [("own", "assumed"), ("other", "AccessDenied")]
 
 
