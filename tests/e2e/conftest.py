@@ -238,8 +238,11 @@ def provisioned_project(sandbox: Deployment, project_id: str | None = None, **re
 
     project_id = project_id or str(uuid.uuid4())
     provisioned(sandbox, request(project_id, **request_fields))
-    with pytest.MonkeyPatch.context() as env:  # the registry's table, wherever the test process points
+    with pytest.MonkeyPatch.context() as env:  # the registry's table as the administrator, whatever the process holds
         env.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.delenv("AWS_SESSION_TOKEN", raising=False)
         reset_clients()
         project = Registry(table_name=sandbox.outputs["ProjectsTableName"]).get(project_id, cached=False)
     reset_clients()
